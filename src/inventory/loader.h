@@ -1,0 +1,46 @@
+#pragma once
+// Loading an inventory: YAML (yaml-cpp; anchors and aliases work) → validated Model.
+//
+// Every problem becomes a Diagnostic "FILE:LINE:COL: key.path: expected …, found …". All
+// problems of a file are collected (up to kMaxDiagnostics) before giving up, so a user fixes
+// them in one pass. Empty files, binary garbage, deep nesting and oversized files produce one
+// clear diagnostic, never a crash or a hang. Limits: kMaxFileBytes, kMaxDepth.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "inventory/catalog.h"
+#include "inventory/model.h"
+
+namespace ccsec::inventory {
+
+inline constexpr std::size_t kMaxDiagnostics = 50;
+inline constexpr std::size_t kMaxFileBytes = 64u * 1024u * 1024u;
+inline constexpr int kMaxDepth = 64;
+
+struct Diagnostic {
+  std::string file;
+  int line = 0;    // 1-based; 0 when the whole file is at fault
+  int column = 0;  // 1-based
+  std::string key_path;  // "hosts[3].protection.ipsec"
+  std::string message;   // "expected one of none|isolation|peer, found \"isolaton\" (did you mean \"isolation\"?)"
+
+  /// "FILE:LINE:COL: key.path: message"
+  std::string str() const;
+};
+
+struct LoadResult {
+  std::optional<Model> model;        // set only when diagnostics is empty
+  std::vector<Diagnostic> diagnostics;
+  bool truncated = false;            // more than kMaxDiagnostics problems
+  bool ok() const { return model.has_value(); }
+};
+
+LoadResult loadFile(const std::string& path, const Catalog& catalog = Catalog::builtin());
+/// `name` is used as FILE in diagnostics.
+LoadResult loadString(std::string_view yaml, const std::string& name,
+                      const Catalog& catalog = Catalog::builtin());
+
+}  // namespace ccsec::inventory
