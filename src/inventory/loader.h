@@ -38,8 +38,9 @@ struct LoadResult {
   bool ok() const { return model.has_value(); }
 };
 
-/// Upper bound on YAML nodes visited while validating (aliases count each time they are
-/// reached), so that an alias bomb ends in one diagnostic instead of exhausting memory or time.
+/// Upper bound on YAML nodes visited while validating: kMaxNodes plus two per input byte
+/// (aliases count each time they are reached), so that an alias bomb ends in one diagnostic
+/// instead of exhausting memory or time, while any alias-free inventory stays below it.
 inline constexpr std::size_t kMaxNodes = 2'000'000;
 
 LoadResult loadFile(const std::string& path, const Catalog& catalog = Catalog::builtin());
