@@ -1159,7 +1159,10 @@ const std::vector<AcceptedKeys>& acceptedKeys() {
     for (const auto& [name, table] : tables) {
       AcceptedKeys a;
       a.object = name;
-      for (const auto& k : *table) a.keys.emplace_back(k.name);
+      for (const auto& k : *table) {
+        a.keys.emplace_back(k.name);
+        if (k.required) a.required.emplace_back(k.name);
+      }
       out.push_back(std::move(a));
     }
     return out;

@@ -53,7 +53,8 @@ LoadResult loadString(std::string_view yaml, const std::string& name,
 /// "host", "protection", ...). Used to keep the JSON Schema and the loader in step.
 struct AcceptedKeys {
   std::string object;
-  std::vector<std::string> keys;
+  std::vector<std::string> keys;      // every key the loader accepts, in schema order
+  std::vector<std::string> required;  // the keys it requires
 };
 const std::vector<AcceptedKeys>& acceptedKeys();
 
