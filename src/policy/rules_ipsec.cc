@@ -29,7 +29,8 @@ void dmpIpsec(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
 void coreLinksProtected(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
   for (const Edge& e : ctx.graph.edges) {
     if (e.kind == "dmp" || e.kind == "sip" || e.kind == "rtp") continue;
-    if (e.tls || e.ipsec || e.client_is_endpoint) continue;
+    // Personal-data edges without TLS are CCS-TLS-001's (IPsec does not excuse them).
+    if (e.tls || e.ipsec || e.client_is_endpoint || e.personal_data) continue;
     const inventory::ChannelKindSpec* spec = ctx.catalog.channel(e.kind);
     if (spec == nullptr || !spec->core_link) continue;
     const Host* server = ctx.model.findHost(e.server);
