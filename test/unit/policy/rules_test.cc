@@ -464,7 +464,7 @@ TEST_P(RuleFires, StaysSilentOnTheNearMiss) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, RuleFires, ::testing::ValuesIn(cases()),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& param_info) { return param_info.param.name; });
 
 TEST(RuleCatalogue, BaseFixtureHasNoFindingAtAll) {
   auto all = checkDoc(baseInventory());
