@@ -22,7 +22,7 @@ def main() -> int:
     total = int(sys.argv[1])
     out = open(sys.argv[2], "w", encoding="utf-8")
     w = out.write
-    sites = max(1, (total + HOSTS_PER_SITE - 1) // HOSTS_PER_SITE)
+    sites = total // (HOSTS_PER_SITE - 50) + 1  # headroom: every site also holds a Finesse
     w("version: 1\n")
     w("deployment: {name: bench, security_model: end-to-end, tls_min_version: \"1.2\", instance: 0}\n")
     w("sites:\n")
@@ -33,13 +33,16 @@ def main() -> int:
         w(f"  - name: site{s}\n    physical_access: controlled\n    zones:\n")
         w(f"      - {{name: site{s}-dc, kind: datacenter, cidr: 10.{a}.{b * 64}.0/18}}\n")
         w(f"      - {{name: site{s}-agents, kind: agent, cidr: 172.{16 + a // 64}.{(a % 64) * 4 + b}.0/24}}\n")
+    # One child domain per site, so that each host's directory edges go to its own site's two
+    # domain controllers (the directory channel pairs a host with every DC of its domain).
     w("directory:\n  forests:\n    - name: bench.example.com\n      domains:\n")
-    w("        - {name: bench.example.com, mode: native, global_catalog: true}\n")
+    for s in range(sites):
+        w(f"        - {{name: site{s}.bench.example.com, mode: native, global_catalog: true}}\n")
     w("  controllers:\n")
     for s in range(sites):
         a, b = divmod(s, 4)
         for k in (0, 1):
-            w(f"    - {{name: dc{s}-{k}, address: 10.{a}.{b * 64}.{5 + k}, domain: bench.example.com, "
+            w(f"    - {{name: dc{s}-{k}, address: 10.{a}.{b * 64}.{5 + k}, domain: site{s}.bench.example.com, "
               f"site: site{s}, global_catalog: true}}\n")
     w("  security_group_update: 0\n")
     w("hosts:\n")
@@ -54,7 +57,7 @@ def main() -> int:
         third, fourth = divmod(10 + idx, 250)
         addr = f"10.{a}.{b * 64 + 1 + third}.{fourth + 1}"
         side_s = f", side: {side}" if side else ""
-        dom = ", domain: bench.example.com, ou: \"OU=Servers,OU=CCE,DC=bench,DC=example,DC=com\"" \
+        dom = f", domain: site{site}.bench.example.com, ou: \"OU=Servers,OU=CCE,DC=bench,DC=example,DC=com\"" \
             if os == "windows" else ""
         p = prot if os == "windows" else "{host_firewall: true, last_patched: 2026-11-20}"
         w(f"  - {{name: {name}, site: site{site}, zone: site{site}-dc, address: {addr}, os: {os}{dom}"
@@ -97,7 +100,7 @@ def main() -> int:
           f"srtp: true, device_security: encrypted, gratuitous_arp: false, recording: network}}\n")
     w("media:\n  ivr: {platform: vvb, codec: g729}\n  agent_codec: g729\n")
     w("accounts:\n  service_accounts:\n")
-    w("    - {name: svc-cce, domain: bench.example.com, hosts: [rgr-a, rgr-b, aw-1, aw-2, hds-1], "
+    w("    - {name: svc-cce, domain: site0.bench.example.com, hosts: [rgr-a, rgr-b, aw-1, aw-2, hds-1], "
       "local_groups: [UcceService]}\n")
     out.close()
     return 0

@@ -29,6 +29,8 @@ for n in 1000 10000 100000; do
   findings=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['summary']['total'])" "$work/out-$n.json")
   printf '%7d hosts: %8.3f s  peak RSS %8.1f MiB  (%s findings)\n' "$n" "${secs[$n]}" \
     "$(awk -v k="${rss[$n]}" 'BEGIN{print k/1024}')" "$findings"
+  phases="$(dirname "$bin")/../../bench/check/bench_check_phases"
+  if [ -x "$phases" ]; then printf '               '; taskset -c 0 "$phases" "$work/inv-$n.yaml"; fi
 done
 awk -v a="${secs[1000]}" -v b="${secs[10000]}" -v c="${secs[100000]}" \
   'BEGIN{printf "ratio 10k/1k: %.2f   ratio 100k/10k: %.2f   (10.0 = linear)\n", (a>0?b/a:0), (b>0?c/b:0)}'
