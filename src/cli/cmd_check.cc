@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/inventory_arg.h"
 #include "cli/policy_args.h"
 #include "inventory/catalog.h"
 #include "policy/baseline.h"
@@ -63,7 +64,7 @@ void registerCheck(CLI::App& app, int& exit_code) {
       }
       baseline = std::move(b.value());
     }
-    auto model = loadInventoryOrReport(args->inventory);
+    auto model = loadInventoryOrReport(args->inventory, std::cerr);
     if (!model) {
       exit_code = kExitUsage;
       return;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "cli/inventory_arg.h"
 #include "cli/policy_args.h"
 #include "inventory/catalog.h"
 #include "policy/baseline.h"
@@ -38,8 +39,8 @@ void registerDiff(CLI::App& app, int& exit_code) {
       exit_code = kExitUsage;
       return;
     }
-    auto old_model = loadInventoryOrReport(args->old_path);
-    auto new_model = loadInventoryOrReport(args->new_path);
+    auto old_model = loadInventoryOrReport(args->old_path, std::cerr);
+    auto new_model = loadInventoryOrReport(args->new_path, std::cerr);
     if (!old_model || !new_model) {
       exit_code = kExitUsage;
       return;

@@ -4,6 +4,7 @@ namespace ccsec::cli {
 
 // One line per verb, in the order `ccsec --help` lists them.
 void registerVersion(CLI::App& app, int& exit_code);
+void registerGraph(CLI::App& app, int& exit_code);
 void registerCheck(CLI::App& app, int& exit_code);
 void registerDiff(CLI::App& app, int& exit_code);
 void registerRules(CLI::App& app, int& exit_code);
@@ -11,6 +12,7 @@ void registerExplain(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
   registerVersion(app, exit_code);
+  registerGraph(app, exit_code);
   registerCheck(app, exit_code);
   registerDiff(app, exit_code);
   registerRules(app, exit_code);

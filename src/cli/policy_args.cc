@@ -2,20 +2,9 @@
 
 #include <iostream>
 
-#include "inventory/loader.h"
+#include "core/date.h"
 
 namespace ccsec::cli {
-
-std::optional<inventory::Model> loadInventoryOrReport(const std::string& path) {
-  inventory::LoadResult r = inventory::loadFile(path);
-  if (r.ok()) return std::move(*r.model);
-  std::cerr << "ccsec: " << path << ": invalid inventory (" << r.diagnostics.size()
-            << (r.truncated ? "+" : "") << " problem" << (r.diagnostics.size() == 1 ? "" : "s")
-            << ")\n";
-  for (const inventory::Diagnostic& d : r.diagnostics) std::cerr << d.str() << "\n";
-  if (r.truncated) std::cerr << "(more problems not shown)\n";
-  return std::nullopt;
-}
 
 std::optional<policy::Options> parsePolicyOptions(const std::string& as_of,
                                                   const std::vector<std::string>& sets) {

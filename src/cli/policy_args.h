@@ -1,19 +1,15 @@
 #pragma once
-// Shared by the policy verbs (check, diff): loading an inventory with diagnostics on stderr and
-// turning --as-of/--set/--fail-on strings into policy::Options.
+// Shared by the policy verbs (check, diff): turning --as-of/--set/--fail-on strings into
+// policy::Options. Inventories are loaded with cli/inventory_arg.h.
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "inventory/model.h"
 #include "policy/finding.h"
 #include "policy/rule.h"
 
 namespace ccsec::cli {
-
-/// Loads and validates `path`; on failure prints every diagnostic to stderr and returns nullopt.
-std::optional<inventory::Model> loadInventoryOrReport(const std::string& path);
 
 /// Builds Options from the flags; on a bad value prints one line to stderr and returns nullopt.
 std::optional<policy::Options> parsePolicyOptions(const std::string& as_of,
