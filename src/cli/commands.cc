@@ -5,10 +5,18 @@ namespace ccsec::cli {
 // One line per verb, in the order `ccsec --help` lists them.
 void registerVersion(CLI::App& app, int& exit_code);
 void registerGraph(CLI::App& app, int& exit_code);
+void registerCheck(CLI::App& app, int& exit_code);
+void registerDiff(CLI::App& app, int& exit_code);
+void registerRules(CLI::App& app, int& exit_code);
+void registerExplain(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
   registerVersion(app, exit_code);
   registerGraph(app, exit_code);
+  registerCheck(app, exit_code);
+  registerDiff(app, exit_code);
+  registerRules(app, exit_code);
+  registerExplain(app, exit_code);
 }
 
 }  // namespace ccsec::cli

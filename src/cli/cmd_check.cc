@@ -1,0 +1,90 @@
+// `ccsec check INV`: the rule catalogue over one inventory.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/inventory_arg.h"
+#include "cli/policy_args.h"
+#include "inventory/catalog.h"
+#include "policy/baseline.h"
+#include "policy/engine.h"
+#include "policy/output.h"
+
+namespace ccsec::cli {
+
+void registerCheck(CLI::App& app, int& exit_code) {
+  struct Args {
+    std::string inventory;
+    std::string format = "text";
+    std::string fail_on = "high";
+    std::string as_of;
+    std::string baseline;
+    std::vector<std::string> sets;
+  };
+  auto args = std::make_shared<Args>();
+  auto* sub = app.add_subcommand("check", "Check an inventory against the security design");
+  sub->footer(
+      "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 runtime "
+      "failure.\n"
+      "Thresholds for --set: aw_per_site (2), patch_age_days (30), cert_warn_days (30),\n"
+      "  av_definitions_age_days (1), agents_per_ipsec_host (1000).\n\n"
+      "Examples:\n"
+      "  ccsec check examples/reference.yaml\n"
+      "  ccsec check inv.yaml --format sarif --as-of 2026-11-28 > ccsec.sarif\n"
+      "  ccsec check inv.yaml --fail-on medium --set patch_age_days=14\n"
+      "  ccsec check inv.yaml --format json > base.json; ccsec check inv.yaml --baseline "
+      "base.json");
+  sub->add_option("inventory", args->inventory, "Inventory YAML file")->required();
+  sub->add_option("--format", args->format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "sarif", "junit"}))
+      ->default_str("text");
+  sub->add_option("--fail-on", args->fail_on,
+                  "Exit 1 when a finding is at or above this severity "
+                  "(critical|high|medium|low|info)")
+      ->default_str("high");
+  sub->add_option("--as-of", args->as_of, "Date used as today (YYYY-MM-DD) for date-based rules");
+  sub->add_option("--baseline", args->baseline,
+                  "Saved `check --format json` report: show only findings new since it");
+  sub->add_option("--set", args->sets, "Threshold key=value (repeatable)");
+  sub->callback([args, &exit_code] {
+    auto fail_on = parseFailOn(args->fail_on);
+    auto options = parsePolicyOptions(args->as_of, args->sets);
+    if (!fail_on || !options) {
+      exit_code = kExitUsage;
+      return;
+    }
+    std::set<policy::FindingKey> baseline;
+    if (!args->baseline.empty()) {
+      auto b = policy::loadBaseline(args->baseline);
+      if (!b) {
+        std::cerr << "ccsec: " << b.error().message << "\n";
+        exit_code = kExitUsage;
+        return;
+      }
+      baseline = std::move(b.value());
+    }
+    auto model = loadInventoryOrReport(args->inventory, std::cerr);
+    if (!model) {
+      exit_code = kExitUsage;
+      return;
+    }
+    std::vector<policy::Finding> findings =
+        policy::check(*model, inventory::Catalog::builtin(), *options);
+    if (!args->baseline.empty()) findings = policy::newSince(findings, baseline);
+    std::string out;
+    if (args->format == "json") out = policy::formatJson(findings);
+    else if (args->format == "sarif") out = policy::formatSarif(findings, args->inventory);
+    else if (args->format == "junit") out = policy::formatJunit(findings);
+    else out = policy::formatText(findings, isatty(STDOUT_FILENO) == 1);
+    std::cout << out << std::flush;
+    if (!std::cout) {
+      std::cerr << "ccsec: cannot write the report to stdout\n";
+      exit_code = kExitRuntime;
+      return;
+    }
+    exit_code = policy::anyAtOrAbove(findings, *fail_on) ? kExitFindings : kExitClean;
+  });
+}
+
+}  // namespace ccsec::cli

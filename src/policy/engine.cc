@@ -1,0 +1,111 @@
+#include "policy/engine.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "policy/registry.h"
+
+namespace ccsec::policy {
+
+std::map<std::string, CertificateFacts, std::less<>> readCertificates(
+    const inventory::Model& model, const std::string& base_dir) {
+  std::map<std::string, CertificateFacts, std::less<>> out;
+  for (const inventory::Host& h : model.hosts) {
+    if (!h.certificate) continue;
+    CertificateFacts facts;
+    if (h.certificate->fingerprint) {
+      std::string fp = *h.certificate->fingerprint;
+      std::transform(fp.begin(), fp.end(), fp.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+      facts.fingerprint = fp;
+    }
+    if (h.certificate->path) {
+      std::filesystem::path p(*h.certificate->path);
+      if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;
+      auto info = core::readCertificateFile(p.string());
+      if (info) {
+        facts.info = std::move(info.value());
+      } else {
+        facts.error = info.error().message;
+      }
+    }
+    out.emplace(h.name, std::move(facts));
+  }
+  return out;
+}
+
+std::vector<Finding> runRules(const Context& ctx) {
+  std::vector<Finding> out;
+  for (const Rule& r : checkedRules()) {
+    std::vector<Finding> found;
+    r.check(r, ctx, found);
+    std::stable_sort(found.begin(), found.end(),
+                     [](const Finding& a, const Finding& b) { return a.target < b.target; });
+    out.insert(out.end(), std::make_move_iterator(found.begin()),
+               std::make_move_iterator(found.end()));
+  }
+  return out;
+}
+
+std::string normaliseTarget(std::string_view target) {
+  std::string t(target);
+  auto colon = t.find(':');
+  if (colon == std::string::npos) return t;
+  auto arrow = t.find("->", colon);
+  if (arrow != std::string::npos) t.replace(arrow, 2, "<-");
+  return t;
+}
+
+void applyWaivers(std::vector<Finding>& findings, const std::vector<inventory::Waiver>& waivers,
+                  core::Date as_of) {
+  // (rule, target) → finding indexes; a waiver matches every finding with that key.
+  std::unordered_map<std::string, std::vector<std::size_t>> index;
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    index[findings[i].rule + '\n' + findings[i].target].push_back(i);
+  }
+  std::vector<Finding> unmatched;
+  const Rule* meta = findRule(kWaiverMatchesNothing);
+  for (const inventory::Waiver& w : waivers) {
+    const std::string target = normaliseTarget(w.target);
+    auto it = index.find(w.rule + '\n' + target);
+    if (it == index.end()) {
+      emit(*meta, unmatched, fmt::format("waiver:{}@{}", w.rule, target),
+           fmt::format("waiver for {} on {} (owner {}, expires {}) matches no finding", w.rule,
+                       w.target, w.owner, w.expires.str()),
+           w.loc);
+      continue;
+    }
+    for (std::size_t i : it->second) {
+      Finding& f = findings[i];
+      if (w.expires < as_of) {
+        f.message += fmt::format(" (waiver by {} expired on {}: {})", w.owner, w.expires.str(),
+                                 w.reason);
+      } else {
+        f.waived = true;
+        f.waiver_reason = w.reason;
+        f.waiver_owner = w.owner;
+      }
+    }
+  }
+  findings.insert(findings.end(), std::make_move_iterator(unmatched.begin()),
+                  std::make_move_iterator(unmatched.end()));
+}
+
+std::vector<Finding> check(const inventory::Model& model, const inventory::Catalog& catalog,
+                           const Options& options) {
+  const inventory::ChannelGraph graph = inventory::deriveGraph(model, catalog);
+  const std::string base_dir =
+      std::filesystem::path(model.source_file).parent_path().string();
+  const auto certificates = readCertificates(model, base_dir);
+  const Context ctx{model, graph, catalog, options, certificates};
+  std::vector<Finding> findings = runRules(ctx);
+  applyWaivers(findings, model.waivers, options.as_of);
+  return findings;
+}
+
+}  // namespace ccsec::policy

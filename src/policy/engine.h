@@ -1,0 +1,40 @@
+#pragma once
+// Running the catalogue over an inventory: derive the graph, read host certificates, run every
+// rule, apply the inventory's waivers, sort. Deterministic: the same inputs and Options give
+// the same findings in the same order (catalogue order, then target).
+
+#include <string>
+#include <vector>
+
+#include "inventory/catalog.h"
+#include "inventory/graph.h"
+#include "inventory/model.h"
+#include "policy/finding.h"
+#include "policy/rule.h"
+
+namespace ccsec::policy {
+
+/// Reads the `certificate:` of every host. Relative paths resolve against `base_dir`
+/// (the inventory file's directory). Unreadable files are recorded, not fatal.
+std::map<std::string, CertificateFacts, std::less<>> readCertificates(
+    const inventory::Model& model, const std::string& base_dir);
+
+/// Runs every checked rule; findings sorted in catalogue order, then by target. No waivers.
+std::vector<Finding> runRules(const Context& ctx);
+
+/// Marks findings matched by a waiver (rule + target; edge targets may be written
+/// "kind:server->client" too). A waiver whose `expires` is before `as_of` does not waive: the
+/// finding's message says the waiver expired. Every waiver that matches no finding adds an
+/// info finding of CCS-POL-001.
+void applyWaivers(std::vector<Finding>& findings, const std::vector<inventory::Waiver>& waivers,
+                  core::Date as_of);
+
+/// The whole check: graph, certificates (relative to the directory of model.source_file),
+/// rules, waivers.
+std::vector<Finding> check(const inventory::Model& model, const inventory::Catalog& catalog,
+                           const Options& options);
+
+/// Waiver target spelling normalised to the finding's ("kind:server->client" → "<-").
+std::string normaliseTarget(std::string_view target);
+
+}  // namespace ccsec::policy

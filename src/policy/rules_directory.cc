@@ -1,0 +1,170 @@
+// Directory rules (seed: "Active Directory Deployment", "Global Catalog Requirements",
+// "Active Directory Site Topology", "Active Directory Administrator-Created OUs",
+// "Decouple CCE Authorizations from Active Directory", "User Health in Service Account Manager",
+// "ADSecurityGroupUpdate Registry Key").
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/text.h"
+#include "policy/checks.h"
+
+namespace ccsec::policy::checks {
+
+using inventory::Host;
+
+namespace {
+
+std::string forestOf(const Context& ctx, std::string_view domain) {
+  const inventory::DirectoryDomain* d = ctx.model.findDomain(domain);
+  return d == nullptr ? std::string() : d->forest;
+}
+
+bool hasGroup(const std::vector<std::string>& groups, std::string_view g) {
+  return std::any_of(groups.begin(), groups.end(), [&](const std::string& x) {
+    return x.size() == g.size() &&
+           std::equal(x.begin(), x.end(), g.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) ==
+                    std::tolower(static_cast<unsigned char>(b));
+           });
+  });
+}
+
+}  // namespace
+
+void globalCatalogPerDomain(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  std::set<std::string, std::less<>> forests_with_hosts;
+  for (const Host& h : ctx.model.hosts) {
+    if (h.domain) forests_with_hosts.insert(forestOf(ctx, *h.domain));
+  }
+  std::set<std::string, std::less<>> gc_domains;
+  for (const inventory::DomainController& dc : ctx.model.directory.controllers) {
+    if (dc.global_catalog) gc_domains.insert(dc.domain);
+  }
+  for (const inventory::Forest& f : ctx.model.directory.forests) {
+    if (!forests_with_hosts.contains(f.name)) continue;
+    for (const inventory::DirectoryDomain& d : f.domains) {
+      if (d.global_catalog || gc_domains.contains(d.name)) continue;
+      emit(rule, out, d.name,
+           fmt::format("domain {} of forest {} publishes no global catalog", d.name, f.name),
+           d.loc);
+    }
+  }
+}
+
+void singleForest(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  std::map<std::string, std::string> forest_by;  // forest → first element referencing it
+  auto note = [&](const std::optional<std::string>& domain, const std::string& who) {
+    if (!domain) return;
+    std::string f = forestOf(ctx, *domain);
+    if (!f.empty()) forest_by.emplace(f, who);
+  };
+  for (const Host& h : ctx.model.hosts) note(h.domain, "host " + h.name);
+  for (const auto& a : ctx.model.service_accounts) note(a.domain, "service account " + a.name);
+  for (const auto& u : ctx.model.users) note(u.domain, "user " + u.name);
+  if (forest_by.size() < 2) return;
+  std::vector<std::string> parts;
+  for (const auto& [f, who] : forest_by) parts.push_back(f + " (e.g. " + who + ")");
+  emit(rule, out, "directory",
+       "the deployment references more than one forest: " + core::join(parts, ", "),
+       ctx.model.directory.loc);
+}
+
+void controllersPerSite(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  std::set<std::string, std::less<>> core_sites;
+  for (const Host& h : ctx.model.hosts) {
+    if (ctx.isCore(h)) core_sites.insert(h.site);
+  }
+  std::map<std::string, int, std::less<>> dcs;
+  std::set<std::string, std::less<>> gc_sites;
+  for (const inventory::DomainController& dc : ctx.model.directory.controllers) {
+    ++dcs[dc.site];
+    if (dc.global_catalog) gc_sites.insert(dc.site);
+  }
+  for (const inventory::Site& s : ctx.model.sites) {
+    if (!core_sites.contains(s.name)) continue;
+    auto it = dcs.find(s.name);
+    int n = it == dcs.end() ? 0 : it->second;
+    std::vector<std::string> problems;
+    if (n < 2) problems.push_back(fmt::format("{} domain controller{}", n, n == 1 ? "" : "s"));
+    if (!gc_sites.contains(s.name)) problems.push_back("no global catalog");
+    if (problems.empty()) continue;
+    emit(rule, out, s.name,
+         fmt::format("site {} holds core hosts but has {} in the site", s.name,
+                     core::join(problems, " and ")),
+         s.loc);
+  }
+}
+
+void nativeMode(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  for (const inventory::Forest& f : ctx.model.directory.forests) {
+    for (const inventory::DirectoryDomain& d : f.domains) {
+      if (d.mode == inventory::DomainMode::kNative) continue;
+      emit(rule, out, d.name,
+           fmt::format("domain {} is in {} mode", d.name, inventory::toString(d.mode)), d.loc);
+    }
+  }
+}
+
+void adminCreatedOu(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  for (const Host& h : ctx.model.hosts) {
+    if (!h.domain || !ctx.isCore(h)) continue;
+    if (!h.ou) {
+      emitNotStated(rule, out, h.name, fmt::format("host {}: its OU (ou) is", h.name), h.loc);
+      continue;
+    }
+    std::string lower = *h.ou;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower.rfind("cn=computers,", 0) == 0 || lower.rfind("ou=domain controllers,", 0) == 0) {
+      emit(rule, out, h.name,
+           fmt::format("host {} sits in the default container {}, not an administrator-created "
+                       "OU",
+                       h.name, *h.ou),
+           h.loc);
+    }
+  }
+}
+
+void serviceAccountGroups(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  for (const inventory::ServiceAccount& a : ctx.model.service_accounts) {
+    if (hasGroup(a.local_groups, "UcceService")) continue;
+    for (const std::string& host : a.hosts) {
+      emit(rule, out, fmt::format("{}@{}", a.name, host),
+           fmt::format("service account {}\\{} is not in the local UcceService group on host {} "
+                       "(Service Account Manager shows it unhealthy)",
+                       a.domain, a.name, host),
+           a.loc);
+    }
+  }
+}
+
+void userLocalGroups(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  for (const inventory::UserAccount& u : ctx.model.users) {
+    std::vector<std::string> problems;
+    if (u.setup && !hasGroup(u.local_groups, "Administrators")) {
+      problems.push_back("is a setup user outside the local Administrators group");
+    }
+    if (u.config && !hasGroup(u.local_groups, "UcceService")) {
+      problems.push_back("is a config user outside the local UcceService group");
+    }
+    if (problems.empty()) continue;
+    emit(rule, out, u.name, fmt::format("user {} {}", u.name, core::join(problems, " and ")),
+         u.loc);
+  }
+}
+
+void securityGroupUpdate(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  if (ctx.model.directory.security_group_update == 0) return;
+  emit(rule, out, "directory",
+       fmt::format("ADSecurityGroupUpdate is {}: the User List tool updates the Config and Setup "
+                   "groups in the domain",
+                   ctx.model.directory.security_group_update),
+       ctx.model.directory.loc);
+}
+
+}  // namespace ccsec::policy::checks

@@ -1,0 +1,115 @@
+// IPsec rules (seed: "IPsec Deployment", "Network Firewall Topology").
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/text.h"
+#include "policy/checks.h"
+
+namespace ccsec::policy::checks {
+
+using inventory::Edge;
+using inventory::Host;
+using inventory::IpsecMode;
+
+void dmpIpsec(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  for (const Edge& e : ctx.graph.edges) {
+    if (e.kind != "dmp" || e.ipsec) continue;
+    emit(rule, out, e.id(),
+         fmt::format("dmp edge {} (port {}) between central controller and PG is not "
+                     "IPsec-protected at both ends",
+                     e.id(), e.port),
+         e.loc);
+  }
+}
+
+void coreLinksProtected(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  for (const Edge& e : ctx.graph.edges) {
+    if (e.kind == "dmp" || e.kind == "sip" || e.kind == "rtp") continue;
+    // Personal-data edges without TLS are CCS-TLS-001's (IPsec does not excuse them).
+    if (e.tls || e.ipsec || e.client_is_endpoint || e.personal_data) continue;
+    const inventory::ChannelKindSpec* spec = ctx.catalog.channel(e.kind);
+    if (spec == nullptr || !spec->core_link) continue;
+    const Host* server = ctx.model.findHost(e.server);
+    const Host* client = ctx.model.findHost(e.client);
+    if (server == nullptr || client == nullptr || !ctx.isCore(*server) || !ctx.isCore(*client)) {
+      continue;
+    }
+    emit(rule, out, e.id(),
+         fmt::format("core-to-core edge {} (port {}) has neither TLS nor IPsec", e.id(), e.port),
+         e.loc);
+  }
+}
+
+namespace {
+
+bool isController(const Context& ctx, const Host& h) {
+  return h.hasRole("domain-controller") || ctx.model.findController(h.name) != nullptr;
+}
+
+bool isBoundary(const Host& isolated, std::string_view peer, std::string_view peer_zone) {
+  for (const std::string& b : isolated.protection.ipsec_boundary) {
+    if (b == peer || b == peer_zone) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void isolationReachable(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  // host → peers it cannot reach, gathered over all edges once.
+  std::map<std::string, std::set<std::string>, std::less<>> unreachable;
+  auto check = [&](const Host* self, std::string_view peer, bool peer_is_endpoint) {
+    if (self == nullptr || self->protection.ipsec != IpsecMode::kIsolation) return;
+    std::string_view zone = ctx.zoneOf(peer, peer_is_endpoint);
+    if (!peer_is_endpoint) {
+      const Host* p = ctx.model.findHost(peer);
+      if (p == nullptr) return;
+      if (p->protection.ipsec == IpsecMode::kIsolation || isController(ctx, *p)) return;
+    } else if (ctx.model.findController(peer) != nullptr) {
+      return;
+    }
+    if (isBoundary(*self, peer, zone)) return;
+    unreachable[self->name].insert(std::string(peer));
+  };
+  for (const Edge& e : ctx.graph.edges) {
+    const Host* server = ctx.model.findHost(e.server);
+    const Host* client = e.client_is_endpoint ? nullptr : ctx.model.findHost(e.client);
+    check(server, e.client, e.client_is_endpoint);
+    if (client != nullptr) check(client, e.server, false);
+  }
+  for (const auto& [name, peers] : unreachable) {
+    const Host* h = ctx.model.findHost(name);
+    std::vector<std::string> list(peers.begin(), peers.end());
+    emit(rule, out, name,
+         fmt::format("host {} is under IPsec isolation but talks to {} which {} neither isolated "
+                     "nor a declared ipsec_boundary",
+                     name, core::join(list, ", "), list.size() == 1 ? "is" : "are"),
+         h != nullptr ? h->loc : inventory::SourceLoc{});
+  }
+}
+
+void ipsecScalability(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  const std::int64_t limit = ctx.options.threshold("agents_per_ipsec_host");
+  std::map<std::string, std::int64_t, std::less<>> agents;
+  for (const Edge& e : ctx.graph.edges) {
+    if (!e.client_is_endpoint) continue;
+    const inventory::EndpointGroup* g = ctx.model.findEndpoint(e.client);
+    if (g != nullptr) agents[e.server] += g->count;
+  }
+  for (const Host& h : ctx.model.hosts) {
+    if (h.protection.ipsec == IpsecMode::kNone) continue;
+    auto it = agents.find(h.name);
+    if (it == agents.end() || it->second <= limit) continue;
+    emit(rule, out, h.name,
+         fmt::format("host {} runs IPsec ({}) and serves {} agent endpoints (more than "
+                     "agents_per_ipsec_host={}); IPsec reduces its scalability",
+                     h.name, inventory::toString(h.protection.ipsec), it->second, limit),
+         h.loc);
+  }
+}
+
+}  // namespace ccsec::policy::checks

@@ -1,0 +1,185 @@
+// Network rules (seed: "Network Firewalls", "Network Firewall Topology",
+// "Network Address Translation", "IPsec Deployment").
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/text.h"
+#include "policy/checks.h"
+
+namespace ccsec::policy::checks {
+
+using inventory::Host;
+using inventory::ZoneKind;
+
+namespace {
+
+std::vector<std::string> coreRoles(const Context& ctx, const Host& h) {
+  std::vector<std::string> out;
+  for (const std::string& r : h.roles) {
+    const inventory::RoleSpec* spec = ctx.catalog.role(r);
+    if (spec != nullptr && spec->core) out.push_back(r);
+  }
+  return out;
+}
+
+bool overlaps(const core::Cidr& a, const core::Cidr& b) {
+  return a.base().isV6() == b.base().isV6() && (a.contains(b) || b.contains(a));
+}
+
+}  // namespace
+
+void coreNotInDmz(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  for (const Host& h : ctx.model.hosts) {
+    const inventory::Zone* z = ctx.model.findZone(h.zone);
+    if (z == nullptr || z->kind != ZoneKind::kDmz) continue;
+    auto roles = coreRoles(ctx, h);
+    if (roles.empty()) continue;
+    emit(rule, out, h.name,
+         fmt::format("host {} runs core role{} {} in DMZ zone {}", h.name,
+                     roles.size() == 1 ? "" : "s", core::join(roles, ", "), h.zone),
+         h.loc);
+  }
+}
+
+void coreInDatacenter(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  for (const Host& h : ctx.model.hosts) {
+    const inventory::Zone* z = ctx.model.findZone(h.zone);
+    if (z == nullptr || z->kind == ZoneKind::kDatacenter || z->kind == ZoneKind::kDmz) continue;
+    auto roles = coreRoles(ctx, h);
+    if (roles.empty()) continue;
+    emit(rule, out, h.name,
+         fmt::format("host {} runs core role{} {} in {} zone {}, not in a datacenter zone",
+                     h.name, roles.size() == 1 ? "" : "s", core::join(roles, ", "),
+                     inventory::toString(z->kind), h.zone),
+         h.loc);
+  }
+  // Segmentation: a datacenter zone whose addresses overlap a corporate or agent zone is not
+  // segmented from it (external zones are the default route and overlap everything).
+  for (const inventory::Site& s : ctx.model.sites) {
+    for (const inventory::Zone& dc : s.zones) {
+      if (dc.kind != ZoneKind::kDatacenter) continue;
+      std::vector<std::string> clashes;
+      for (const inventory::Site& s2 : ctx.model.sites) {
+        for (const inventory::Zone& z : s2.zones) {
+          if (z.kind != ZoneKind::kCorporate && z.kind != ZoneKind::kAgent) continue;
+          if (overlaps(dc.cidr, z.cidr)) {
+            clashes.push_back(fmt::format("{} ({} {})", z.name, inventory::toString(z.kind),
+                                          z.cidr.str()));
+          }
+        }
+      }
+      if (clashes.empty()) continue;
+      emit(rule, out, dc.name,
+           fmt::format("datacenter zone {} ({}) overlaps {}, so it is not segmented", dc.name,
+                       dc.cidr.str(), core::join(clashes, ", ")),
+           dc.loc);
+    }
+  }
+}
+
+void perimeterBlocksWindowsPorts(const Rule& rule, const Context& ctx,
+                                 std::vector<Finding>& out) {
+  static constexpr std::array<std::uint16_t, 4> kUdp = {135, 137, 138, 445};
+  static constexpr std::array<std::uint16_t, 4> kTcp = {135, 139, 445, 593};
+  for (const inventory::Site& s : ctx.model.sites) {
+    if (!s.perimeter) continue;
+    for (const inventory::PerimeterAllow& a : s.perimeter->allow) {
+      const auto& blocked = a.proto == inventory::Transport::kUdp ? kUdp : kTcp;
+      if (std::find(blocked.begin(), blocked.end(), a.port) == blocked.end()) continue;
+      const char* proto = inventory::toString(a.proto);
+      emit(rule, out, fmt::format("{}:{}/{}", s.name, proto, a.port),
+           fmt::format("perimeter of site {} allows {}/{} to {} (\"{}\"); that Windows RPC/"
+                       "NetBIOS/SMB port must stay blocked",
+                       s.name, proto, a.port, a.to, a.reason),
+           a.loc);
+    }
+  }
+}
+
+void hdsDedicated(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  for (const Host& h : ctx.model.hosts) {
+    if (!h.hasRole("hds")) continue;
+    std::vector<std::string> others;
+    for (const std::string& r : coreRoles(ctx, h)) {
+      if (r != "hds") others.push_back(r);
+    }
+    if (others.empty()) continue;
+    emit(rule, out, h.name,
+         fmt::format("host {} runs hds together with {}", h.name, core::join(others, ", ")),
+         h.loc);
+  }
+}
+
+void fewAwHosts(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  const std::int64_t limit = ctx.options.threshold("aw_per_site");
+  std::map<std::string, std::vector<std::string>, std::less<>> per_site;
+  for (const Host& h : ctx.model.hosts) {
+    if (h.hasRole("aw")) per_site[h.site].push_back(h.name);
+  }
+  for (const inventory::Site& s : ctx.model.sites) {
+    auto it = per_site.find(s.name);
+    if (it == per_site.end() || static_cast<std::int64_t>(it->second.size()) <= limit) continue;
+    std::vector<std::string> shown(it->second.begin(),
+                                   it->second.begin() + std::min<std::ptrdiff_t>(
+                                                            8, std::ssize(it->second)));
+    emit(rule, out, s.name,
+         fmt::format("site {} has {} aw hosts ({}{}), more than aw_per_site={}", s.name,
+                     it->second.size(), core::join(shown, ", "),
+                     it->second.size() > shown.size() ? ", ..." : "", limit),
+         s.loc);
+  }
+}
+
+void natFixups(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  // Fix-ups needed per unordered zone pair, from edges whose payload carries addresses.
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> needed;
+  for (const inventory::Edge& e : ctx.graph.edges) {
+    const char* fixup = nullptr;
+    if (e.kind == "jtapi") fixup = "ctiqbe";
+    else if (e.kind == "sip") fixup = "sip";
+    if (fixup == nullptr) continue;
+    std::string a(ctx.zoneOf(e.server, false));
+    std::string b(ctx.zoneOf(e.client, e.client_is_endpoint));
+    if (a.empty() || b.empty() || a == b) continue;
+    if (b < a) std::swap(a, b);
+    needed[{a, b}].insert(fixup);
+  }
+  for (const inventory::NatRule& n : ctx.model.nat) {
+    if (n.between.size() != 2) continue;
+    std::string a = n.between[0], b = n.between[1];
+    if (b < a) std::swap(a, b);
+    auto it = needed.find({a, b});
+    if (it == needed.end()) continue;
+    std::vector<std::string> missing;
+    for (const std::string& f : it->second) {
+      if (std::find(n.fixups.begin(), n.fixups.end(), f) == n.fixups.end()) missing.push_back(f);
+    }
+    if (missing.empty()) continue;
+    emit(rule, out, fmt::format("nat:{}<->{}", n.between[0], n.between[1]),
+         fmt::format("NAT between {} and {} carries channels with addresses in the payload but "
+                     "declares no {} fix-up",
+                     n.between[0], n.between[1], core::join(missing, "/")),
+         n.loc);
+  }
+}
+
+void siteLinksIpsec(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  std::set<std::string, std::less<>> core_sites;
+  for (const Host& h : ctx.model.hosts) {
+    if (ctx.isCore(h)) core_sites.insert(h.site);
+  }
+  for (const inventory::SiteLink& l : ctx.model.site_links) {
+    if (l.protection == inventory::LinkProtection::kIpsec) continue;
+    if (!core_sites.contains(l.a) || !core_sites.contains(l.b)) continue;
+    emit(rule, out, fmt::format("link:{}<->{}", l.a, l.b),
+         fmt::format("site link {}<->{} joins sites with core hosts without IPsec", l.a, l.b),
+         l.loc);
+  }
+}
+
+}  // namespace ccsec::policy::checks
