@@ -31,7 +31,7 @@ core::Result<core::Asn1IntegerPtr> serialFromBytes(const std::vector<std::uint8_
   core::BignumPtr bn(BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), nullptr));
   if (!bn || BN_is_zero(bn.get())) return makeError("serial source returned zero");
   core::Asn1IntegerPtr serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
-  if (!serial) return makeError("cannot encode serial", core::opensslError());
+  if (!serial) return core::runtimeError("cannot encode serial", core::opensslError());
   return serial;
 }
 
@@ -40,7 +40,7 @@ core::Result<core::Asn1IntegerPtr> serialFromHex(const std::string& hex) {
   if (BN_hex2bn(&raw, hex.c_str()) == 0) return makeError("bad serial " + hex);
   core::BignumPtr bn(raw);
   core::Asn1IntegerPtr serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
-  if (!serial) return makeError("cannot encode serial " + hex, core::opensslError());
+  if (!serial) return core::runtimeError("cannot encode serial " + hex, core::opensslError());
   return serial;
 }
 
@@ -49,18 +49,18 @@ core::Result<void> addExtension(X509* cert, X509* issuer, int nid, const char* v
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
   core::X509ExtPtr ext(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value));
   if (!ext || X509_add_ext(cert, ext.get(), -1) != 1)
-    return makeError(std::string("cannot add extension ") + OBJ_nid2sn(nid), core::opensslError());
+    return core::runtimeError(std::string("cannot add extension ") + OBJ_nid2sn(nid), core::opensslError());
   return {};
 }
 
 core::Result<core::GeneralNamesPtr> makeSubjectAltNames(const std::vector<std::string>& dns,
                                                         const std::vector<std::string>& ips) {
   core::GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
-  if (!names) return makeError("out of memory");
+  if (!names) return core::runtimeError("out of memory");
   auto push = [&](int type, const std::string& value) -> core::Result<void> {
     core::GeneralNamePtr gn(a2i_GENERAL_NAME(nullptr, nullptr, nullptr, type, value.c_str(), 0));
     if (!gn) return makeError("cannot encode subject alternative name " + value);
-    if (sk_GENERAL_NAME_push(names.get(), gn.get()) <= 0) return makeError("out of memory");
+    if (sk_GENERAL_NAME_push(names.get(), gn.get()) <= 0) return core::runtimeError("out of memory");
     (void)gn.release();  // owned by the stack now
     return {};
   };
@@ -77,7 +77,7 @@ core::Result<core::X509NamePtr> commonNameOnly(const std::string& cn) {
       X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
                                  reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
                                  0) != 1)
-    return makeError("cannot encode subject CN=" + cn, core::opensslError());
+    return core::runtimeError("cannot encode subject CN=" + cn, core::opensslError());
   return name;
 }
 
@@ -85,7 +85,7 @@ core::Result<void> setValidity(X509* cert, std::time_t from, int days) {
   if (days <= 0 || days > 36500) return makeError("--days must be between 1 and 36500");
   const std::time_t to = from + static_cast<std::time_t>(days) * 86400;
   if (!ASN1_TIME_set(X509_getm_notBefore(cert), from) || !ASN1_TIME_set(X509_getm_notAfter(cert), to))
-    return makeError("cannot set validity", core::opensslError());
+    return core::runtimeError("cannot set validity", core::opensslError());
   return {};
 }
 
@@ -208,7 +208,7 @@ core::Result<std::vector<core::X509Ptr>> parseCertificates(std::string_view pem,
   std::vector<core::X509Ptr> certs;
   if (pem.size() > 16u * 1024u * 1024u) return makeError(source + ": larger than 16 MiB");
   core::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return makeError("out of memory");
+  if (!bio) return core::runtimeError("out of memory");
   while (true) {
     core::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!cert) break;
@@ -239,7 +239,7 @@ core::Result<CaDirectory> CaDirectory::init(const std::string& dir, KeyType type
   auto key = generateKey(type);
   if (!key) return key.error();
   core::X509Ptr cert(X509_new());
-  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) return makeError("out of memory");
+  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) return core::runtimeError("out of memory");
   auto serial = serialFromBytes(options.serial());
   if (!serial) return serial.error();
   X509_set_serialNumber(cert.get(), serial->get());
@@ -255,7 +255,7 @@ core::Result<CaDirectory> CaDirectory::init(const std::string& dir, KeyType type
                             std::pair{NID_authority_key_identifier, "keyid:always"}})
     if (auto r = addExtension(cert.get(), cert.get(), nid, value); !r) return r.error();
   if (X509_sign(cert.get(), key->get(), signingDigest(key->get())) <= 0)
-    return makeError("cannot sign the CA certificate", core::opensslError());
+    return core::runtimeError("cannot sign the CA certificate", core::opensslError());
 
   if (auto r = writePrivateKey(dir + "/ca.key", key->get(), true); !r) return r.error();
   if (auto r = writeFileAtomic(dir + "/ca.pem", toPem(cert.get()), kPublicMode, true); !r)
@@ -295,7 +295,7 @@ core::Result<CaDirectory> CaDirectory::open(const std::string& dir, Options opti
 
 core::Result<core::X509Ptr> CaDirectory::signHost(EVP_PKEY* host_key, const HostRequest& request) {
   core::X509Ptr cert(X509_new());
-  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) return makeError("out of memory");
+  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) return core::runtimeError("out of memory");
   auto serial = serialFromBytes(options_.serial());
   if (!serial) return serial.error();
   X509_set_serialNumber(cert.get(), serial->get());
@@ -316,9 +316,9 @@ core::Result<core::X509Ptr> CaDirectory::signHost(EVP_PKEY* host_key, const Host
   auto sans = makeSubjectAltNames(request.dns_names, request.ips);
   if (!sans) return sans.error();
   if (X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, sans->get(), 0, X509V3_ADD_DEFAULT) != 1)
-    return makeError("cannot add subjectAltName", core::opensslError());
+    return core::runtimeError("cannot add subjectAltName", core::opensslError());
   if (X509_sign(cert.get(), key_.get(), signingDigest(key_.get())) <= 0)
-    return makeError("cannot sign the certificate for " + request.name, core::opensslError());
+    return core::runtimeError("cannot sign the certificate for " + request.name, core::opensslError());
   return cert;
 }
 
@@ -405,7 +405,7 @@ core::Result<IssuedFiles> CaDirectory::rotate(const std::string& name, std::opti
       (fileExists(keyPath(name)) && ::rename(keyPath(name).c_str(), prev_key.c_str()) != 0) ||
       ::rename(next_key.c_str(), keyPath(name).c_str()) != 0 ||
       ::rename(next_cert.c_str(), certPath(name).c_str()) != 0)
-    return makeError("cannot move the rotated files into place in " + hostsDir());
+    return core::runtimeError("cannot move the rotated files into place in " + hostsDir());
   auto ninfo = core::describeCertificate(cert->get());
   return IssuedFiles{certPath(name), keyPath(name), ninfo.serial_hex, ninfo.fingerprint_sha256};
 }
@@ -451,13 +451,13 @@ core::Result<std::uint64_t> CaDirectory::writeCrl(int days) {
 
   core::X509CrlPtr crl(X509_CRL_new());
   if (!crl || X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) != 1)
-    return makeError("out of memory");
+    return core::runtimeError("out of memory");
   X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(cert_.get()));
   core::Asn1TimePtr last(ASN1_TIME_set(nullptr, now));
   core::Asn1TimePtr next(ASN1_TIME_set(nullptr, now + static_cast<std::time_t>(days) * 86400));
   if (!last || !next || X509_CRL_set1_lastUpdate(crl.get(), last.get()) != 1 ||
       X509_CRL_set1_nextUpdate(crl.get(), next.get()) != 1)
-    return makeError("cannot set CRL dates", core::opensslError());
+    return core::runtimeError("cannot set CRL dates", core::opensslError());
   for (const auto& e : index->entries) {
     if (!e.revoked) continue;
     core::X509RevokedPtr rev(X509_REVOKED_new());
@@ -466,33 +466,33 @@ core::Result<std::uint64_t> CaDirectory::writeCrl(int days) {
     core::Asn1TimePtr when(ASN1_TIME_set(nullptr, e.revoked_at));
     if (!rev || !when || X509_REVOKED_set_serialNumber(rev.get(), serial->get()) != 1 ||
         X509_REVOKED_set_revocationDate(rev.get(), when.get()) != 1)
-      return makeError("cannot encode revoked entry " + e.serial, core::opensslError());
+      return core::runtimeError("cannot encode revoked entry " + e.serial, core::opensslError());
     if (e.reason != RevocationReason::kUnspecified) {  // RFC 5280: omit "unspecified"
       core::Asn1EnumeratedPtr code(ASN1_ENUMERATED_new());
       if (!code || ASN1_ENUMERATED_set(code.get(), static_cast<long>(e.reason)) != 1 ||
           X509_REVOKED_add1_ext_i2d(rev.get(), NID_crl_reason, code.get(), 0, 0) != 1)
-        return makeError("cannot encode revocation reason", core::opensslError());
+        return core::runtimeError("cannot encode revocation reason", core::opensslError());
     }
     if (X509_CRL_add0_revoked(crl.get(), rev.get()) != 1)
-      return makeError("cannot add revoked entry", core::opensslError());
+      return core::runtimeError("cannot add revoked entry", core::opensslError());
     (void)rev.release();  // owned by the CRL now
   }
   X509_CRL_sort(crl.get());
   core::Asn1IntegerPtr crl_number(ASN1_INTEGER_new());
   if (!crl_number || ASN1_INTEGER_set_uint64(crl_number.get(), number) != 1 ||
       X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, crl_number.get(), 0, 0) != 1)
-    return makeError("cannot add CRL number", core::opensslError());
+    return core::runtimeError("cannot add CRL number", core::opensslError());
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, cert_.get(), nullptr, nullptr, crl.get(), 0);
   core::X509ExtPtr aki(X509V3_EXT_nconf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always"));
   if (!aki || X509_CRL_add_ext(crl.get(), aki.get(), -1) != 1)
-    return makeError("cannot add CRL authority key identifier", core::opensslError());
+    return core::runtimeError("cannot add CRL authority key identifier", core::opensslError());
   if (X509_CRL_sign(crl.get(), key_.get(), signingDigest(key_.get())) <= 0)
-    return makeError("cannot sign the CRL", core::opensslError());
+    return core::runtimeError("cannot sign the CRL", core::opensslError());
 
   core::BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_X509_CRL(bio.get(), crl.get()) != 1)
-    return makeError("cannot encode the CRL", core::opensslError());
+    return core::runtimeError("cannot encode the CRL", core::opensslError());
   index->crl_number = number;
   if (auto r = saveIndex(index_path, *index); !r) return r.error();
   if (auto r = writeFileAtomic(dir_ + "/crl.pem", bioText(bio.get()), kPublicMode); !r)
@@ -515,7 +515,7 @@ core::Result<std::string> createRequest(const std::string& dir, const HostReques
   if (!key) return key.error();
 
   core::X509ReqPtr req(X509_REQ_new());
-  if (!req || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1) return makeError("out of memory");
+  if (!req || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1) return core::runtimeError("out of memory");
   auto subject = commonNameOnly(request->name);
   if (!subject) return subject.error();
   X509_REQ_set_subject_name(req.get(), subject->get());
@@ -530,12 +530,12 @@ core::Result<std::string> createRequest(const std::string& dir, const HostReques
   if (!san_ext || !eku_ext || !exts || sk_X509_EXTENSION_push(exts.get(), san_ext.get()) <= 0 ||
       sk_X509_EXTENSION_push(exts.get(), eku_ext.get()) <= 0 ||
       X509_REQ_add_extensions(req.get(), exts.get()) != 1)
-    return makeError("cannot add request extensions", core::opensslError());
+    return core::runtimeError("cannot add request extensions", core::opensslError());
   if (X509_REQ_sign(req.get(), key->get(), signingDigest(key->get())) <= 0)
-    return makeError("cannot sign the request", core::opensslError());
+    return core::runtimeError("cannot sign the request", core::opensslError());
   core::BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_X509_REQ(bio.get(), req.get()) != 1)
-    return makeError("cannot encode the request", core::opensslError());
+    return core::runtimeError("cannot encode the request", core::opensslError());
   if (auto r = writePrivateKey(key_path, key->get(), true); !r) return r.error();
   if (auto r = writeFileAtomic(csr_path, bioText(bio.get()), kPublicMode, true); !r) {
     ::unlink(key_path.c_str());
@@ -588,11 +588,11 @@ core::Result<std::string> importCertificate(const std::string& dir, const std::s
     core::X509StorePtr store(X509_STORE_new());
     core::X509StackPtr untrusted(sk_X509_new_null());
     core::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-    if (!store || !untrusted || !ctx) return makeError("out of memory");
+    if (!store || !untrusted || !ctx) return core::runtimeError("out of memory");
     for (const auto& a : anchors) X509_STORE_add_cert(store.get(), a.get());
     for (std::size_t i = 1; i < certs->size(); ++i) sk_X509_push(untrusted.get(), (*certs)[i].get());
     if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get()) != 1)
-      return makeError("cannot set up verification", core::opensslError());
+      return core::runtimeError("cannot set up verification", core::opensslError());
     X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
     X509_VERIFY_PARAM_set_time(param, now);
     X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
@@ -618,7 +618,7 @@ core::Result<std::string> importCertificate(const std::string& dir, const std::s
     for (const auto& a : anchors) append(a.get());
   if (fileExists(out_path) &&
       ::rename(out_path.c_str(), (hosts + "/" + name + ".prev.pem").c_str()) != 0)
-    return makeError("cannot keep the previous certificate of " + name);
+    return core::runtimeError("cannot keep the previous certificate of " + name);
   if (auto r = writeFileAtomic(out_path, out, kPublicMode); !r) return r.error();
   return out_path;
 }

@@ -46,10 +46,10 @@ core::Result<void> writeFileAtomic(const std::string& path, std::string_view dat
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   ::unlink(tmp.c_str());  // a stale temporary from a crashed run of this pid
   Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
-  if (fd.get() < 0) return core::makeError("cannot create " + tmp + ": " + errnoText());
+  if (fd.get() < 0) return core::runtimeError("cannot create " + tmp + ": " + errnoText());
   if (::fchmod(fd.get(), mode) != 0) {
     ::unlink(tmp.c_str());
-    return core::makeError("cannot set mode of " + tmp + ": " + errnoText());
+    return core::runtimeError("cannot set mode of " + tmp + ": " + errnoText());
   }
   std::size_t off = 0;
   while (off < data.size()) {
@@ -57,13 +57,13 @@ core::Result<void> writeFileAtomic(const std::string& path, std::string_view dat
     if (n < 0) {
       if (errno == EINTR) continue;
       ::unlink(tmp.c_str());
-      return core::makeError("cannot write " + tmp + ": " + errnoText());
+      return core::runtimeError("cannot write " + tmp + ": " + errnoText());
     }
     off += static_cast<std::size_t>(n);
   }
   if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) {
     ::unlink(tmp.c_str());
-    return core::makeError("cannot flush " + tmp + ": " + errnoText());
+    return core::runtimeError("cannot flush " + tmp + ": " + errnoText());
   }
   if (exclusive) {
     // link(2) fails with EEXIST instead of replacing: no window where a concurrent file is lost.
@@ -78,7 +78,7 @@ core::Result<void> writeFileAtomic(const std::string& path, std::string_view dat
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     std::string why = errnoText();
     ::unlink(tmp.c_str());
-    return core::makeError("cannot replace " + path + ": " + why);
+    return core::runtimeError("cannot replace " + path + ": " + why);
   }
   return {};
 }
@@ -106,7 +106,7 @@ core::Result<void> makeDirectories(const std::string& path, mode_t mode) {
     cur /= part;
     if (cur.empty() || std::filesystem::exists(cur, ec)) continue;
     if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST)
-      return core::makeError("cannot create directory " + cur.string() + ": " + errnoText());
+      return core::runtimeError("cannot create directory " + cur.string() + ": " + errnoText());
   }
   if (!std::filesystem::is_directory(p, ec)) return core::makeError(path + ": not a directory");
   return {};
@@ -115,12 +115,12 @@ core::Result<void> makeDirectories(const std::string& path, mode_t mode) {
 core::Result<DirectoryLock> DirectoryLock::acquire(const std::string& dir) {
   const std::string path = dir + "/.lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return core::makeError("cannot open lock " + path + ": " + errnoText());
+  if (fd < 0) return core::runtimeError("cannot open lock " + path + ": " + errnoText());
   while (::flock(fd, LOCK_EX) != 0) {
     if (errno == EINTR) continue;
     std::string why = errnoText();
     ::close(fd);
-    return core::makeError("cannot lock " + path + ": " + why);
+    return core::runtimeError("cannot lock " + path + ": " + why);
   }
   return DirectoryLock(fd);
 }

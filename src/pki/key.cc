@@ -47,14 +47,14 @@ core::Result<core::EvpPkeyPtr> generateKey(KeyType type) {
   const bool rsa = type == KeyType::kRsa3072;
   core::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, rsa ? "RSA" : "EC", nullptr));
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1)
-    return core::makeError("key generation setup failed", core::opensslError());
+    return core::runtimeError("key generation setup failed", core::opensslError());
   int rc = rsa ? EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), 3072)
                : EVP_PKEY_CTX_set_group_name(
                      ctx.get(), type == KeyType::kEcdsaP384 ? "P-384" : "P-256");
-  if (rc != 1) return core::makeError("key generation parameters rejected", core::opensslError());
+  if (rc != 1) return core::runtimeError("key generation parameters rejected", core::opensslError());
   EVP_PKEY* raw = nullptr;
   if (EVP_PKEY_generate(ctx.get(), &raw) != 1)
-    return core::makeError("key generation failed", core::opensslError());
+    return core::runtimeError("key generation failed", core::opensslError());
   return core::EvpPkeyPtr(raw);
 }
 
@@ -65,9 +65,9 @@ const EVP_MD* signingDigest(EVP_PKEY* key) {
 core::Result<void> writePrivateKey(const std::string& path, EVP_PKEY* key, bool exclusive) {
   // Secure-heap BIO when available; either way the buffer is cleansed before it is freed.
   core::BioPtr bio(BIO_new(BIO_s_secmem()));
-  if (!bio) return core::makeError("cannot allocate key buffer", core::opensslError());
+  if (!bio) return core::runtimeError("cannot allocate key buffer", core::opensslError());
   if (PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    return core::makeError("cannot encode private key for " + path, core::opensslError());
+    return core::runtimeError("cannot encode private key for " + path, core::opensslError());
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);
   auto written = writeFileAtomic(path, std::string_view(data, static_cast<std::size_t>(len)),

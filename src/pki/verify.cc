@@ -57,7 +57,8 @@ ChainResult verifyChain(X509* leaf, const std::vector<core::X509Ptr>& extras,
   if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get()) != 1)
     return {X509_V_ERR_UNSPECIFIED, 0};
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-  X509_VERIFY_PARAM_set_time(param, now);
+  // A set check time overrides X509_V_FLAG_NO_CHECK_TIME, so set it only when times count.
+  if ((flags & X509_V_FLAG_NO_CHECK_TIME) == 0) X509_VERIFY_PARAM_set_time(param, now);
   X509_VERIFY_PARAM_set_flags(param, flags);
   ChainResult r;
   if (X509_verify_cert(ctx.get()) != 1) {
