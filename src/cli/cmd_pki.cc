@@ -6,10 +6,13 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/inventory_arg.h"
 #include "core/date.h"
 #include "core/result.h"
+#include "core/text.h"
 #include "pki/ca.h"
 #include "pki/files.h"
+#include "pki/inventory_fleet.h"
 #include "pki/verify.h"
 
 namespace ccsec::cli {
@@ -65,9 +68,49 @@ int runInit(const PkiArgs& a) {
   return kExitClean;
 }
 
+// `issue --dir DIR INV --all|--host NAME`: SANs from the inventory. --all skips hosts that
+// already have a certificate in DIR (re-running it is safe); --host insists.
+int runIssueInventory(const PkiArgs& a) {
+  if (a.all == !a.host.empty()) return usage("issue", "with INV give exactly one of --all, --host NAME");
+  if (!a.name.empty() || !a.dns.empty() || !a.ips.empty())
+    return usage("issue", "--name/--dns/--ip do not combine with INV (names come from the inventory)");
+  auto model = loadInventoryOrReport(a.inventory, std::cerr);
+  if (!model) return kExitUsage;
+  auto ca = openCa(a);
+  if (!ca) return fail("issue", ca.error());
+  const int days = a.days ? a.days : pki::kDefaultHostDays;
+  std::vector<const inventory::Host*> hosts;
+  if (a.all) {
+    for (const auto& h : model->hosts) hosts.push_back(&h);
+  } else {
+    const inventory::Host* h = model->findHost(a.host);
+    if (!h) {
+      std::vector<std::string> names;
+      for (const auto& x : model->hosts) names.push_back(x.name);
+      std::string hint = core::closestMatch(a.host, names);
+      return usage("issue", "no host \"" + a.host + "\" in " + a.inventory +
+                                (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+    }
+    hosts.push_back(h);
+  }
+  std::size_t issued_count = 0, skipped = 0;
+  for (const auto* h : hosts) {
+    if (a.all && (pki::fileExists(ca->certPath(h->name)) || pki::fileExists(ca->keyPath(h->name)))) {
+      std::cout << "kept " << ca->certPath(h->name) << " (exists; use rotate to replace it)\n";
+      ++skipped;
+      continue;
+    }
+    auto issued = ca->issue(pki::requestForHost(*h, days));
+    if (!issued) return fail("issue", issued.error());
+    printIssued(*issued);
+    ++issued_count;
+  }
+  if (a.all) std::cout << issued_count << " issued, " << skipped << " kept\n";
+  return kExitClean;
+}
+
 int runIssue(const PkiArgs& a) {
-  if (!a.inventory.empty())
-    return usage("issue", "the inventory form (issue INV --all|--host) needs the inventory module");
+  if (!a.inventory.empty()) return runIssueInventory(a);
   if (a.all || !a.host.empty()) return usage("issue", "--all and --host need an inventory file");
   if (a.name.empty()) return usage("issue", "--name is required (or give INV with --all/--host)");
   auto ca = openCa(a);
@@ -136,7 +179,32 @@ int runRotate(const PkiArgs& a) {
 }
 
 int runVerify(const PkiArgs& a) {
-  return usage("verify", "verify needs the inventory module");
+  pki::VerifyOptions options;
+  options.expiry_warning_days = a.warn_days;
+  if (a.as_of.empty()) {
+    options.now = std::time(nullptr);
+  } else {
+    auto day = core::Date::parse(a.as_of);
+    if (!day) return usage("verify", "--as-of expects YYYY-MM-DD, got \"" + a.as_of + "\"");
+    options.now = static_cast<std::time_t>(day->days() * 86400);
+  }
+  if (!a.ca.empty()) {
+    options.ca_files.push_back(a.ca);
+  } else if (!a.dir.empty()) {
+    if (!pki::fileExists(a.dir + "/ca.pem")) return usage("verify", a.dir + "/ca.pem does not exist");
+    options.ca_files.push_back(a.dir + "/ca.pem");
+  }
+  if (!a.crl.empty()) {
+    options.crl_file = a.crl;
+  } else if (!a.dir.empty() && pki::fileExists(a.dir + "/crl.pem")) {
+    options.crl_file = a.dir + "/crl.pem";
+  }
+  auto model = loadInventoryOrReport(a.inventory, std::cerr);
+  if (!model) return kExitUsage;
+  auto report = pki::verifyFleet(pki::fleetFromInventory(*model), options);
+  if (!report) return fail("verify", report.error());
+  std::cout << (a.format == "json" ? report->json() : report->text());
+  return report->ok() ? kExitClean : kExitFindings;
 }
 
 CLI::App* addDir(CLI::App* sub, PkiArgs& a) {
