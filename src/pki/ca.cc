@@ -304,6 +304,10 @@ core::Result<core::X509Ptr> CaDirectory::signHost(EVP_PKEY* host_key, const Host
   if (!subject) return subject.error();
   X509_set_subject_name(cert.get(), subject->get());
   if (auto r = setValidity(cert.get(), options_.now(), request.days); !r) return r.error();
+  if (ASN1_TIME_compare(X509_get0_notAfter(cert.get()), X509_get0_notAfter(cert_.get())) > 0)
+    return makeError("a certificate for " + request.name + " valid " + std::to_string(request.days) +
+                     " days would outlive the CA (until " +
+                     core::describeCertificate(cert_.get()).not_after.str() + "); use fewer --days");
   X509_set_pubkey(cert.get(), host_key);
   const char* usage = EVP_PKEY_is_a(host_key, "RSA") ? "critical,digitalSignature,keyEncipherment"
                                                      : "critical,digitalSignature";

@@ -160,6 +160,9 @@ TEST_F(CaTest, IssueRefusesExistingHostAndBadInput) {
   EXPECT_FALSE(ca->issue(HostRequest{"ok", {"*.example.com"}, {}, 30, {}}));
   EXPECT_FALSE(ca->issue(HostRequest{"ok", {}, {"10.0.0.300"}, 30, {}}));
   EXPECT_FALSE(ca->issue(HostRequest{"ok", {}, {}, 0, {}}));
+  auto outlives = ca->issue(HostRequest{"ok", {}, {}, 3651, {}});
+  ASSERT_FALSE(outlives);
+  EXPECT_NE(outlives.error().message.find("outlive the CA"), std::string::npos);
   EXPECT_FALSE(ca->issue(HostRequest{"under_score", {}, {}, 30, {}}))  // not a DNS name
       << "a host name with '_' needs an explicit --dns";
   EXPECT_TRUE(ca->issue(HostRequest{"under_score", {"under-score"}, {}, 30, {}}));
