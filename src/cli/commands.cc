@@ -9,6 +9,7 @@ void registerCheck(CLI::App& app, int& exit_code);
 void registerDiff(CLI::App& app, int& exit_code);
 void registerRules(CLI::App& app, int& exit_code);
 void registerExplain(CLI::App& app, int& exit_code);
+void registerPki(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
   registerVersion(app, exit_code);
@@ -17,6 +18,7 @@ void registerCommands(CLI::App& app, int& exit_code) {
   registerDiff(app, exit_code);
   registerRules(app, exit_code);
   registerExplain(app, exit_code);
+  registerPki(app, exit_code);
 }
 
 }  // namespace ccsec::cli

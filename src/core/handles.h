@@ -42,6 +42,20 @@ using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER_free>>
 using Asn1TimePtr = std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
 using FilePtr = std::unique_ptr<FILE, Deleter<std::fclose>>;
+using GeneralNamePtr = std::unique_ptr<GENERAL_NAME, Deleter<GENERAL_NAME_free>>;
+using Asn1OctetStringPtr = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING_free>>;
+using Asn1EnumeratedPtr = std::unique_ptr<ASN1_ENUMERATED, Deleter<ASN1_ENUMERATED_free>>;
+using X509RevokedPtr = std::unique_ptr<X509_REVOKED, Deleter<X509_REVOKED_free>>;
+/// Owns the stack only; the X509 elements stay owned by their X509Ptr owners.
+struct X509StackDeleter {
+  void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_free(s); }
+};
+using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+/// Owns the stack only; extensions pushed onto it stay owned by their X509ExtPtr owners.
+struct X509ExtStackDeleter {
+  void operator()(STACK_OF(X509_EXTENSION) * s) const noexcept { sk_X509_EXTENSION_free(s); }
+};
+using X509ExtStackPtr = std::unique_ptr<STACK_OF(X509_EXTENSION), X509ExtStackDeleter>;
 
 /// Last OpenSSL error queue entries as one line (clears the queue). Never contains key material.
 std::string opensslError();

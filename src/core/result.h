@@ -13,6 +13,7 @@ namespace ccsec::core {
 struct Error {
   std::string message;  // one line: what failed and where
   std::string detail;   // optional further lines
+  bool runtime = false; // true: the environment failed (I/O, a library), not the caller's input
 };
 
 template <class T>
@@ -54,6 +55,11 @@ class [[nodiscard]] Result<void> {
 
 inline Error makeError(std::string message, std::string detail = {}) {
   return Error{std::move(message), std::move(detail)};
+}
+
+/// An Error caused by the environment (exit code 3 in the CLI) rather than by input (exit 2).
+inline Error runtimeError(std::string message, std::string detail = {}) {
+  return Error{std::move(message), std::move(detail), true};
 }
 
 }  // namespace ccsec::core
