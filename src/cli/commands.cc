@@ -4,9 +4,11 @@ namespace ccsec::cli {
 
 // One line per verb, in the order `ccsec --help` lists them.
 void registerVersion(CLI::App& app, int& exit_code);
+void registerGateway(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
   registerVersion(app, exit_code);
+  registerGateway(app, exit_code);
 }
 
 }  // namespace ccsec::cli
