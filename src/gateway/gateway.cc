@@ -911,6 +911,9 @@ core::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config, uns
 core::Result<void> Gateway::start() {
   auto& d = *impl_;
   if (d.started) return core::makeError("gateway already started");
+  // A peer that vanishes must not kill the process: OpenSSL's socket BIO writes without
+  // MSG_NOSIGNAL, so SIGPIPE is ignored process-wide while a gateway runs (EPIPE is handled).
+  ::signal(SIGPIPE, SIG_IGN);
   for (unsigned i = 0; i < d.worker_count; ++i) d.workers.push_back(std::make_unique<Worker>(&d, i));
   for (auto& l : d.listeners)
     for (auto& w : d.workers)
@@ -993,7 +996,6 @@ core::Result<void> Gateway::run(const std::function<void()>& on_ready) {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
   if (auto r = start(); !r) return r;
   if (on_ready) on_ready();
   for (;;) {
