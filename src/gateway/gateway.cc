@@ -588,9 +588,11 @@ class Connection final : public ged188::FrameObserver {
                                 (down_.parser ? down_.parser->sensitiveFields() : 0);
       }
       w_->gw()->emit(l_, "session_close", peer_.str(), info_.peer.str(), why, d.dump());
-      if (ssl_ && !down_.eof) {
+      if (ssl_) {
+        // Best-effort close_notify (never blocks: non-blocking socket). It also keeps the
+        // session resumable: OpenSSL drops sessions of SSL objects freed without it.
         ERR_clear_error();
-        SSL_shutdown(ssl_.get());  // best effort close_notify; never blocks (non-blocking socket)
+        SSL_shutdown(ssl_.get());
         ERR_clear_error();
       }
     }
