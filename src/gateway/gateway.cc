@@ -304,7 +304,13 @@ class Connection final : public ged188::FrameObserver {
   void onFrame(std::uint32_t type, std::uint32_t /*length*/) override {
     if (type < m_.frames_by_type.size()) m_.frames_by_type[type].fetch_add(1, std::memory_order_relaxed);
     else m_.frames_other_type.fetch_add(1, std::memory_order_relaxed);
-    ++frame_counts_[type];
+    for (auto& [t, count] : frame_counts_) {
+      if (t == type) {
+        ++count;
+        return;
+      }
+    }
+    frame_counts_.emplace_back(type, 1);  // allocates once per new message type, not per frame
   }
 
  private:
@@ -638,7 +644,7 @@ class Connection final : public ged188::FrameObserver {
   Clock::time_point last_activity_;
   std::uint64_t bytes_from_tls_ = 0;
   std::uint64_t bytes_to_tls_ = 0;
-  std::map<std::uint32_t, std::uint64_t> frame_counts_;
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> frame_counts_;
 };
 
 void Side::onIo(std::uint32_t events) {

@@ -115,11 +115,62 @@ void FrameParser::endFrame() {
   if (observer_ != nullptr) observer_->onFrame(type_, length_);
 }
 
+bool FrameParser::checkWholeFrame(std::uint32_t type, const std::uint8_t* body, std::uint32_t len) {
+  type_ = type;
+  length_ = len;
+  const int fixed = fixedPartSize(type);
+  if (fixed >= 0) {
+    const auto f = static_cast<std::uint32_t>(fixed);
+    if (len < f)
+      return fail(messageTypeName(type) + " length " + std::to_string(len) + " is shorter than its " +
+                  std::to_string(fixed) + "-byte fixed part");
+    const bool capture = type == kOpenReq && client_id_.empty();
+    std::uint32_t p = f;
+    while (p < len) {
+      std::uint32_t left = len - p;
+      if (left < 4)
+        return fail(messageTypeName(type) + " has " + std::to_string(left) + " stray bytes after its last floating field");
+      std::uint16_t tag = be16(body + p);
+      std::uint16_t flen = be16(body + p + 2);
+      p += 4;
+      left -= 4;
+      if (flen > left)
+        return fail(messageTypeName(type) + " field tag " + std::to_string(tag) + " length " + std::to_string(flen) +
+                    " runs past the frame (" + std::to_string(left) + " bytes left)");
+      if (tag == 82 && (flen < 3 || flen > 251))
+        return fail("NamedVariable (tag 82) length " + std::to_string(flen) + " outside 3-251");
+      if (tag == 83 && (flen < 4 || flen > 252))
+        return fail("NamedArray (tag 83) length " + std::to_string(flen) + " outside 4-252");
+      if (isSensitiveTag(tag)) ++sensitive_fields_;
+      if (capture && tag == 1) {
+        for (std::uint32_t k = 0; k < flen && client_id_.size() < kMaxClientId; ++k) {
+          std::uint8_t c = body[p + k];
+          if (c >= 0x20 && c < 0x7f) client_id_ += static_cast<char>(c);
+        }
+      }
+      p += flen;
+    }
+  }
+  ++frames_;
+  if (observer_ != nullptr) observer_->onFrame(type, len);
+  return true;
+}
+
 bool FrameParser::feed(std::span<const std::uint8_t> bytes) {
   if (failed()) return false;
   std::size_t i = 0;
   const std::size_t n = bytes.size();
+  const std::uint8_t* d = bytes.data();
   while (i < n) {
+    // Fast path: a whole frame is in this chunk; check it in place.
+    if (state_ == State::kHeader && have_ == 0 && n - i >= kHeaderSize) {
+      std::uint32_t len = be32(d + i);
+      if (len <= kMaxFrame - kHeaderSize && n - i - kHeaderSize >= len) {
+        if (!checkWholeFrame(be32(d + i + 4), d + i + kHeaderSize, len)) return false;
+        i += kHeaderSize + len;
+        continue;
+      }
+    }
     switch (state_) {
       case State::kHeader: {
         std::size_t take = std::min(kHeaderSize - have_, n - i);

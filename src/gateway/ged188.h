@@ -80,6 +80,7 @@ class FrameParser {
  private:
   enum class State : std::uint8_t { kHeader, kFixed, kFieldHeader, kFieldData, kSkipBody };
   bool fail(std::string why);
+  bool checkWholeFrame(std::uint32_t type, const std::uint8_t* body, std::uint32_t len);
   bool startFrame();
   bool startField();
   void endFrame();
