@@ -458,7 +458,11 @@ class Connection final : public ged188::FrameObserver {
         std::memcpy(b, s + w, n - static_cast<std::size_t>(w));
         down_.off = 0;
         down_.len = static_cast<std::uint32_t>(n - static_cast<std::size_t>(w));
+        continue;
       }
+      // A short read drained the socket: let epoll (level-triggered) report more instead of
+      // paying a read that returns EAGAIN.
+      if (n < kBufSize && SSL_has_pending(ssl_.get()) == 0) return true;
     }
     rescheduleIfPending();
     return true;
@@ -528,7 +532,9 @@ class Connection final : public ged188::FrameObserver {
         up_.off = 0;
         up_.len = static_cast<std::uint32_t>(len - done);
         if (up_wants_write_ || up_wants_read_) return true;
+        continue;
       }
+      if (len < kBufSize) return true;  // short read: the socket is drained (level-triggered epoll)
     }
     rescheduleIfPending();
     return true;
