@@ -4,10 +4,12 @@ namespace ccsec::cli {
 
 // One line per verb, in the order `ccsec --help` lists them.
 void registerVersion(CLI::App& app, int& exit_code);
+void registerGraph(CLI::App& app, int& exit_code);
 void registerGateway(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
   registerVersion(app, exit_code);
+  registerGraph(app, exit_code);
   registerGateway(app, exit_code);
 }
 
