@@ -1,12 +1,12 @@
-# ccsec_unit_test(NAME <name> SOURCES <files...> LIBS <targets...>)
+# ccsec_unit_test(NAME <name> SOURCES <files...> LIBS <targets...> [LABELS <labels...>])
 # One gtest executable per module; tests are discovered so that ctest lists each TEST.
 include(GoogleTest)
 function(ccsec_unit_test)
-  cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main ccsec_warnings)
   gtest_discover_tests(${T_NAME} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
-                       PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+                       PROPERTIES LABELS "unit;${T_LABELS}" DISCOVERY_TIMEOUT 60)
 endfunction()
 
 # ccsec_fuzzer(NAME <name> SOURCE <file> LIBS <targets...> CORPUS <dir>)

@@ -10,6 +10,7 @@ void registerDiff(CLI::App& app, int& exit_code);
 void registerRules(CLI::App& app, int& exit_code);
 void registerExplain(CLI::App& app, int& exit_code);
 void registerPki(CLI::App& app, int& exit_code);
+void registerGateway(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
   registerVersion(app, exit_code);
@@ -19,6 +20,7 @@ void registerCommands(CLI::App& app, int& exit_code) {
   registerRules(app, exit_code);
   registerExplain(app, exit_code);
   registerPki(app, exit_code);
+  registerGateway(app, exit_code);
 }
 
 }  // namespace ccsec::cli

@@ -1,0 +1,267 @@
+// gateway_loadgen: the client and the plaintext backend of bench/gateway/run.sh.
+//   gateway_loadgen backend PORT echo|sink         plaintext backend (epoll, one thread)
+//   gateway_loadgen bulk PKI PORT SECONDS          one mTLS connection, bytes pushed
+//   gateway_loadgen handshakes PKI PORT SECONDS THREADS   full mTLS handshakes (no resumption)
+//   gateway_loadgen rtt PKI PORT CONNS RATE SECONDS       200-byte round trips at a fixed rate
+//   gateway_loadgen idle PKI PORT N SECONDS        hold N established connections
+//   gateway_loadgen ged PKI PORT SECONDS           stream GED-188 CALL_DELIVERED_EVENT frames
+// Results are printed as "key=value" lines. The client certificate is PKI/hosts/finesse-a.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/ssl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/handles.h"
+#include "ged188_builder.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int tcpConnect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<std::uint16_t>(port));
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+ccsec::core::SslCtxPtr clientCtx(const std::string& pki) {
+  ccsec::core::SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_3_VERSION);
+  SSL_CTX_use_certificate_chain_file(ctx.get(), (pki + "/hosts/finesse-a.pem").c_str());
+  SSL_CTX_use_PrivateKey_file(ctx.get(), (pki + "/hosts/finesse-a.key").c_str(), SSL_FILETYPE_PEM);
+  SSL_CTX_load_verify_locations(ctx.get(), (pki + "/ca.pem").c_str(), nullptr);
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
+  SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
+  return ctx;
+}
+
+struct Conn {
+  int fd = -1;
+  ccsec::core::SslPtr ssl;
+  bool open(SSL_CTX* ctx, int port) {
+    fd = tcpConnect(port);
+    if (fd < 0) return false;
+    ssl.reset(SSL_new(ctx));
+    SSL_set_fd(ssl.get(), fd);
+    return SSL_connect(ssl.get()) == 1;
+  }
+  bool writeAll(const void* p, std::size_t n) {
+    const auto* b = static_cast<const char*>(p);
+    while (n > 0) {
+      int w = SSL_write(ssl.get(), b, static_cast<int>(n));
+      if (w <= 0) return false;
+      b += w;
+      n -= static_cast<std::size_t>(w);
+    }
+    return true;
+  }
+  bool readAll(void* p, std::size_t n) {
+    auto* b = static_cast<char*>(p);
+    while (n > 0) {
+      int r = SSL_read(ssl.get(), b, static_cast<int>(n));
+      if (r <= 0) return false;
+      b += r;
+      n -= static_cast<std::size_t>(r);
+    }
+    return true;
+  }
+  void close() {
+    if (ssl) SSL_shutdown(ssl.get());
+    ssl.reset();
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  ~Conn() { close(); }
+};
+
+int backend(int port, bool echo) {
+  int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  int one = 1;
+  ::setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<std::uint16_t>(port));
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(lfd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(lfd, 4096) != 0) {
+    std::perror("backend");
+    return 1;
+  }
+  int ep = ::epoll_create1(0);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = lfd;
+  ::epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+  std::vector<char> buf(256 * 1024);
+  std::vector<epoll_event> evs(512);
+  for (;;) {
+    int n = ::epoll_wait(ep, evs.data(), static_cast<int>(evs.size()), -1);
+    for (int i = 0; i < n; ++i) {
+      int fd = evs[static_cast<std::size_t>(i)].data.fd;
+      if (fd == lfd) {
+        int c;
+        while ((c = ::accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK)) >= 0) {
+          ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+          epoll_event ce{};
+          ce.events = EPOLLIN;
+          ce.data.fd = c;
+          ::epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce);
+        }
+        continue;
+      }
+      ssize_t r = ::read(fd, buf.data(), buf.size());
+      if (r <= 0) {
+        if (r < 0 && errno == EAGAIN) continue;
+        ::close(fd);
+        continue;
+      }
+      if (echo) {
+        std::size_t off = 0;
+        while (off < static_cast<std::size_t>(r)) {  // small messages: a blocking-ish retry is fine
+          ssize_t w = ::write(fd, buf.data() + off, static_cast<std::size_t>(r) - off);
+          if (w < 0 && errno == EAGAIN) { std::this_thread::yield(); continue; }
+          if (w <= 0) break;
+          off += static_cast<std::size_t>(w);
+        }
+      }
+    }
+  }
+}
+
+int bulk(const std::string& pki, int port, double seconds) {
+  auto ctx = clientCtx(pki);
+  Conn c;
+  if (!c.open(ctx.get(), port)) return 1;
+  std::vector<char> chunk(16384, 'b');
+  std::uint64_t bytes = 0;
+  auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < end) {
+    if (!c.writeAll(chunk.data(), chunk.size())) return 1;
+    bytes += chunk.size();
+  }
+  std::printf("bytes=%llu\n", static_cast<unsigned long long>(bytes));
+  return 0;
+}
+
+int handshakes(const std::string& pki, int port, double seconds, int threads) {
+  auto ctx = clientCtx(pki);
+  std::atomic<std::uint64_t> ok{0}, failed{0};
+  auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t)
+    ts.emplace_back([&] {
+      while (Clock::now() < end) {
+        Conn c;
+        char b = 'h';
+        if (c.open(ctx.get(), port) && c.writeAll(&b, 1) && c.readAll(&b, 1)) ++ok;
+        else ++failed;
+      }
+    });
+  for (auto& t : ts) t.join();
+  std::printf("handshakes=%llu\nfailed=%llu\n", static_cast<unsigned long long>(ok.load()),
+              static_cast<unsigned long long>(failed.load()));
+  return 0;
+}
+
+int rtt(const std::string& pki, int port, int conns, double rate, double seconds) {
+  auto ctx = clientCtx(pki);
+  std::vector<std::unique_ptr<Conn>> cs;
+  for (int i = 0; i < conns; ++i) {
+    cs.push_back(std::make_unique<Conn>());
+    if (!cs.back()->open(ctx.get(), port)) return 1;
+  }
+  std::printf("ready=1\n");
+  std::fflush(stdout);
+  std::vector<double> lat;
+  char msg[200];
+  std::memset(msg, 'r', sizeof msg);
+  auto start = Clock::now();
+  auto end = start + std::chrono::duration<double>(seconds);
+  std::uint64_t i = 0;
+  while (Clock::now() < end) {
+    auto due = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(static_cast<double>(i) / rate));
+    if (due > Clock::now()) std::this_thread::sleep_until(due);
+    Conn& c = *cs[i % cs.size()];
+    auto t0 = Clock::now();
+    if (!c.writeAll(msg, sizeof msg) || !c.readAll(msg, sizeof msg)) return 1;
+    lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+    ++i;
+  }
+  std::sort(lat.begin(), lat.end());
+  auto pct = [&](double p) { return lat.empty() ? 0.0 : lat[std::min(lat.size() - 1, static_cast<std::size_t>(p * static_cast<double>(lat.size())))]; };
+  std::printf("round_trips=%zu\np50_us=%.1f\np99_us=%.1f\n", lat.size(), pct(0.50), pct(0.99));
+  return 0;
+}
+
+int idle(const std::string& pki, int port, int n, double seconds) {
+  auto ctx = clientCtx(pki);
+  std::vector<std::unique_ptr<Conn>> cs;
+  char b = 'i';
+  for (int i = 0; i < n; ++i) {
+    cs.push_back(std::make_unique<Conn>());
+    if (!cs.back()->open(ctx.get(), port) || !cs.back()->writeAll(&b, 1) || !cs.back()->readAll(&b, 1)) {
+      std::fprintf(stderr, "connection %d failed\n", i);
+      return 1;
+    }
+  }
+  std::printf("held=%d\n", n);
+  std::fflush(stdout);
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  return 0;
+}
+
+int ged(const std::string& pki, int port, double seconds) {
+  auto ctx = clientCtx(pki);
+  Conn c;
+  if (!c.open(ctx.get(), port)) return 1;
+  auto frame = ccsec::gateway::testing::callDelivered("5551234567", "1234", "cv1", "value");
+  std::vector<std::uint8_t> batch;
+  constexpr int kPerBatch = 64;
+  for (int i = 0; i < kPerBatch; ++i) batch.insert(batch.end(), frame.begin(), frame.end());
+  std::uint64_t frames = 0;
+  auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < end) {
+    if (!c.writeAll(batch.data(), batch.size())) return 1;
+    frames += kPerBatch;
+  }
+  std::printf("frames=%llu\nframe_bytes=%zu\n", static_cast<unsigned long long>(frames), frame.size());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);
+  std::vector<std::string> a(argv + 1, argv + argc);
+  if (a.size() == 3 && a[0] == "backend") return backend(std::stoi(a[1]), a[2] == "echo");
+  if (a.size() == 4 && a[0] == "bulk") return bulk(a[1], std::stoi(a[2]), std::stod(a[3]));
+  if (a.size() == 5 && a[0] == "handshakes") return handshakes(a[1], std::stoi(a[2]), std::stod(a[3]), std::stoi(a[4]));
+  if (a.size() == 6 && a[0] == "rtt") return rtt(a[1], std::stoi(a[2]), std::stoi(a[3]), std::stod(a[4]), std::stod(a[5]));
+  if (a.size() == 5 && a[0] == "idle") return idle(a[1], std::stoi(a[2]), std::stoi(a[3]), std::stod(a[4]));
+  if (a.size() == 4 && a[0] == "ged") return ged(a[1], std::stoi(a[2]), std::stod(a[3]));
+  std::fprintf(stderr, "usage: see the header of bench/gateway/loadgen.cc\n");
+  return 2;
+}

@@ -1,0 +1,134 @@
+#!/bin/bash
+# Side-by-side benchmark of the mutual-TLS tunnel: HAProxy, stunnel and ccsec gateway in one run,
+# same certificates (test PKI from make_certs.sh), same plaintext backend, mTLS, TLS 1.3 with a
+# CRL, one worker each, tunnel pinned to CPU 1 and load generator + backend to CPU 0.
+# Figures are per CPU-second of the tunnel process (utime+stime from /proc/PID/stat).
+#   (a) bulk throughput through one connection      (b) full mTLS handshakes
+#   (c) 200-byte round trips over 100 connections at a fixed rate, p50/p99
+#   (d) RSS per idle established connection (1,000 held)
+#   (e) GED-188 events with inspection vs the same gateway with protocol: raw
+# Usage: bench/gateway/run.sh [BUILD_DIR]   (env: DUR=seconds per workload, RATE=round trips/s)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${1:-}
+if [ -z "$BUILD" ]; then
+  if [ -x "$ROOT/build/release/src/cli/ccsec" ]; then BUILD=$ROOT/build/release; else BUILD=$ROOT/build/dev; fi
+fi
+CCSEC=$BUILD/src/cli/ccsec
+LOADGEN=$BUILD/bench/gateway/gateway_loadgen
+DUR=${DUR:-5}
+RATE=${RATE:-2000}
+IDLE_N=${IDLE_N:-1000}
+for b in "$CCSEC" "$LOADGEN"; do [ -x "$b" ] || { echo "missing $b (build the ccsec and gateway_loadgen targets)"; exit 2; }; done
+if ! command -v haproxy >/dev/null || ! command -v stunnel4 >/dev/null; then
+  apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends haproxy stunnel4 >/dev/null
+fi
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+W=$(mktemp -d /tmp/ccsec-gwbench-XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W"; }
+trap cleanup EXIT
+sh "$ROOT/test/integration/gateway/make_certs.sh" "$W/pki" >/dev/null
+P=$W/pki
+cat "$P/hosts/gw.pem" "$P/hosts/gw.key" > "$W/gw-combined.pem"
+CLK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+rss_kib() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
+BE=$(free_port); BS=$(free_port)
+taskset -c 0 "$LOADGEN" backend "$BE" echo & PIDS+=($!)
+taskset -c 0 "$LOADGEN" backend "$BS" sink & PIDS+=($!)
+
+declare -A PORT_ECHO PORT_SINK PID
+# --- HAProxy -------------------------------------------------------------------------------
+PORT_ECHO[haproxy]=$(free_port); PORT_SINK[haproxy]=$(free_port)
+BIND="ssl crt $W/gw-combined.pem ca-file $P/ca.pem crl-file $P/crl.pem verify required ssl-min-ver TLSv1.3"
+cat > "$W/haproxy.cfg" <<CFG
+global
+  nbthread 1
+  maxconn 8000
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 300s
+  timeout server 300s
+frontend echo
+  bind 127.0.0.1:${PORT_ECHO[haproxy]} $BIND
+  default_backend echo
+backend echo
+  server s 127.0.0.1:$BE
+frontend sink
+  bind 127.0.0.1:${PORT_SINK[haproxy]} $BIND
+  default_backend sink
+backend sink
+  server s 127.0.0.1:$BS
+CFG
+taskset -c 1 haproxy -db -f "$W/haproxy.cfg" >"$W/haproxy.log" 2>&1 & PID[haproxy]=$!; PIDS+=($!)
+# --- stunnel -------------------------------------------------------------------------------
+PORT_ECHO[stunnel]=$(free_port); PORT_SINK[stunnel]=$(free_port)
+svc() { printf '[%s]\naccept = 127.0.0.1:%s\nconnect = 127.0.0.1:%s\ncert = %s\nkey = %s\nCAfile = %s\nCRLfile = %s\nverifyChain = yes\nsslVersionMin = TLSv1.3\nsocket = l:TCP_NODELAY=1\nsocket = r:TCP_NODELAY=1\n' \
+  "$1" "$2" "$3" "$P/hosts/gw.pem" "$P/hosts/gw.key" "$P/ca.pem" "$P/crl.pem"; }
+{ printf 'foreground = yes\npid =\ndebug = 3\n'; svc echo "${PORT_ECHO[stunnel]}" "$BE"; svc sink "${PORT_SINK[stunnel]}" "$BS"; } > "$W/stunnel.conf"
+taskset -c 1 stunnel4 "$W/stunnel.conf" >"$W/stunnel.log" 2>&1 & PID[stunnel]=$!; PIDS+=($!)
+# --- ccsec ---------------------------------------------------------------------------------
+PORT_ECHO[ccsec]=$(free_port); PORT_SINK[ccsec]=$(free_port); PORT_GED=$(free_port)
+TLS="{cert: $P/hosts/gw.pem, key: $P/hosts/gw.key, ca: $P/ca.pem, crl: $P/crl.pem, allowed_peers: [finesse-a], min_version: \"1.3\"}"
+cat > "$W/ccsec.yaml" <<CFG
+listeners:
+  - {name: echo, mode: server, listen: "127.0.0.1:${PORT_ECHO[ccsec]}", forward: "127.0.0.1:$BE", protocol: raw, tls: $TLS}
+  - {name: sink, mode: server, listen: "127.0.0.1:${PORT_SINK[ccsec]}", forward: "127.0.0.1:$BS", protocol: raw, tls: $TLS}
+  - {name: ged, mode: server, listen: "127.0.0.1:$PORT_GED", forward: "127.0.0.1:$BS", protocol: ged-188, tls: $TLS}
+audit: {store: "sqlite:$W/audit.db"}
+limits: {max_connections: 20000, accept_rate: 0, per_peer_rate: 0}
+CFG
+taskset -c 1 "$CCSEC" gateway --config "$W/ccsec.yaml" --workers 1 >"$W/ccsec.log" 2>&1 & PID[ccsec]=$!; PIDS+=($!)
+sleep 1.5
+for t in haproxy stunnel ccsec; do kill -0 "${PID[$t]}" 2>/dev/null || { echo "$t failed to start:"; cat "$W/$t.log"; exit 3; }; done
+
+# measure PID CMD... : runs CMD on CPU 0, prints its output plus cpu_s=<tunnel CPU seconds>
+measure() {
+  local pid=$1; shift
+  local c0; c0=$(cpu_ticks "$pid")
+  local out; out=$(taskset -c 0 "$@")
+  local c1; c1=$(cpu_ticks "$pid")
+  echo "$out"
+  awk -v a="$c0" -v b="$c1" -v k="$CLK" 'BEGIN{printf "cpu_s=%.3f\n", (b-a)/k}'
+}
+val() { echo "$1" | awk -F= -v k="$2" '$1==k{print $2}'; }
+per_cpu() { awk -v n="$1" -v c="$2" 'BEGIN{ if (c<=0) c=0.01; printf "%.1f", n/c }'; }
+
+declare -A A B C P50 P99 D E
+for t in haproxy stunnel ccsec; do
+  pid=${PID[$t]}
+  r=$(measure "$pid" "$LOADGEN" bulk "$P" "${PORT_SINK[$t]}" "$DUR")
+  A[$t]=$(awk -v n="$(val "$r" bytes)" -v c="$(val "$r" cpu_s)" 'BEGIN{if(c<=0)c=0.01; printf "%.3f", n/c/1073741824}')
+  r=$(measure "$pid" "$LOADGEN" handshakes "$P" "${PORT_ECHO[$t]}" "$DUR" 2)
+  B[$t]=$(per_cpu "$(val "$r" handshakes)" "$(val "$r" cpu_s)")
+  r=$(measure "$pid" "$LOADGEN" rtt "$P" "${PORT_ECHO[$t]}" 100 "$RATE" "$DUR")
+  C[$t]=$(per_cpu "$(val "$r" round_trips)" "$(val "$r" cpu_s)"); P50[$t]=$(val "$r" p50_us); P99[$t]=$(val "$r" p99_us)
+  before=$(rss_kib "$pid")
+  taskset -c 0 "$LOADGEN" idle "$P" "${PORT_ECHO[$t]}" "$IDLE_N" 6 > "$W/idle.out" & ip=$!
+  for _ in $(seq 1 120); do grep -q held= "$W/idle.out" 2>/dev/null && break; sleep 0.25; done
+  sleep 0.5
+  during=$(rss_kib "$pid")
+  wait $ip || true
+  D[$t]=$(awk -v a="$before" -v b="$during" -v n="$IDLE_N" 'BEGIN{printf "%.1f", (b-a)/n}')
+  echo "$t: bulk ${A[$t]} GiB/cpu-s, handshakes ${B[$t]}/cpu-s, rtt ${C[$t]}/cpu-s p50 ${P50[$t]}us p99 ${P99[$t]}us, idle ${D[$t]} KiB/conn" >&2
+done
+r=$(measure "${PID[ccsec]}" "$LOADGEN" ged "$P" "$PORT_GED" "$DUR")
+E[ged]=$(per_cpu "$(val "$r" frames)" "$(val "$r" cpu_s)")
+r=$(measure "${PID[ccsec]}" "$LOADGEN" ged "$P" "${PORT_SINK[ccsec]}" "$DUR")
+E[raw]=$(per_cpu "$(val "$r" frames)" "$(val "$r" cpu_s)")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b<=0) print "n/a"; else printf "%.2fx", a/b }'; }
+echo
+echo "ccsec gateway vs HAProxy and stunnel (TLS 1.3 mTLS + CRL, 1 worker, per CPU-second of the tunnel; DUR=${DUR}s)"
+printf '%-34s %12s %12s %12s %10s %10s\n' workload haproxy stunnel ccsec vs-haproxy vs-stunnel
+printf '%-34s %12s %12s %12s %10s %10s\n' "(a) bulk GiB/CPU-s" "${A[haproxy]}" "${A[stunnel]}" "${A[ccsec]}" "$(ratio "${A[ccsec]}" "${A[haproxy]}")" "$(ratio "${A[ccsec]}" "${A[stunnel]}")"
+printf '%-34s %12s %12s %12s %10s %10s\n' "(b) full handshakes/CPU-s" "${B[haproxy]}" "${B[stunnel]}" "${B[ccsec]}" "$(ratio "${B[ccsec]}" "${B[haproxy]}")" "$(ratio "${B[ccsec]}" "${B[stunnel]}")"
+printf '%-34s %12s %12s %12s %10s %10s\n' "(c) 200B round trips/CPU-s" "${C[haproxy]}" "${C[stunnel]}" "${C[ccsec]}" "$(ratio "${C[ccsec]}" "${C[haproxy]}")" "$(ratio "${C[ccsec]}" "${C[stunnel]}")"
+printf '%-34s %12s %12s %12s\n' "(c) p50 us @${RATE}/s" "${P50[haproxy]}" "${P50[stunnel]}" "${P50[ccsec]}"
+printf '%-34s %12s %12s %12s\n' "(c) p99 us @${RATE}/s" "${P99[haproxy]}" "${P99[stunnel]}" "${P99[ccsec]}"
+printf '%-34s %12s %12s %12s\n' "(d) KiB RSS per idle connection" "${D[haproxy]}" "${D[stunnel]}" "${D[ccsec]}"
+echo "(e) GED-188 frames/CPU-s: inspected ${E[ged]}, raw ${E[raw]}, inspection cost $(awk -v g="${E[ged]}" -v r="${E[raw]}" 'BEGIN{ if (r<=0) print "n/a"; else printf "%.1f%%", (1-g/r)*100 }')"

@@ -1,0 +1,196 @@
+#include "tls/context.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509_vfy.h>
+#include <strings.h>
+
+#include "core/x509_info.h"
+
+namespace ccsec::tls {
+namespace {
+
+int ctxIndex() {
+  static const int idx = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return idx;
+}
+int sslIndex() {
+  static const int idx = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return idx;
+}
+
+bool equalsIgnoreCase(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && strncasecmp(a.c_str(), b.c_str(), a.size()) == 0;
+}
+
+int verifyCallback(int preverify_ok, X509_STORE_CTX* store) {
+  auto* ssl = static_cast<SSL*>(
+      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  if (ssl == nullptr) return preverify_ok;
+  auto* info = static_cast<HandshakeInfo*>(SSL_get_ex_data(ssl, sslIndex()));
+  const auto* ctx = static_cast<const Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctxIndex()));
+  const int depth = X509_STORE_CTX_get_error_depth(store);
+  X509* cert = X509_STORE_CTX_get_current_cert(store);
+  if (info != nullptr && depth == 0 && cert != nullptr && info->peer.empty()) {
+    core::CertificateInfo ci = core::describeCertificate(cert);
+    info->peer.common_name = ci.common_name;
+    info->peer.dns_names = ci.dns_names;
+    info->peer.fingerprint_sha256 = ci.fingerprint_sha256;
+    info->peer.serial_hex = ci.serial_hex;
+  }
+  if (!preverify_ok) {
+    if (info != nullptr && info->verify_error == 0) info->verify_error = X509_STORE_CTX_get_error(store);
+    return 0;
+  }
+  if (depth == 0 && ctx != nullptr && cert != nullptr &&
+      !peerNameAllowed(cert, ctx->config().allowed_peers)) {
+    if (info != nullptr) info->name_rejected = true;
+    X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH);
+    return 0;
+  }
+  return 1;
+}
+
+int newSessionCallback(SSL* ssl, SSL_SESSION* session) {
+  const auto* ctx = static_cast<const Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctxIndex()));
+  if (ctx == nullptr) return 0;
+  ctx->rememberSession(session);
+  return 1;  // we keep the reference
+}
+
+core::Result<void> loadCa(SSL_CTX* ctx, const ContextConfig& c) {
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  if (X509_STORE_load_file(store, c.ca_file.c_str()) != 1)
+    return core::makeError("cannot load CA file " + c.ca_file, core::opensslError());
+  core::FilePtr f(std::fopen(c.crl_file.c_str(), "r"));
+  if (!f) return core::makeError("cannot open CRL file " + c.crl_file);
+  int count = 0;
+  for (;;) {
+    core::X509CrlPtr crl(PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr));
+    if (!crl) break;
+    if (X509_STORE_add_crl(store, crl.get()) != 1)
+      return core::makeError("cannot add CRL from " + c.crl_file, core::opensslError());
+    ++count;
+  }
+  ERR_clear_error();
+  if (count == 0) return core::makeError("no PEM CRL in " + c.crl_file);
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+  // The CA list sent in CertificateRequest lets clients pick the right certificate.
+  STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(c.ca_file.c_str());
+  if (names != nullptr) SSL_CTX_set_client_CA_list(ctx, names);
+  return {};
+}
+
+}  // namespace
+
+std::string PeerIdentity::str() const {
+  if (empty()) return "no certificate";
+  std::string s = "CN=" + common_name + " dns=[";
+  for (std::size_t i = 0; i < dns_names.size(); ++i) s += (i ? "," : "") + dns_names[i];
+  return s + "] serial=" + serial_hex + " " + fingerprint_sha256;
+}
+
+bool peerNameAllowed(X509* cert, const std::vector<std::string>& allowed) {
+  core::CertificateInfo ci = core::describeCertificate(cert);
+  for (const auto& name : allowed) {
+    if (!ci.common_name.empty() && equalsIgnoreCase(ci.common_name, name)) return true;
+    for (const auto& dns : ci.dns_names)
+      if (equalsIgnoreCase(dns, name)) return true;
+  }
+  return false;
+}
+
+core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
+  if (auto v = validatePolicy(c.policy); !v) return v.error();
+  if (c.allowed_peers.empty()) return core::makeError("allowed_peers is empty: mutual TLS needs at least one peer name");
+  std::shared_ptr<Context> self(new Context());
+  self->config_ = c;
+  const SSL_METHOD* method = c.role == Role::kServer ? TLS_server_method() : TLS_client_method();
+  self->ctx_.reset(SSL_CTX_new(method));
+  SSL_CTX* ctx = self->ctx_.get();
+  if (ctx == nullptr) return core::makeError("SSL_CTX_new failed", core::opensslError());
+  SSL_CTX_set_ex_data(ctx, ctxIndex(), self.get());
+
+  if (SSL_CTX_set_min_proto_version(ctx, opensslVersion(c.policy.min_version)) != 1 ||
+      SSL_CTX_set_cipher_list(ctx, cipherList(c.policy).c_str()) != 1 ||
+      SSL_CTX_set_ciphersuites(ctx, cipherSuites13().c_str()) != 1)
+    return core::makeError("cannot apply TLS policy", core::opensslError());
+  if (c.policy.legacy_tls && c.policy.min_version < Version::kTls12) SSL_CTX_set_security_level(ctx, 0);
+
+  if (SSL_CTX_use_certificate_chain_file(ctx, c.cert_file.c_str()) != 1)
+    return core::makeError("cannot load certificate " + c.cert_file, core::opensslError());
+  if (SSL_CTX_use_PrivateKey_file(ctx, c.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+    return core::makeError("cannot load private key " + c.key_file, core::opensslError());
+  if (SSL_CTX_check_private_key(ctx) != 1)
+    return core::makeError("private key " + c.key_file + " does not match certificate " + c.cert_file);
+  if (auto r = loadCa(ctx, c); !r) return r.error();
+  if (X509* own = SSL_CTX_get0_certificate(ctx); own != nullptr)
+    self->own_fingerprint_ = core::describeCertificate(own).fingerprint_sha256;
+
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verifyCallback);
+  SSL_CTX_set_verify_depth(ctx, 4);
+  uint64_t opts = SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE;
+  if (c.ktls) opts |= SSL_OP_ENABLE_KTLS;
+  SSL_CTX_set_options(ctx, opts);
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                            SSL_MODE_RELEASE_BUFFERS);
+  if (c.role == Role::kServer) {
+    static const unsigned char kSid[] = "ccsec-gateway";
+    SSL_CTX_set_session_id_context(ctx, kSid, sizeof(kSid) - 1);
+    SSL_CTX_set_num_tickets(ctx, 1);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+  } else {
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(ctx, newSessionCallback);
+  }
+  return self;
+}
+
+void Context::rememberSession(SSL_SESSION* session) const {
+  std::lock_guard lock(session_mu_);
+  session_.reset(session);
+}
+
+core::Result<core::SslPtr> Context::newSsl(int fd, HandshakeInfo* info) const {
+  core::SslPtr ssl(SSL_new(ctx_.get()));
+  if (!ssl) return core::makeError("SSL_new failed", core::opensslError());
+  SSL_set_ex_data(ssl.get(), sslIndex(), info);
+  if (SSL_set_fd(ssl.get(), fd) != 1) return core::makeError("SSL_set_fd failed", core::opensslError());
+  if (config_.role == Role::kServer) {
+    SSL_set_accept_state(ssl.get());
+  } else {
+    SSL_set_connect_state(ssl.get());
+    std::lock_guard lock(session_mu_);
+    if (session_ && SSL_SESSION_is_resumable(session_.get())) SSL_set_session(ssl.get(), session_.get());
+  }
+  return ssl;
+}
+
+std::string handshakeFailureReason(int ssl_error, const HandshakeInfo& info) {
+  std::string reason;
+  if (info.name_rejected) {
+    reason = "peer name not allowed";
+  } else if (info.verify_error != 0) {
+    reason = std::string("certificate verify failed: ") +
+             X509_verify_cert_error_string(info.verify_error);
+  }
+  unsigned long first = ERR_get_error();
+  if (reason.empty()) {
+    if (first != 0) {
+      const char* r = ERR_reason_error_string(first);
+      reason = r != nullptr ? r : "TLS error " + std::to_string(ERR_GET_REASON(first));
+    } else if (ssl_error == SSL_ERROR_SYSCALL || ssl_error == SSL_ERROR_ZERO_RETURN) {
+      reason = "connection closed by peer during handshake";
+    } else {
+      reason = "handshake failed (ssl error " + std::to_string(ssl_error) + ")";
+    }
+  }
+  ERR_clear_error();
+  return reason;
+}
+
+std::string describeSession(SSL* ssl) {
+  return std::string(SSL_get_version(ssl)) + " " + SSL_get_cipher_name(ssl);
+}
+
+}  // namespace ccsec::tls

@@ -1,0 +1,108 @@
+#include "gateway/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace ccsec::gateway {
+namespace {
+
+class GatewayConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/ccsec-gwcfg-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    for (const char* f : {"gw.pem", "gw.key", "ca.pem", "crl.pem"}) std::ofstream(dir_ + "/" + f) << "x";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  core::Result<GatewayConfig> parse(const std::string& text) { return parseGatewayConfig(text, "gw.yaml", dir_); }
+  std::string dir_;
+};
+
+constexpr const char* kValid = R"(listeners:
+  - name: cti
+    mode: server
+    listen: 127.0.0.1:42030
+    forward: 127.0.0.1:42027
+    protocol: ged-188
+    tls: {cert: gw.pem, key: gw.key, ca: ca.pem, crl: crl.pem, allowed_peers: [finesse-a], legacy_tls: false}
+audit: {store: "sqlite:audit.db"}
+metrics: {listen: 127.0.0.1:9464}
+limits: {max_connections: 50, idle_timeout_ms: 1000}
+)";
+
+TEST_F(GatewayConfigTest, ParsesTheIssueExample) {
+  auto c = parse(kValid);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->listeners.size(), 1u);
+  const auto& l = c->listeners[0];
+  EXPECT_EQ(l.name, "cti");
+  EXPECT_EQ(l.mode, Mode::kServer);
+  EXPECT_EQ(l.protocol, Protocol::kGed188);
+  EXPECT_EQ(l.listen.str(), "127.0.0.1:42030");
+  EXPECT_EQ(l.tls.cert_file, dir_ + "/gw.pem");
+  EXPECT_EQ(l.tls.allowed_peers, std::vector<std::string>{"finesse-a"});
+  EXPECT_EQ(l.tls.role, tls::Role::kServer);
+  EXPECT_EQ(c->audit_store, "sqlite:" + dir_ + "/audit.db");
+  ASSERT_TRUE(c->metrics_listen.has_value());
+  EXPECT_EQ(c->limits.max_connections, 50u);
+  EXPECT_EQ(c->limits.idle_timeout_ms, 1000u);
+}
+
+TEST_F(GatewayConfigTest, UnknownKeyNamesFileLineAndHint) {
+  std::string text = kValid;
+  text.replace(text.find("    protocol:"), 4, "    protocl: raw\n    ");
+  auto c = parse(text);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("gw.yaml:6:"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("did you mean 'protocol'"), std::string::npos) << c.error().message;
+}
+
+TEST_F(GatewayConfigTest, BadValuesAreErrorsWithLine) {
+  std::string text = kValid;
+  text.replace(text.find("mode: server"), 12, "mode: bridge");
+  auto c = parse(text);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("gw.yaml:3:"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("server or client"), std::string::npos);
+}
+
+TEST_F(GatewayConfigTest, OldTlsNeedsLegacyOptIn) {
+  std::string text = kValid;
+  text.replace(text.find("legacy_tls: false"), 17, "min_version: \"1.1\"");
+  auto c = parse(text);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("legacy_tls"), std::string::npos) << c.error().message;
+  text = kValid;
+  text.replace(text.find("legacy_tls: false"), 17, "legacy_tls: true, min_version: \"1.1\"");
+  auto ok = parse(text);
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->listeners[0].tls.policy.min_version, tls::Version::kTls11);
+}
+
+TEST_F(GatewayConfigTest, MissingFileIsNamed) {
+  std::string text = kValid;
+  text.replace(text.find("crl: crl.pem"), 12, "crl: nope.pem");
+  auto c = parse(text);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("nope.pem"), std::string::npos);
+}
+
+TEST_F(GatewayConfigTest, RejectsBadEndpointAndDuplicateNames) {
+  std::string text = kValid;
+  text.replace(text.find("127.0.0.1:42027"), 15, "localhost:42027");
+  EXPECT_FALSE(parse(text).ok());
+  std::string two = kValid;
+  auto at = two.find("audit:");
+  std::string listener = two.substr(two.find("  - name"), at - two.find("  - name"));
+  two.insert(at, listener);
+  auto c = parse(two);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("duplicate"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ccsec::gateway
