@@ -4,11 +4,13 @@ namespace ccsec::cli {
 
 // One line per verb, in the order `ccsec --help` lists them.
 void registerVersion(CLI::App& app, int& exit_code);
+void registerGraph(CLI::App& app, int& exit_code);
 void registerRender(CLI::App& app, int& exit_code);
 void registerReach(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
   registerVersion(app, exit_code);
+  registerGraph(app, exit_code);
   registerRender(app, exit_code);
   registerReach(app, exit_code);
 }

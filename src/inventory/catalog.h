@@ -46,6 +46,13 @@ enum class ChannelScope {
   kDeployment,  // every client host with a client role talks to every server host
   kSite,        // only hosts in the same site
   kCrossSide,   // server and client have the same role and opposite sides (private links)
+  kDomain,      // servers are the domain controllers of each client host's domain (directory)
+};
+
+/// One (server role, client role) pairing of a channel kind whose clients differ per server.
+struct RolePair {
+  std::string server;
+  std::string client;
 };
 
 struct ChannelKindSpec {
@@ -54,6 +61,12 @@ struct ChannelKindSpec {
   std::vector<std::string> server_roles;
   std::vector<std::string> client_roles;
   std::vector<EndpointKind> client_endpoints;  // endpoint groups that open it (e.g. desktops)
+  /// When non-empty, only these (server role, client role) pairs derive edges; server_roles and
+  /// client_roles then hold their union. Empty: every server role pairs with every client role.
+  std::vector<RolePair> pairs;
+  /// Roles whose hosts serve the endpoint groups (default: server_roles). Endpoint groups use
+  /// the servers in their own site, or all of them when the site has none.
+  std::vector<std::string> endpoint_server_roles;
   bool personal_data = false;
   bool default_tls = false;  // before channels: overrides (sip: decided by the security model)
   bool core_link = false;    // server-to-server link governed by CCS-IPS-002
@@ -76,6 +89,13 @@ class Catalog {
   const std::vector<ChannelKindSpec>& channels() const { return channels_; }
   std::vector<std::string> roleNames() const;
   std::vector<std::string> channelNames() const;
+
+  /// Assembles a catalog from already-validated parts (used by loadFile; tests may build one).
+  struct Parts {
+    std::vector<RoleSpec> roles;
+    std::vector<ChannelKindSpec> channels;
+  };
+  static core::Result<Catalog> fromParts(Parts parts);
 
  private:
   std::vector<RoleSpec> roles_;

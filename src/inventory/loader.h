@@ -38,9 +38,22 @@ struct LoadResult {
   bool ok() const { return model.has_value(); }
 };
 
+/// Upper bound on YAML nodes visited while validating (aliases count each time they are
+/// reached), so that an alias bomb ends in one diagnostic instead of exhausting memory or time.
+inline constexpr std::size_t kMaxNodes = 2'000'000;
+
 LoadResult loadFile(const std::string& path, const Catalog& catalog = Catalog::builtin());
 /// `name` is used as FILE in diagnostics.
 LoadResult loadString(std::string_view yaml, const std::string& name,
                       const Catalog& catalog = Catalog::builtin());
+
+/// The keys the loader accepts for each kind of object, by the object's name in
+/// schema/inventory.v1.json ("root" for the top level, then its `$defs` names: "deployment",
+/// "host", "protection", ...). Used to keep the JSON Schema and the loader in step.
+struct AcceptedKeys {
+  std::string object;
+  std::vector<std::string> keys;
+};
+const std::vector<AcceptedKeys>& acceptedKeys();
 
 }  // namespace ccsec::inventory

@@ -1,0 +1,138 @@
+// `ccsec graph INV [--format text|json|dot]`: the derived channel graph of an inventory.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <iostream>
+#include <sstream>
+
+#include "cli/command.h"
+#include "cli/inventory_arg.h"
+#include "inventory/catalog.h"
+#include "inventory/graph.h"
+
+namespace ccsec::cli {
+
+namespace {
+
+using inventory::ChannelGraph;
+using inventory::Edge;
+
+std::string portText(const Edge& e) {
+  if (e.port == 0) return "-";
+  std::string s = std::to_string(e.port);
+  if (e.port_end != e.port) s += "-" + std::to_string(e.port_end);
+  return s;
+}
+
+std::string protectionText(const Edge& e) {
+  std::vector<std::string> parts;
+  if (e.tls) parts.push_back("tls" + e.min_version + (e.legacy_tls ? "(legacy)" : ""));
+  if (e.ipsec) parts.push_back("ipsec");
+  if (e.fallback) parts.push_back("fallback");
+  if (parts.empty()) return "plaintext";
+  std::string s;
+  for (const auto& p : parts) s += (s.empty() ? "" : "+") + p;
+  return s;
+}
+
+void printText(const ChannelGraph& g, std::ostream& out) {
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"KIND", "SERVER", "CLIENT", "PROTO", "PORT", "PROTECTION", "PERSONAL", "ORIGIN"});
+  for (const auto& e : g.edges) {
+    rows.push_back({e.kind, e.server, e.client + (e.client_is_endpoint ? " (endpoints)" : ""),
+                    inventory::toString(e.proto), portText(e), protectionText(e),
+                    e.personal_data ? "yes" : "no",
+                    e.added ? "added:" + std::to_string(e.loc.line) : "derived"});
+  }
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& r : rows)
+    for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
+    }
+    out << line << "\n";
+  }
+  out << g.edges.size() << " edges\n";
+}
+
+void printJson(const ChannelGraph& g, std::ostream& out) {
+  nlohmann::ordered_json edges = nlohmann::ordered_json::array();
+  for (const auto& e : g.edges) {
+    nlohmann::ordered_json j;
+    j["kind"] = e.kind;
+    j["server"] = e.server;
+    j["client"] = e.client;
+    j["client_is_endpoint"] = e.client_is_endpoint;
+    j["proto"] = inventory::toString(e.proto);
+    j["port"] = e.port;
+    j["port_end"] = e.port_end;
+    j["personal_data"] = e.personal_data;
+    j["tls"] = e.tls;
+    j["legacy_tls"] = e.legacy_tls;
+    j["min_version"] = e.min_version;
+    j["fallback"] = e.fallback;
+    j["ipsec"] = e.ipsec;
+    j["added"] = e.added;
+    j["line"] = e.loc.line;
+    edges.push_back(std::move(j));
+  }
+  nlohmann::ordered_json doc;
+  doc["edges"] = std::move(edges);
+  out << doc.dump(2) << "\n";
+}
+
+std::string dotId(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void printDot(const inventory::Model& m, const ChannelGraph& g, std::ostream& out) {
+  out << "digraph ccsec {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
+  for (const auto& h : m.hosts) out << "  " << dotId(h.name) << " [shape=box];\n";
+  for (const auto& e : m.endpoints) out << "  " << dotId(e.name) << " [shape=ellipse];\n";
+  for (const auto& c : m.directory.controllers)
+    if (!m.findHost(c.name)) out << "  " << dotId(c.name) << " [shape=box, style=dashed];\n";
+  for (const auto& e : g.edges) {
+    std::string label = e.kind + " " + portText(e) + " " + protectionText(e);
+    std::string style = (e.tls || e.ipsec) ? "solid" : "dashed";
+    out << "  " << dotId(e.client) << " -> " << dotId(e.server) << " [label=" << dotId(label)
+        << ", style=" << style << (e.personal_data ? ", color=red" : "") << "];\n";
+  }
+  out << "}\n";
+}
+
+}  // namespace
+
+void registerGraph(CLI::App& app, int& exit_code) {
+  auto* sub = app.add_subcommand("graph", "Print the channel graph derived from an inventory");
+  sub->footer("Example: ccsec graph examples/reference.yaml --format dot | dot -Tsvg > graph.svg");
+  auto path = std::make_shared<std::string>();
+  auto format = std::make_shared<std::string>("text");
+  sub->add_option("inventory", *path, "Inventory YAML file")->required();
+  sub->add_option("--format", *format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "dot"}));
+  sub->callback([&exit_code, path, format] {
+    auto model = loadInventoryOrReport(*path, std::cerr);
+    if (!model) {
+      exit_code = kExitUsage;
+      return;
+    }
+    auto graph = inventory::deriveGraph(*model, inventory::Catalog::builtin());
+    if (*format == "json")
+      printJson(graph, std::cout);
+    else if (*format == "dot")
+      printDot(*model, graph, std::cout);
+    else
+      printText(graph, std::cout);
+    exit_code = kExitClean;
+  });
+}
+
+}  // namespace ccsec::cli

@@ -1,0 +1,118 @@
+#pragma once
+// Internal to ccsec_inventory (not a public header): strict reading of yaml-cpp nodes with
+// "FILE:LINE:COL: key.path: expected …, found …" diagnostics, shared by the inventory loader
+// and the catalog loader. Not thread-safe; one Walker per document.
+//
+// Bounds: at most kMaxDiagnostics diagnostics are kept (then `truncated`); at most
+// `max_nodes` nodes are visited (aliases count every time they are reached), after which one
+// diagnostic is written and every further read returns nothing (`aborted`).
+
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/text.h"
+#include "inventory/loader.h"
+
+namespace ccsec::inventory::detail {
+
+struct KeySpec {
+  const char* name;
+  bool required = false;
+};
+using KeyTable = std::vector<KeySpec>;
+
+struct Field {
+  std::string key;
+  YAML::Node key_node;
+  YAML::Node value;
+};
+
+/// Fields of a mapping by key (merge keys `<<:` already applied; explicit keys win).
+class Fields {
+ public:
+  std::map<std::string, Field> items;
+  bool has(const std::string& key) const { return items.count(key) != 0; }
+  /// The value node, or an undefined node when absent.
+  YAML::Node operator[](const std::string& key) const {
+    auto it = items.find(key);
+    return it == items.end() ? YAML::Node(YAML::NodeType::Undefined) : it->second.value;
+  }
+};
+
+/// Human description of a node for "found …": quoted scalar (shortened), "a mapping", ...
+std::string describe(const YAML::Node& node);
+std::string quote(std::string_view text);
+
+class Walker {
+ public:
+  Walker(std::string file, std::size_t max_nodes) : file_(std::move(file)), max_nodes_(max_nodes) {}
+
+  void error(const YAML::Node& at, const std::string& path, std::string message);
+  void errorAt(SourceLoc loc, const std::string& path, std::string message);
+  SourceLoc loc(const YAML::Node& node) const;
+
+  /// A mapping with exactly the keys of `keys` (required ones present). Reports a non-mapping,
+  /// non-scalar or duplicate keys, unknown keys (with a "did you mean" hint) and missing keys.
+  /// nullopt when the node is not a mapping (already reported).
+  std::optional<Fields> map(const YAML::Node& node, const std::string& path, const KeyTable& keys,
+                             bool check_required = true);
+  /// Items of a sequence (empty when it is not one; reported). A null node is an empty list.
+  std::vector<YAML::Node> seq(const YAML::Node& node, const std::string& path);
+
+  std::optional<std::string> str(const YAML::Node& node, const std::string& path);
+  std::optional<std::int64_t> integer(const YAML::Node& node, const std::string& path,
+                                      std::int64_t lo, std::int64_t hi);
+  std::optional<std::uint16_t> port(const YAML::Node& node, const std::string& path);
+  std::optional<bool> boolean(const YAML::Node& node, const std::string& path);
+  std::vector<std::string> strList(const YAML::Node& node, const std::string& path);
+  /// One of `allowed` (which are also the "did you mean" candidates).
+  std::optional<std::string> oneOf(const YAML::Node& node, const std::string& path,
+                                   const std::vector<std::string>& allowed);
+
+  /// An enum spelled as toString() spells it; `all` lists every value.
+  template <class E, std::size_t N>
+  std::optional<E> enumeration(const YAML::Node& node, const std::string& path,
+                               const std::array<E, N>& all) {
+    std::vector<std::string> names;
+    for (E e : all) names.emplace_back(toString(e));
+    auto s = oneOf(node, path, names);
+    if (!s) return std::nullopt;
+    for (E e : all)
+      if (*s == toString(e)) return e;
+    return std::nullopt;
+  }
+
+  /// Counts one visited node; false once the budget is spent.
+  bool visit(const YAML::Node& node);
+  bool aborted() const { return aborted_; }
+
+  const std::string& file() const { return file_; }
+  std::vector<Diagnostic> diagnostics;
+  bool truncated = false;
+
+ private:
+  std::string file_;
+  std::size_t max_nodes_;
+  std::size_t visited_ = 0;
+  bool aborted_ = false;
+};
+
+inline std::string keyPath(const std::string& parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  std::string out = parent;
+  out += '.';
+  out += key;
+  return out;
+}
+inline std::string indexPath(const std::string& parent, std::size_t i) {
+  return parent + "[" + std::to_string(i) + "]";
+}
+
+}  // namespace ccsec::inventory::detail
