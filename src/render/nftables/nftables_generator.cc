@@ -8,6 +8,8 @@
 namespace ccsec::render {
 namespace {
 
+constexpr const char* kLibipsecTun = "ipsec0";
+
 struct SetUse {
   std::string name;  // <set>_v4 / <set>_v6
   bool v6 = false;
@@ -35,6 +37,22 @@ class TableWriter {
     if (r.require_ipsec) tail += " meta secpath exists";
     tail += std::string(" ") + (r.action == Action::kAccept ? "accept" : "drop");
     tail += " comment \"" + commentText(r.label + " " + r.origin, 120) + "\"";
+    if (r.require_ipsec && r.special == Special::kNone) {
+      // IPsec-only: decrypted by the kernel (secpath) or by strongSwan's userspace
+      // kernel-libipsec, which delivers on its TUN device ipsec0 (no secpath there).
+      Rule kernel = r;
+      kernel.require_ipsec = false;
+      std::vector<std::string> base = ruleLines(kernel);
+      std::string plain_tail = " comment \"" + commentText(r.label + " " + r.origin, 120) + "\"";
+      for (auto& l : base) {
+        std::string head = l.substr(0, l.size() - plain_tail.size());
+        std::string verb = r.action == Action::kAccept ? " accept" : " drop";
+        head = head.substr(0, head.size() - verb.size());
+        out.push_back(head + " meta secpath exists" + verb + plain_tail);
+        out.push_back("iifname \"" + std::string(kLibipsecTun) + "\" " + head + verb + plain_tail);
+      }
+      return out;
+    }
 
     switch (r.special) {
       case Special::kEstablished:

@@ -45,7 +45,7 @@ RenderedFile renderHost(const Table& t, const inventory::Model& m) {
     }
     if (!r.src.empty()) line += " -RemoteAddress " + remoteAddresses(r.src);
     if (r.require_ipsec) line += " -Authentication Required -Encryption Required";
-    std::string desc = r.note + " from " + r.src_label;
+    std::string desc = r.origin == "ipsec" ? r.note : r.note + " from " + r.src_label;
     if (r.line > 0) desc += "; inventory line " + std::to_string(r.line);
     line += " -Description " + psQuote(desc) + " | Out-Null\n";
     out += line;
