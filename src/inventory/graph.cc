@@ -73,6 +73,8 @@ class Deriver {
   Deriver(const Model& m, const Catalog& c) : m_(m), c_(c) {}
 
   ChannelGraph run() {
+    for (const auto& h : m_.hosts)
+      for (const auto& r : h.roles) by_role_[r].push_back(&h);
     for (const auto& spec : c_.channels()) derive(spec);
     applyChannels();
     finish();
@@ -110,52 +112,77 @@ class Deriver {
     servings_.emplace(key, serving);
   }
 
+  const std::vector<const Host*>& withRole(const std::string& role) {
+    static const std::vector<const Host*> kNone;
+    auto it = by_role_.find(role);
+    return it == by_role_.end() ? kNone : it->second;
+  }
+
+  // Hosts having any of `roles`, in inventory order, each once.
+  std::vector<const Host*> withAnyRole(const std::vector<std::string>& roles) {
+    std::vector<const Host*> out;
+    for (const auto& h : m_.hosts)
+      for (const auto& r : roles)
+        if (h.hasRole(r)) {
+          out.push_back(&h);
+          break;
+        }
+    return out;
+  }
+
   void derive(const ChannelKindSpec& spec) {
     if (spec.scope == ChannelScope::kDomain) {
       deriveDirectory(spec);
       return;
     }
-    for (const auto& s : m_.hosts) {
-      for (const auto& c : m_.hosts) {
-        if (&s == &c) continue;
-        if (spec.scope == ChannelScope::kSite && s.site != c.site) continue;
-        std::optional<Serving> serving;
-        if (!spec.pairs.empty()) {
-          for (const auto& p : spec.pairs) {
-            if (!c.hasRole(p.client)) continue;
-            serving = servingFor(s, p.server, spec.name, c_);
-            if (serving) break;
-          }
-        } else if (spec.scope == ChannelScope::kCrossSide) {
-          if (!s.side || !c.side || *s.side == *c.side) continue;
-          for (const auto& r : s.roles) {
-            if (!contains(spec.server_roles, r) || !contains(spec.client_roles, r) || !c.hasRole(r))
-              continue;
-            serving = servingFor(s, r, spec.name, c_);
-            if (serving) break;
-          }
-        } else {
-          bool client = false;
-          for (const auto& r : c.roles) client = client || contains(spec.client_roles, r);
-          if (client) serving = servingAny(s, spec.server_roles, spec.name, c_);
+    auto sameScope = [&](const Host& s, const Host& c) {
+      return &s != &c && (spec.scope != ChannelScope::kSite || s.site == c.site);
+    };
+    if (!spec.pairs.empty()) {
+      // The first pair (in catalog order) that matches a (server, client) decides the listener.
+      for (const auto& p : spec.pairs) {
+        for (const Host* s : withRole(p.server)) {
+          auto serving = servingFor(*s, p.server, spec.name, c_);
+          if (!serving) continue;
+          for (const Host* c : withRole(p.client))
+            if (sameScope(*s, *c)) add(spec, s->name, s->loc, c->name, false, serving);
         }
-        if (serving) add(spec, s.name, s.loc, c.name, false, serving);
+      }
+    } else if (spec.scope == ChannelScope::kCrossSide) {
+      for (const auto& r : spec.server_roles) {
+        if (!contains(spec.client_roles, r)) continue;
+        for (const Host* s : withRole(r)) {
+          auto serving = servingFor(*s, r, spec.name, c_);
+          if (!serving || !s->side) continue;
+          for (const Host* c : withRole(r))
+            if (c->side && *c->side != *s->side) add(spec, s->name, s->loc, c->name, false, serving);
+        }
+      }
+    } else {
+      auto clients = withAnyRole(spec.client_roles);
+      for (const Host* s : withAnyRole(spec.server_roles)) {
+        auto serving = servingAny(*s, spec.server_roles, spec.name, c_);
+        if (!serving) continue;
+        for (const Host* c : clients)
+          if (sameScope(*s, *c)) add(spec, s->name, s->loc, c->name, false, serving);
       }
     }
     if (spec.client_endpoints.empty()) return;
+    std::vector<std::pair<const Host*, Serving>> all;
+    std::map<std::string, std::vector<std::pair<const Host*, Serving>>> by_site;
+    for (const Host* s : withAnyRole(spec.endpoint_server_roles)) {
+      auto serving = servingAny(*s, spec.endpoint_server_roles, spec.name, c_);
+      if (!serving) continue;
+      all.emplace_back(s, *serving);
+      by_site[s->site].emplace_back(s, *serving);
+    }
     for (const auto& e : m_.endpoints) {
       if (std::find(spec.client_endpoints.begin(), spec.client_endpoints.end(), e.kind) ==
           spec.client_endpoints.end())
         continue;
-      std::vector<std::pair<const Host*, Serving>> local, all;
-      for (const auto& s : m_.hosts) {
-        auto serving = servingAny(s, spec.endpoint_server_roles, spec.name, c_);
-        if (!serving) continue;
-        all.emplace_back(&s, *serving);
-        if (s.site == e.site) local.emplace_back(&s, *serving);
-      }
-      for (const auto& [s, serving] : (local.empty() ? all : local))
-        add(spec, s->name, s->loc, e.name, true, serving);
+      auto it = by_site.find(e.site);
+      const auto& servers = it == by_site.end() ? all : it->second;
+      for (const auto& [s, serving] : servers) add(spec, s->name, s->loc, e.name, true, serving);
     }
   }
 
@@ -185,11 +212,14 @@ class Deriver {
     }
     for (const auto& c : m_.directory.controllers)
       if (!names.count(c.name)) dcs.push_back({c.name, c.domain, c.loc, dc_default});
+    std::map<std::string, std::vector<const Dc*>> by_domain;
+    for (const auto& dc : dcs) by_domain[dc.domain].push_back(&dc);
     for (const auto& h : m_.hosts) {
       if (!h.domain) continue;
-      for (const auto& dc : dcs)
-        if (dc.domain == *h.domain && dc.name != h.name)
-          add(spec, dc.name, dc.loc, h.name, false, dc.serving);
+      auto it = by_domain.find(*h.domain);
+      if (it == by_domain.end()) continue;
+      for (const Dc* dc : it->second)
+        if (dc->name != h.name) add(spec, dc->name, dc->loc, h.name, false, dc->serving);
     }
   }
 
@@ -243,6 +273,7 @@ class Deriver {
   std::map<Key, std::optional<Serving>> servings_;
   std::map<Key, std::uint16_t> port_override_;
   std::set<Key> listed_;
+  std::map<std::string, std::vector<const Host*>> by_role_;
 };
 
 }  // namespace

@@ -211,6 +211,7 @@ class Loader {
   }
 
   std::optional<core::Date> date(const YAML::Node& n, const std::string& path) {
+    if (!n.IsDefined()) return std::nullopt;  // missing required key: reported by map()
     if (!w_.visit(n)) return std::nullopt;
     if (n.IsScalar())
       if (auto d = core::Date::parse(n.Scalar())) return d;
@@ -219,6 +220,7 @@ class Loader {
   }
 
   std::optional<core::IpAddress> address(const YAML::Node& n, const std::string& path) {
+    if (!n.IsDefined()) return std::nullopt;  // missing required key: reported by map()
     if (!w_.visit(n)) return std::nullopt;
     if (n.IsScalar())
       if (auto a = core::IpAddress::parse(n.Scalar())) return a;
@@ -408,10 +410,10 @@ class Loader {
     auto role_names = catalog_.roleNames();
     for (std::size_t i = 0; i < roles.size(); ++i) {
       if (auto v = w_.oneOf(roles[i], indexPath(rp, i), role_names)) {
-        if (h.hasRole(*v))
-          w_.error(roles[i], indexPath(rp, i), "expected each role once, found " + quote(*v) + " again");
-        else
+        if (!h.hasRole(*v))
           h.roles.push_back(*v);
+        else if (!w_.full())
+          w_.error(roles[i], indexPath(rp, i), "expected each role once, found " + quote(*v) + " again");
       }
     }
     if (f->has("roles") && roles.empty() && (*f)["roles"].IsSequence())
@@ -780,13 +782,21 @@ class Loader {
     for (const auto& f : m_.directory.forests)
       for (const auto& d : f.domains) domains.push_back(d.name);
     for (const auto& c : m_.directory.controllers) controllers.push_back(c.name);
-    auto has = [](const std::vector<std::string>& v, const std::string& n) {
+    std::map<const std::vector<std::string>*, std::set<std::string, std::less<>>> sets;
+    for (const auto* v : {&sites, &zones, &hosts, &endpoints, &domains, &controllers})
+      sets[v] = std::set<std::string, std::less<>>(v->begin(), v->end());
+    auto has = [&sets](const std::vector<std::string>& v, const std::string& n) {
+      auto it = sets.find(&v);
+      if (it != sets.end()) return it->second.count(n) != 0;
       return std::find(v.begin(), v.end(), n) != v.end();
     };
     auto concat = [](std::vector<std::string> a, const std::vector<std::string>& b) {
       a.insert(a.end(), b.begin(), b.end());
       return a;
     };
+    std::map<std::string, std::string, std::less<>> zone_site;
+    for (const auto& s : m_.sites)
+      for (const auto& z : s.zones) zone_site.emplace(z.name, s.name);
     for (const auto& r : refs_) {
       switch (r.kind) {
         case RefKind::kSite:
@@ -796,16 +806,17 @@ class Loader {
           if (!has(zones, r.name)) unresolved(r, "a zone", zones);
           break;
         case RefKind::kZoneOfSite: {
-          const Site* site = nullptr;
-          for (const auto& s : m_.sites)
-            if (s.name == r.site) site = &s;
-          if (!site) {
-            if (!has(zones, r.name)) unresolved(r, "a zone", zones);
+          auto z = zone_site.find(r.name);
+          if (z != zone_site.end() && (z->second == r.site || !sets[&sites].count(r.site))) break;
+          if (!sets[&sites].count(r.site)) {
+            unresolved(r, "a zone", zones);
             break;
           }
           std::vector<std::string> own;
-          for (const auto& z : site->zones) own.push_back(z.name);
-          if (!has(own, r.name)) unresolved(r, "a zone of site " + quote(r.site), own);
+          for (const auto& s : m_.sites)
+            if (s.name == r.site)
+              for (const auto& zz : s.zones) own.push_back(zz.name);
+          unresolved(r, "a zone of site " + quote(r.site), own);
           break;
         }
         case RefKind::kHost:
@@ -837,11 +848,12 @@ class Loader {
   };
 
   void checkAddresses() {
+    std::map<std::string, const Zone*, std::less<>> zones;
+    for (const auto& s : m_.sites)
+      for (const auto& z : s.zones) zones.emplace(z.name, &z);
     auto zoneOf = [&](const std::string& name) -> const Zone* {
-      for (const auto& s : m_.sites)
-        for (const auto& z : s.zones)
-          if (z.name == name) return &z;
-      return nullptr;
+      auto it = zones.find(name);
+      return it == zones.end() ? nullptr : it->second;
     };
     for (const auto& a : host_addr_) {
       const Host& h = m_.hosts[a.index];
@@ -874,12 +886,13 @@ class Loader {
 
   // A channels: entry without `port` must name a server that has a listener for its kind.
   void checkChannels() {
+    std::map<std::string, const Host*, std::less<>> hosts;
+    for (const auto& h : m_.hosts) hosts.emplace(h.name, &h);
     for (std::size_t i = 0; i < m_.channels.size(); ++i) {
       const auto& c = m_.channels[i];
       if (c.port || c.kind.empty()) continue;
-      const Host* server = nullptr;
-      for (const auto& h : m_.hosts)
-        if (h.name == c.server) server = &h;
+      auto it = hosts.find(c.server);
+      const Host* server = it == hosts.end() ? nullptr : it->second;
       if (!server) continue;  // a domain controller (directory) or reported as dangling
       bool listens = false;
       for (const auto& role : server->roles) {
@@ -1078,7 +1091,7 @@ LoadResult loadString(std::string_view yaml, const std::string& name, const Cata
   if (!root.IsDefined() || root.IsNull())
     return single(name, 0, 0, "(document)",
                   "expected an inventory (a mapping starting with \"version: 1\"), found an empty document");
-  Walker w(name, kMaxNodes);
+  Walker w(name, kMaxNodes + 2 * yaml.size());
   Loader loader(w, catalog);
   try {
     loader.read(root);
@@ -1146,7 +1159,10 @@ const std::vector<AcceptedKeys>& acceptedKeys() {
     for (const auto& [name, table] : tables) {
       AcceptedKeys a;
       a.object = name;
-      for (const auto& k : *table) a.keys.emplace_back(k.name);
+      for (const auto& k : *table) {
+        a.keys.emplace_back(k.name);
+        if (k.required) a.required.emplace_back(k.name);
+      }
       out.push_back(std::move(a));
     }
     return out;

@@ -38,8 +38,9 @@ struct LoadResult {
   bool ok() const { return model.has_value(); }
 };
 
-/// Upper bound on YAML nodes visited while validating (aliases count each time they are
-/// reached), so that an alias bomb ends in one diagnostic instead of exhausting memory or time.
+/// Upper bound on YAML nodes visited while validating: kMaxNodes plus two per input byte
+/// (aliases count each time they are reached), so that an alias bomb ends in one diagnostic
+/// instead of exhausting memory or time, while any alias-free inventory stays below it.
 inline constexpr std::size_t kMaxNodes = 2'000'000;
 
 LoadResult loadFile(const std::string& path, const Catalog& catalog = Catalog::builtin());
@@ -52,7 +53,8 @@ LoadResult loadString(std::string_view yaml, const std::string& name,
 /// "host", "protection", ...). Used to keep the JSON Schema and the loader in step.
 struct AcceptedKeys {
   std::string object;
-  std::vector<std::string> keys;
+  std::vector<std::string> keys;      // every key the loader accepts, in schema order
+  std::vector<std::string> required;  // the keys it requires
 };
 const std::vector<AcceptedKeys>& acceptedKeys();
 

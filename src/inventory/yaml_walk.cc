@@ -69,6 +69,11 @@ bool Walker::visit(const YAML::Node& node) {
   if (aborted_) return false;
   if (++visited_ > max_nodes_) {
     aborted_ = true;
+    // This one diagnostic explains why validation stopped: keep it even when the list is full.
+    if (diagnostics.size() >= kMaxDiagnostics) {
+      diagnostics.pop_back();
+      truncated = true;
+    }
     error(node, "(document)",
           "expected at most " + std::to_string(max_nodes_) +
               " nodes after expanding aliases, found more (alias bomb?); validation stopped");
@@ -162,6 +167,7 @@ std::vector<YAML::Node> Walker::seq(const YAML::Node& node, const std::string& p
 }
 
 std::optional<std::string> Walker::str(const YAML::Node& node, const std::string& path) {
+  if (!node.IsDefined()) return std::nullopt;  // a missing required key: reported by map()
   if (!visit(node)) return std::nullopt;
   if (!node.IsScalar()) {
     error(node, path, "expected a string, found " + describe(node));
@@ -176,6 +182,7 @@ std::optional<std::string> Walker::str(const YAML::Node& node, const std::string
 
 std::optional<std::int64_t> Walker::integer(const YAML::Node& node, const std::string& path,
                                             std::int64_t lo, std::int64_t hi) {
+  if (!node.IsDefined()) return std::nullopt;  // a missing required key: reported by map()
   if (!visit(node)) return std::nullopt;
   std::string range = "an integer " + std::to_string(lo) + ".." + std::to_string(hi);
   if (!node.IsScalar()) {
@@ -199,6 +206,7 @@ std::optional<std::uint16_t> Walker::port(const YAML::Node& node, const std::str
 }
 
 std::optional<bool> Walker::boolean(const YAML::Node& node, const std::string& path) {
+  if (!node.IsDefined()) return std::nullopt;  // a missing required key: reported by map()
   if (!visit(node)) return std::nullopt;
   if (node.IsScalar() && node.Tag() != "!") {
     const std::string& s = node.Scalar();
@@ -220,6 +228,7 @@ std::vector<std::string> Walker::strList(const YAML::Node& node, const std::stri
 
 std::optional<std::string> Walker::oneOf(const YAML::Node& node, const std::string& path,
                                          const std::vector<std::string>& allowed) {
+  if (!node.IsDefined()) return std::nullopt;  // a missing required key: reported by map()
   if (!visit(node)) return std::nullopt;
   if (node.IsScalar()) {
     for (const auto& a : allowed)

@@ -92,6 +92,13 @@ class Walker {
   /// Counts one visited node; false once the budget is spent.
   bool visit(const YAML::Node& node);
   bool aborted() const { return aborted_; }
+  /// True (and marks the result truncated) once kMaxDiagnostics are kept: callers on hot paths
+  /// skip building messages that would be dropped.
+  bool full() {
+    if (diagnostics.size() < kMaxDiagnostics) return false;
+    truncated = true;
+    return true;
+  }
 
   const std::string& file() const { return file_; }
   std::vector<Diagnostic> diagnostics;
