@@ -55,8 +55,8 @@ void registerReach(CLI::App& app, int& exit_code) {
       return;
     }
     auto res = render::reach(*model, policy, *flow);
-    std::cout << (res.allowed ? "allowed" : "denied") << ": " << opts->from << " -> " << flow->dst_host
-              << ":" << flow->port << "/" << render::toString(flow->proto)
+    std::cout << (res.allowed ? "allowed" : "denied") << ": " << opts->from << " -> "
+              << flow->dst_host << ":" << flow->port << "/" << render::toString(flow->proto)
               << (res.ipsec ? " (inside IPsec)" : "") << "\n";
     for (std::size_t i = 0; i < res.layers.size(); ++i) {
       std::cout << (i == res.deciding ? "  * " : "    ") << render::describe(res.layers[i]) << "\n";

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "core/handles.h"
@@ -114,7 +113,9 @@ core::Result<void> writeBundle(const Bundle& bundle, const std::string& dir) {
   for (const auto& f : bundle.files) {
     fs::path p = fs::path(dir) / f.path;
     fs::create_directories(p.parent_path(), ec);
-    if (ec) return core::makeError("render: cannot create " + p.parent_path().string() + ": " + ec.message());
+    if (ec)
+      return core::makeError("render: cannot create " + p.parent_path().string() + ": " +
+                             ec.message());
     fs::path tmp = p;
     tmp += ".tmp";
     {

@@ -189,26 +189,35 @@ Table buildHostTable(const Model& m, const inventory::Catalog& cat,
   t.os = h.os;
   t.line = h.loc.line;
   t.file = h.os == inventory::Os::kLinux ? "hosts/" + h.name + ".nft"
-                                          : "hosts/" + h.name + ".firewall.ps1";
+                                         : "hosts/" + h.name + ".firewall.ps1";
   TableBuilder b(t);
-  b.add(Rule{.special = Special::kEstablished, .origin = "baseline",
-             .note = "established and related"});
+  b.add(Rule{
+      .special = Special::kEstablished, .origin = "baseline", .note = "established and related"});
   b.add(Rule{.special = Special::kLoopback, .origin = "baseline", .note = "loopback"});
-  b.add(Rule{.special = Special::kIcmpv6Nd, .origin = "baseline",
-             .note = "IPv6 neighbour discovery"});
+  b.add(Rule{
+      .special = Special::kIcmpv6Nd, .origin = "baseline", .note = "IPv6 neighbour discovery"});
 
   if (ih != nullptr && !ih->peers.empty()) {
     std::vector<core::Cidr> peers;
     for (const auto& p : ih->peers) peers.push_back(hostPrefix(p.address));
     sortUnique(peers);
     b.addSet("ipsec_peers", peers);
-    b.add(Rule{.proto = Proto::kEsp, .src = peers, .src_set = "ipsec_peers",
-               .src_label = "ipsec peers", .origin = "ipsec", .line = h.protection.loc.line,
+    b.add(Rule{.proto = Proto::kEsp,
+               .src = peers,
+               .src_set = "ipsec_peers",
+               .src_label = "ipsec peers",
+               .origin = "ipsec",
+               .line = h.protection.loc.line,
                .note = "ESP from IPsec peers"});
     for (std::uint16_t port : {std::uint16_t{500}, std::uint16_t{4500}}) {
-      b.add(Rule{.proto = Proto::kUdp, .src = peers, .src_set = "ipsec_peers",
-                 .src_label = "ipsec peers", .port_lo = port, .port_hi = port,
-                 .origin = "ipsec", .line = h.protection.loc.line,
+      b.add(Rule{.proto = Proto::kUdp,
+                 .src = peers,
+                 .src_set = "ipsec_peers",
+                 .src_label = "ipsec peers",
+                 .port_lo = port,
+                 .port_hi = port,
+                 .origin = "ipsec",
+                 .line = h.protection.loc.line,
                  .note = port == 500 ? "IKE from IPsec peers" : "IKE NAT-T from IPsec peers"});
     }
   }
@@ -229,10 +238,16 @@ Table buildHostTable(const Model& m, const inventory::Catalog& cat,
       require = e->ipsec;
     }
     if (!src.set.empty()) b.addSet(src.set, src.cidrs);
-    Rule r{.proto = protoOf(e->proto), .src = src.cidrs, .src_set = src.set,
-           .src_label = e->client, .port_lo = e->port,
-           .port_hi = e->port_end != 0 ? e->port_end : e->port, .require_ipsec = require,
-           .origin = e->id(), .line = e->loc.line, .note = e->kind};
+    Rule r{.proto = protoOf(e->proto),
+           .src = src.cidrs,
+           .src_set = src.set,
+           .src_label = e->client,
+           .port_lo = e->port,
+           .port_hi = e->port_end != 0 ? e->port_end : e->port,
+           .require_ipsec = require,
+           .origin = e->id(),
+           .line = e->loc.line,
+           .note = e->kind};
     b.add(r);
     if (h.os == inventory::Os::kWindows && rpcDynamic(m, cat, *e)) {
       r.proto = Proto::kTcp;
@@ -246,7 +261,6 @@ Table buildHostTable(const Model& m, const inventory::Catalog& cat,
   return t;
 }
 
-
 Table buildPerimeter(const Model& m, const inventory::ChannelGraph& g, const inventory::Site& s) {
   const inventory::Perimeter& p = *s.perimeter;
   Table t;
@@ -258,7 +272,7 @@ Table buildPerimeter(const Model& m, const inventory::ChannelGraph& g, const inv
   std::sort(t.contexts.begin(), t.contexts.end());
   t.line = p.loc.line;
   t.file = p.vendor == inventory::PerimeterVendor::kAsa ? "sites/" + s.name + ".asa.cfg"
-                                                         : "sites/" + s.name + ".perimeter.nft";
+                                                        : "sites/" + s.name + ".perimeter.nft";
   TableBuilder b(t);
   std::vector<core::Cidr> inside;
   for (const auto& z : s.zones) {
@@ -267,12 +281,19 @@ Table buildPerimeter(const Model& m, const inventory::ChannelGraph& g, const inv
   sortUnique(inside);
   b.addSet("inside", inside);
 
-  b.add(Rule{.special = Special::kEstablished, .origin = "baseline",
-             .note = "established and related"});
+  b.add(Rule{
+      .special = Special::kEstablished, .origin = "baseline", .note = "established and related"});
   auto blocked = [&](Proto proto, std::uint16_t port) {
-    b.add(Rule{.action = Action::kDrop, .proto = proto, .src = inside, .src_set = "inside",
-               .src_negated = true, .src_label = "outside", .port_lo = port, .port_hi = port,
-               .origin = "perimeter.blocked", .line = p.loc.line,
+    b.add(Rule{.action = Action::kDrop,
+               .proto = proto,
+               .src = inside,
+               .src_set = "inside",
+               .src_negated = true,
+               .src_label = "outside",
+               .port_lo = port,
+               .port_hi = port,
+               .origin = "perimeter.blocked",
+               .line = p.loc.line,
                .note = "always blocked from outside"});
   };
   for (auto port : kBlockedTcp) blocked(Proto::kTcp, port);
@@ -281,10 +302,18 @@ Table buildPerimeter(const Model& m, const inventory::ChannelGraph& g, const inv
   for (const auto& a : p.allow) {
     const Host* to = m.findHost(a.to);
     if (to == nullptr) continue;
-    b.add(Rule{.proto = protoOf(a.proto), .src = inside, .src_set = "inside",
-               .src_negated = true, .src_label = "outside", .dst = {hostPrefix(to->address)},
-               .dst_label = to->name, .port_lo = a.port, .port_hi = a.port,
-               .origin = "perimeter.allow", .line = a.loc.line, .note = a.reason});
+    b.add(Rule{.proto = protoOf(a.proto),
+               .src = inside,
+               .src_set = "inside",
+               .src_negated = true,
+               .src_label = "outside",
+               .dst = {hostPrefix(to->address)},
+               .dst_label = to->name,
+               .port_lo = a.port,
+               .port_hi = a.port,
+               .origin = "perimeter.allow",
+               .line = a.loc.line,
+               .note = a.reason});
   }
 
   std::vector<const inventory::SiteLink*> links;
@@ -306,13 +335,24 @@ Table buildPerimeter(const Model& m, const inventory::ChannelGraph& g, const inv
     std::string set = "site_" + identifier(peer);
     b.addSet(set, remote);
     std::string origin = "site_link:" + l->a + "-" + l->b;
-    b.add(Rule{.proto = Proto::kEsp, .src = remote, .src_set = set, .src_label = "site " + peer,
-               .origin = origin, .line = l->loc.line, .note = "ESP between linked sites"});
+    b.add(Rule{.proto = Proto::kEsp,
+               .src = remote,
+               .src_set = set,
+               .src_label = "site " + peer,
+               .origin = origin,
+               .line = l->loc.line,
+               .note = "ESP between linked sites"});
     for (std::uint16_t port : {std::uint16_t{500}, std::uint16_t{4500}}) {
-      b.add(Rule{.proto = Proto::kUdp, .src = remote, .src_set = set,
-                 .src_label = "site " + peer, .port_lo = port, .port_hi = port,
-                 .origin = origin, .line = l->loc.line,
-                 .note = port == 500 ? "IKE between linked sites" : "IKE NAT-T between linked sites"});
+      b.add(Rule{
+          .proto = Proto::kUdp,
+          .src = remote,
+          .src_set = set,
+          .src_label = "site " + peer,
+          .port_lo = port,
+          .port_hi = port,
+          .origin = origin,
+          .line = l->loc.line,
+          .note = port == 500 ? "IKE between linked sites" : "IKE NAT-T between linked sites"});
     }
   }
 
@@ -324,15 +364,25 @@ Table buildPerimeter(const Model& m, const inventory::ChannelGraph& g, const inv
     if (!src.found || src.zone == nullptr) continue;
     if (src.zone->site == s.name || src.zone->kind == inventory::ZoneKind::kExternal) continue;
     if (!src.set.empty()) b.addSet(src.set, src.cidrs);
-    b.add(Rule{.proto = protoOf(e.proto), .src = src.cidrs, .src_set = src.set,
-               .src_label = e.client, .dst = {hostPrefix(server->address)},
-               .dst_label = server->name, .port_lo = e.port,
-               .port_hi = e.port_end != 0 ? e.port_end : e.port, .origin = e.id(),
-               .line = e.loc.line, .note = e.kind});
+    b.add(Rule{.proto = protoOf(e.proto),
+               .src = src.cidrs,
+               .src_set = src.set,
+               .src_label = e.client,
+               .dst = {hostPrefix(server->address)},
+               .dst_label = server->name,
+               .port_lo = e.port,
+               .port_hi = e.port_end != 0 ? e.port_end : e.port,
+               .origin = e.id(),
+               .line = e.loc.line,
+               .note = e.kind});
   }
   if (!inside.empty()) {
-    b.add(Rule{.src = inside, .src_set = "inside", .src_label = "inside", .origin = "baseline",
-               .line = p.loc.line, .note = "traffic leaving the site"});
+    b.add(Rule{.src = inside,
+               .src_set = "inside",
+               .src_label = "inside",
+               .origin = "baseline",
+               .line = p.loc.line,
+               .note = "traffic leaving the site"});
   }
   b.finish();
   return t;
@@ -342,10 +392,14 @@ Table buildPerimeter(const Model& m, const inventory::ChannelGraph& g, const inv
 
 const char* toString(Proto p) {
   switch (p) {
-    case Proto::kAny: return "any";
-    case Proto::kTcp: return "tcp";
-    case Proto::kUdp: return "udp";
-    case Proto::kEsp: return "esp";
+    case Proto::kAny:
+      return "any";
+    case Proto::kTcp:
+      return "tcp";
+    case Proto::kUdp:
+      return "udp";
+    case Proto::kEsp:
+      return "esp";
   }
   return "?";
 }
@@ -389,7 +443,8 @@ std::string identifier(std::string_view name) {
   std::string out;
   out.reserve(name.size());
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     out.push_back(ok ? c : '_');
   }
   if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out.insert(out.begin(), '_');
@@ -401,7 +456,8 @@ PolicyModel buildPolicy(const Model& model, const inventory::Catalog& catalog,
   PolicyModel pm;
   std::vector<const Host*> hosts;
   for (const auto& h : model.hosts) hosts.push_back(&h);
-  std::sort(hosts.begin(), hosts.end(), [](const Host* a, const Host* b) { return a->name < b->name; });
+  std::sort(hosts.begin(), hosts.end(),
+            [](const Host* a, const Host* b) { return a->name < b->name; });
   for (const Host* h : hosts) {
     if (h->os == inventory::Os::kVos) continue;  // appliance: no host firewall or IPsec agent
     if (h->protection.ipsec != inventory::IpsecMode::kNone) {

@@ -29,7 +29,7 @@ const char* toString(Action a);
 
 /// A named group of prefixes (nftables named set, ASA object-group, list of addresses).
 struct AddressSet {
-  std::string name;  // identifier-safe, unique within its table
+  std::string name;               // identifier-safe, unique within its table
   std::vector<core::Cidr> cidrs;  // sorted, deduplicated
 };
 
@@ -41,16 +41,16 @@ struct Rule {
   Proto proto = Proto::kAny;
   std::vector<core::Cidr> src{};  // resolved prefixes (copied from the set when src_set is named)
   std::string src_set{};          // AddressSet name the generator should reference; empty: literal
-  bool src_negated = false;     // match sources NOT in src (perimeter "from outside")
+  bool src_negated = false;       // match sources NOT in src (perimeter "from outside")
   std::string src_label{};        // human name: host, zone, endpoint group, "outside", "any"
   std::vector<core::Cidr> dst{};  // perimeter rules: destination prefixes; host rules: empty
   std::string dst_label{};
   std::uint16_t port_lo = 0;  // destination port range; 0/0 = any port
   std::uint16_t port_hi = 0;
   bool require_ipsec = false;  // only traffic that arrived inside an IPsec SA
-  std::string origin{};          // edge id, or "baseline", "perimeter.allow", "site_link", ...
+  std::string origin{};        // edge id, or "baseline", "perimeter.allow", "site_link", ...
   int line = 0;                // inventory line of the origin (0 = synthesised)
-  std::string note{};            // short free text for comments (reason, purpose)
+  std::string note{};          // short free text for comments (reason, purpose)
 };
 
 enum class TableKind : std::uint8_t { kHost, kPerimeter };
@@ -59,7 +59,7 @@ struct Table {
   TableKind kind = TableKind::kHost;
   std::string device;  // host name or site name
   std::string site;
-  inventory::Os os = inventory::Os::kLinux;  // hosts only
+  inventory::Os os = inventory::Os::kLinux;                                   // hosts only
   inventory::PerimeterVendor vendor = inventory::PerimeterVendor::kNftables;  // perimeters only
   std::vector<std::string> contexts;  // ASA contexts (perimeters only)
   std::string file;                   // rendered file that enforces this table
@@ -76,10 +76,10 @@ enum class IpsecPeerMode : std::uint8_t { kTransport, kTunnel };
 struct IpsecPeer {
   std::string name;  // peer host name
   core::IpAddress address;
-  std::string identity;  // peer's certificate identity (dns_name or name)
+  std::string identity;                            // peer's certificate identity (dns_name or name)
   IpsecPeerMode mode = IpsecPeerMode::kTransport;  // tunnel across an ipsec site link
-  std::vector<std::string> edges;  // edge ids carried, sorted
-  int line = 0;                    // first edge's inventory line
+  std::vector<std::string> edges;                  // edge ids carried, sorted
+  int line = 0;                                    // first edge's inventory line
 };
 
 struct IpsecBoundary {
@@ -95,9 +95,9 @@ struct IpsecHost {
   inventory::Os os = inventory::Os::kLinux;
   inventory::IpsecMode mode = inventory::IpsecMode::kNone;
   core::IpAddress address;
-  std::string identity;          // own certificate identity
-  std::string certificate_path;  // as written in the inventory ("" when by fingerprint)
-  std::vector<IpsecPeer> peers;  // sorted by name
+  std::string identity;                   // own certificate identity
+  std::string certificate_path;           // as written in the inventory ("" when by fingerprint)
+  std::vector<IpsecPeer> peers;           // sorted by name
   std::vector<IpsecBoundary> boundaries;  // sorted by name
   int line = 0;
 

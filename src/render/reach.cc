@@ -144,7 +144,8 @@ core::Result<Flow> makeFlow(const inventory::Model& model, std::string_view from
     } else if (p == "udp") {
       f.proto = Proto::kUdp;
     } else {
-      return core::makeError("reach: --to protocol \"" + std::string(p) + "\": expected tcp or udp");
+      return core::makeError("reach: --to protocol \"" + std::string(p) +
+                             "\": expected tcp or udp");
     }
     rest = rest.substr(0, slash);
   }
@@ -162,7 +163,8 @@ core::Result<Flow> makeFlow(const inventory::Model& model, std::string_view from
   f.port = static_cast<std::uint16_t>(value);
   const auto* h = model.findHost(host);
   if (h == nullptr) {
-    return core::makeError("reach: --to host \"" + std::string(host) + "\" is not in the inventory");
+    return core::makeError("reach: --to host \"" + std::string(host) +
+                           "\" is not in the inventory");
   }
   f.dst_host = h->name;
   f.dst = h->address;
@@ -178,8 +180,8 @@ ReachResult reach(const inventory::Model& model, const PolicyModel& policy, cons
     res.ipsec = a != nullptr && b != nullptr && a->findPeer(flow.dst_host) != nullptr &&
                 b->findPeer(flow.src_host) != nullptr;
   }
-  bool outside = flow.src_outside || flow.src_site.empty() ||
-                 (dst != nullptr && flow.src_site != dst->site);
+  bool outside =
+      flow.src_outside || flow.src_site.empty() || (dst != nullptr && flow.src_site != dst->site);
   if (dst != nullptr && outside) {
     if (const Table* p = policy.perimeterTable(dst->site)) {
       res.layers.push_back(evaluate(*p, flow, res.ipsec));

@@ -9,7 +9,8 @@ bool isHostPrefix(const core::Cidr& c) { return c.prefix() == (c.base().isV6() ?
 std::string prefixText(const core::Cidr& c) { return isHostPrefix(c) ? c.base().str() : c.str(); }
 
 std::string netmask(int prefix) {
-  std::uint32_t mask = prefix <= 0 ? 0u : (prefix >= 32 ? 0xffffffffu : ~((1u << (32 - prefix)) - 1u));
+  std::uint32_t mask =
+      prefix <= 0 ? 0u : (prefix >= 32 ? 0xffffffffu : ~((1u << (32 - prefix)) - 1u));
   return std::to_string(mask >> 24) + "." + std::to_string((mask >> 16) & 0xffu) + "." +
          std::to_string((mask >> 8) & 0xffu) + "." + std::to_string(mask & 0xffu);
 }
@@ -17,9 +18,12 @@ std::string netmask(int prefix) {
 std::string psQuote(std::string_view s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "''";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out.push_back(c);
+    if (c == '\'')
+      out += "''";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out.push_back(c);
   }
   out += "'";
   return out;
@@ -50,8 +54,7 @@ std::vector<core::Cidr> ofFamily(const std::vector<core::Cidr>& v, bool v6) {
 
 std::string renderedBy(std::string_view p, std::string_view what, std::string_view inv) {
   return std::string(p) + " " + std::string(what) + "\n" + std::string(p) +
-         " Rendered by ccsec render from " + std::string(inv) +
-         "; do not edit: re-render instead.";
+         " Rendered by ccsec render from " + std::string(inv) + "; do not edit: re-render instead.";
 }
 
 std::string inventoryName(std::string_view source_file) {

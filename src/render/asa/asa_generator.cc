@@ -36,7 +36,8 @@ class Objects {
   }
   std::string text() const {
     std::string s;
-    for (const auto& [name, c] : objects_) s += "object network " + name + "\n" + objectLine(c) + "\n";
+    for (const auto& [name, c] : objects_)
+      s += "object network " + name + "\n" + objectLine(c) + "\n";
     for (const auto& [name, v] : groups_) {
       s += "object-group network " + name + "\n";
       for (const auto& c : v) s += groupLine(c) + "\n";
@@ -58,10 +59,14 @@ std::string portSpec(const Rule& r) {
 
 std::string protoText(Proto p) {
   switch (p) {
-    case Proto::kTcp: return "tcp";
-    case Proto::kUdp: return "udp";
-    case Proto::kEsp: return "esp";
-    case Proto::kAny: return "ip";
+    case Proto::kTcp:
+      return "tcp";
+    case Proto::kUdp:
+      return "udp";
+    case Proto::kEsp:
+      return "esp";
+    case Proto::kAny:
+      return "ip";
   }
   return "ip";
 }
@@ -73,16 +78,17 @@ std::string contextBody(const Table& t, std::vector<RuleRef>* refs) {
   for (const auto& r : t.rules) {
     if (r.special != Special::kNone) continue;  // stateful firewall
     bool outbound = !r.src_negated && r.src_set == "inside";
-    std::string src = r.src_negated ? std::string("any") : objs.operand(r.src, r.src_set, r.src_label);
+    std::string src =
+        r.src_negated ? std::string("any") : objs.operand(r.src, r.src_set, r.src_label);
     std::string dst = objs.operand(r.dst, "", r.dst_label);
     std::string acl = outbound ? "CCSEC_INSIDE_OUT" : "CCSEC_OUTSIDE_IN";
     std::string remark = r.label + " " + r.origin;
     if (r.line > 0) remark += " (inventory line " + std::to_string(r.line) + ")";
     if (!r.note.empty()) remark += ": " + r.note;
     std::string lines = "access-list " + acl + " remark " + commentText(remark, 100) + "\n";
-    lines += "access-list " + acl + " extended " + (r.action == Action::kAccept ? "permit " : "deny ") +
-             protoText(r.proto) + " " + src + " " + dst + portSpec(r) +
-             (r.action == Action::kDrop ? " log" : "") + "\n";
+    lines += "access-list " + acl + " extended " +
+             (r.action == Action::kAccept ? "permit " : "deny ") + protoText(r.proto) + " " + src +
+             " " + dst + portSpec(r) + (r.action == Action::kDrop ? " log" : "") + "\n";
     (outbound ? out_acl : in_acl) += lines;
     if (refs) refs->push_back(RuleRef{r.label, r.origin, r.line});
   }
@@ -99,8 +105,9 @@ std::string contextBody(const Table& t, std::vector<RuleRef>* refs) {
 RenderedFile renderSite(const Table& t, const inventory::Model& m) {
   RenderedFile f;
   f.path = t.file;
-  std::string out = renderedBy("!", "ccsec perimeter for site " + t.site +
-                                        " (Cisco ASA): RPC/NetBIOS/SMB always blocked from outside.",
+  std::string out = renderedBy("!",
+                               "ccsec perimeter for site " + t.site +
+                                   " (Cisco ASA): RPC/NetBIOS/SMB always blocked from outside.",
                                inventoryName(m.source_file));
   out += "\n";
   if (t.contexts.empty()) {
@@ -138,9 +145,12 @@ bool validContextName(std::string_view n) {
 }  // namespace
 
 std::vector<std::string> AsaGenerator::features() const {
-  return {"perimeter vendor asa", "security contexts (perimeter.contexts)",
-          "network objects and object-groups", "inbound access list on outside, outbound on inside",
-          "ESP and IKE between ipsec-linked sites", "IPv4 and IPv6"};
+  return {"perimeter vendor asa",
+          "security contexts (perimeter.contexts)",
+          "network objects and object-groups",
+          "inbound access list on outside, outbound on inside",
+          "ESP and IKE between ipsec-linked sites",
+          "IPv4 and IPv6"};
 }
 
 std::vector<CheckError> AsaGenerator::check(const RenderInput& in) const {
@@ -149,10 +159,11 @@ std::vector<CheckError> AsaGenerator::check(const RenderInput& in) const {
     if (!s.perimeter || s.perimeter->vendor != inventory::PerimeterVendor::kAsa) continue;
     for (const auto& c : s.perimeter->contexts) {
       if (!validContextName(c)) {
-        errs.push_back(CheckError{"asa", "perimeter.contexts", "site " + s.name, s.perimeter->loc.line,
-                                  "context name \"" + c +
-                                      "\" is not a valid ASA context name (1-32 of A-Z a-z 0-9 - _, "
-                                      "not system/admin)"});
+        errs.push_back(
+            CheckError{"asa", "perimeter.contexts", "site " + s.name, s.perimeter->loc.line,
+                       "context name \"" + c +
+                           "\" is not a valid ASA context name (1-32 of A-Z a-z 0-9 - _, "
+                           "not system/admin)"});
       }
     }
   }

@@ -62,8 +62,8 @@ class TableWriter {
         out.push_back("iif \"lo\"" + tail);
         return out;
       case Special::kIcmpv6Nd:
-        out.push_back(
-            "icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert }" + tail);
+        out.push_back("icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert }" +
+                      tail);
         return out;
       case Special::kNone:
         break;
@@ -82,7 +82,8 @@ class TableWriter {
           m += fam + " saddr != @" + useSet(r.src_set.empty() ? "outside" : r.src_set, v6, src);
         } else {
           if (src.empty()) continue;
-          m += fam + " saddr " + (r.src_set.empty() ? addrExpr(src) : "@" + useSet(r.src_set, v6, src));
+          m += fam + " saddr " +
+               (r.src_set.empty() ? addrExpr(src) : "@" + useSet(r.src_set, v6, src));
         }
       }
       if (!r.dst.empty()) {
@@ -220,7 +221,8 @@ std::vector<RenderedFile> NftablesGenerator::render(const RenderInput& in) const
     if (t.os == inventory::Os::kLinux) out.push_back(renderNftTable(t, in.model));
   }
   for (const auto& t : in.policy.perimeters) {
-    if (t.vendor == inventory::PerimeterVendor::kNftables) out.push_back(renderNftTable(t, in.model));
+    if (t.vendor == inventory::PerimeterVendor::kNftables)
+      out.push_back(renderNftTable(t, in.model));
   }
   return out;
 }

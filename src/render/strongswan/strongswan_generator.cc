@@ -12,7 +12,8 @@ std::string basename(const std::string& p) { return std::filesystem::path(p).fil
 std::string connName(std::string_view prefix, std::string_view name) {
   std::string s(prefix);
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
     s.push_back(ok ? c : '_');
   }
   return s;
@@ -21,8 +22,9 @@ std::string connName(std::string_view prefix, std::string_view name) {
 RenderedFile renderHost(const IpsecHost& h, const inventory::Model& m) {
   RenderedFile f;
   f.path = "hosts/" + h.host + ".swanctl.conf";
-  std::string out = renderedBy("#", "ccsec IPsec for " + h.host + " (strongSwan swanctl.conf, " +
-                                        inventory::toString(h.mode) + ").",
+  std::string out = renderedBy("#",
+                               "ccsec IPsec for " + h.host + " (strongSwan swanctl.conf, " +
+                                   inventory::toString(h.mode) + ").",
                                inventoryName(m.source_file));
   out += "\n# Install " + basename(h.certificate_path) +
          " under swanctl/x509/, its private key under swanctl/private/ and the issuing CA under\n"
@@ -66,8 +68,8 @@ RenderedFile renderHost(const IpsecHost& h, const inventory::Model& m) {
       out += "\t\t\t\tremote_ts = ";
       for (std::size_t i = 0; i < b.cidrs.size(); ++i) out += (i ? "," : "") + b.cidrs[i].str();
       out += "\n\t\t\t\tstart_action = trap\n\t\t\t}\n";
-      f.rules.push_back(RuleRef{name, b.domain_controller ? "boundary:domain-controller" : "boundary",
-                                b.line});
+      f.rules.push_back(
+          RuleRef{name, b.domain_controller ? "boundary:domain-controller" : "boundary", b.line});
     }
     out += "\t\t}\n\t}\n";
   }
@@ -79,9 +81,10 @@ RenderedFile renderHost(const IpsecHost& h, const inventory::Model& m) {
 }  // namespace
 
 std::vector<std::string> StrongswanGenerator::features() const {
-  return {"ipsec isolation and peer on linux hosts", "transport mode inside a site",
-          "tunnel mode across ipsec site_links", "certificate authentication (certificate.path)",
-          "IKEv2 AES-GCM/ECP, ESP AES-GCM", "boundary bypass (pass) policies"};
+  return {
+      "ipsec isolation and peer on linux hosts", "transport mode inside a site",
+      "tunnel mode across ipsec site_links",     "certificate authentication (certificate.path)",
+      "IKEv2 AES-GCM/ECP, ESP AES-GCM",          "boundary bypass (pass) policies"};
 }
 
 std::vector<CheckError> StrongswanGenerator::check(const RenderInput& in) const {
@@ -96,10 +99,11 @@ std::vector<CheckError> StrongswanGenerator::check(const RenderInput& in) const 
     }
     if (h.os != inventory::Os::kLinux) continue;
     if (!h.certificate || !h.certificate->path) {
-      errs.push_back(CheckError{"strongswan", h.certificate ? "certificate.fingerprint" : "certificate",
-                                "host " + h.name, h.certificate ? h.certificate->loc.line : h.loc.line,
-                                "IPsec certificate authentication needs certificate.path (a file "
-                                "strongSwan loads); a fingerprint alone cannot be rendered"});
+      errs.push_back(
+          CheckError{"strongswan", h.certificate ? "certificate.fingerprint" : "certificate",
+                     "host " + h.name, h.certificate ? h.certificate->loc.line : h.loc.line,
+                     "IPsec certificate authentication needs certificate.path (a file "
+                     "strongSwan loads); a fingerprint alone cannot be rendered"});
     }
   }
   return errs;

@@ -17,23 +17,34 @@ std::string remoteAddresses(const std::vector<core::Cidr>& v) {
 RenderedFile renderHost(const Table& t, const inventory::Model& m) {
   RenderedFile f;
   f.path = t.file;
-  std::string out = renderedBy("#", "ccsec host firewall for " + t.device + " (site " + t.site +
-                                        "): Windows Defender Firewall, inbound blocked by default.",
+  std::string out = renderedBy("#",
+                               "ccsec host firewall for " + t.device + " (site " + t.site +
+                                   "): Windows Defender Firewall, inbound blocked by default.",
                                inventoryName(m.source_file));
   out += "\n# Idempotent: every run removes and re-creates the rule group 'ccsec'.\n";
   out += "#Requires -RunAsAdministrator\n";
   out += "$ErrorActionPreference = 'Stop'\n";
-  out += "Get-NetFirewallRule -Group 'ccsec' -ErrorAction SilentlyContinue | Remove-NetFirewallRule\n";
-  out += "Set-NetFirewallProfile -Profile Domain,Private,Public -Enabled True "
-         "-DefaultInboundAction Block -DefaultOutboundAction Allow\n";
+  out +=
+      "Get-NetFirewallRule -Group 'ccsec' -ErrorAction SilentlyContinue | Remove-NetFirewallRule\n";
+  out +=
+      "Set-NetFirewallProfile -Profile Domain,Private,Public -Enabled True "
+      "-DefaultInboundAction Block -DefaultOutboundAction Allow\n";
   for (const auto& r : t.rules) {
     if (r.special != Special::kNone) continue;  // stateful and loopback are built in
     std::string proto;
     switch (r.proto) {
-      case Proto::kTcp: proto = "TCP"; break;
-      case Proto::kUdp: proto = "UDP"; break;
-      case Proto::kEsp: proto = "50"; break;
-      case Proto::kAny: proto = "Any"; break;
+      case Proto::kTcp:
+        proto = "TCP";
+        break;
+      case Proto::kUdp:
+        proto = "UDP";
+        break;
+      case Proto::kEsp:
+        proto = "50";
+        break;
+      case Proto::kAny:
+        proto = "Any";
+        break;
     }
     std::string line = "New-NetFirewallRule -Name " + psQuote("ccsec-" + t.device + "-" + r.label) +
                        " -DisplayName " + psQuote("ccsec " + r.label + " " + r.origin) +
@@ -59,7 +70,8 @@ RenderedFile renderHost(const Table& t, const inventory::Model& m) {
 
 std::vector<std::string> WindowsFirewallGenerator::features() const {
   return {"windows host firewall (inbound block by default, rule group ccsec)",
-          "derived edges from hosts and endpoint zones", "IPsec-only edges (-Authentication/-Encryption Required)",
+          "derived edges from hosts and endpoint zones",
+          "IPsec-only edges (-Authentication/-Encryption Required)",
           "RPC dynamic range where the catalog listener says rpc_dynamic", "IPv4 and IPv6"};
 }
 

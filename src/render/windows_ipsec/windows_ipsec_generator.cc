@@ -32,34 +32,49 @@ std::string addrList(const std::vector<core::Cidr>& v) {
 RenderedFile renderHost(const IpsecHost& h, const std::string& ca, const inventory::Model& m) {
   RenderedFile f;
   f.path = "hosts/" + h.host + ".ipsec.ps1";
-  std::string out = renderedBy("#", "ccsec IPsec for " + h.host + " (Windows, " +
-                                        inventory::toString(h.mode) + "): machine certificates, no pre-shared keys.",
-                               inventoryName(m.source_file));
-  out += "\n# Idempotent: every run removes and re-creates the group 'ccsec' and the ccsec-* sets.\n";
+  std::string out =
+      renderedBy("#",
+                 "ccsec IPsec for " + h.host + " (Windows, " + inventory::toString(h.mode) +
+                     "): machine certificates, no pre-shared keys.",
+                 inventoryName(m.source_file));
+  out +=
+      "\n# Idempotent: every run removes and re-creates the group 'ccsec' and the ccsec-* sets.\n";
   out += "#Requires -RunAsAdministrator\n";
   out += "$ErrorActionPreference = 'Stop'\n";
   out += "Get-NetIPsecRule -Group 'ccsec' -ErrorAction SilentlyContinue | Remove-NetIPsecRule\n";
-  out += "Get-NetIPsecMainModeRule -Group 'ccsec' -ErrorAction SilentlyContinue | Remove-NetIPsecMainModeRule\n";
+  out +=
+      "Get-NetIPsecMainModeRule -Group 'ccsec' -ErrorAction SilentlyContinue | "
+      "Remove-NetIPsecMainModeRule\n";
   out += "Remove-NetIPsecPhase1AuthSet -Name 'ccsec-machine-cert' -ErrorAction SilentlyContinue\n";
   out += "Remove-NetIPsecMainModeCryptoSet -Name 'ccsec-ike' -ErrorAction SilentlyContinue\n";
   out += "Remove-NetIPsecQuickModeCryptoSet -Name 'ccsec-esp-gcm' -ErrorAction SilentlyContinue\n";
   out += "$cert = New-NetIPsecAuthProposal -Machine -Cert -Authority " + psQuote(ca) +
          " -AuthorityType Root\n";
-  out += "New-NetIPsecPhase1AuthSet -Name 'ccsec-machine-cert' -DisplayName 'ccsec machine certificate' "
-         "-Proposal $cert | Out-Null\n";
-  out += "$mm = New-NetIPsecMainModeCryptoProposal -Encryption AES256 -Hash SHA384 -KeyExchange DH20\n";
-  out += "New-NetIPsecMainModeCryptoSet -Name 'ccsec-ike' -DisplayName 'ccsec IKE AES-256/SHA-384/ECP-384' "
-         "-Proposal $mm | Out-Null\n";
-  out += "$qm = New-NetIPsecQuickModeCryptoProposal -Encapsulation ESP -Encryption AESGCM256 -ESPHash AESGMAC256\n";
-  out += "New-NetIPsecQuickModeCryptoSet -Name 'ccsec-esp-gcm' -DisplayName 'ccsec ESP AES-256-GCM' "
-         "-Proposal $qm -PerfectForwardSecrecyGroup DH20 | Out-Null\n";
+  out +=
+      "New-NetIPsecPhase1AuthSet -Name 'ccsec-machine-cert' -DisplayName 'ccsec machine "
+      "certificate' "
+      "-Proposal $cert | Out-Null\n";
+  out +=
+      "$mm = New-NetIPsecMainModeCryptoProposal -Encryption AES256 -Hash SHA384 -KeyExchange "
+      "DH20\n";
+  out +=
+      "New-NetIPsecMainModeCryptoSet -Name 'ccsec-ike' -DisplayName 'ccsec IKE "
+      "AES-256/SHA-384/ECP-384' "
+      "-Proposal $mm | Out-Null\n";
+  out +=
+      "$qm = New-NetIPsecQuickModeCryptoProposal -Encapsulation ESP -Encryption AESGCM256 -ESPHash "
+      "AESGMAC256\n";
+  out +=
+      "New-NetIPsecQuickModeCryptoSet -Name 'ccsec-esp-gcm' -DisplayName 'ccsec ESP AES-256-GCM' "
+      "-Proposal $qm -PerfectForwardSecrecyGroup DH20 | Out-Null\n";
   if (!h.peers.empty()) {
     std::string peers;
-    for (std::size_t i = 0; i < h.peers.size(); ++i) peers += (i ? "," : "") + h.peers[i].address.str();
+    for (std::size_t i = 0; i < h.peers.size(); ++i)
+      peers += (i ? "," : "") + h.peers[i].address.str();
     out += "New-NetIPsecMainModeRule -Name " + psQuote("ccsec-" + h.host + "-mm") +
            " -DisplayName 'ccsec main mode' -Group 'ccsec' -MainModeCryptoSet 'ccsec-ike' "
-           "-Phase1AuthSet 'ccsec-machine-cert' -LocalAddress " + h.address.str() +
-           " -RemoteAddress " + peers + " | Out-Null\n";
+           "-Phase1AuthSet 'ccsec-machine-cert' -LocalAddress " +
+           h.address.str() + " -RemoteAddress " + peers + " | Out-Null\n";
   }
   for (const auto& p : h.peers) {
     std::string name = "ccsec-" + h.host + "-peer-" + p.name;
@@ -73,19 +88,21 @@ RenderedFile renderHost(const IpsecHost& h, const std::string& ca, const invento
     } else {
       out += " -Mode Transport";
     }
-    out += " -LocalAddress " + h.address.str() + " -RemoteAddress " + p.address.str() +
-           " -InboundSecurity Require -OutboundSecurity Require -Phase1AuthSet 'ccsec-machine-cert' "
-           "-QuickModeCryptoSet 'ccsec-esp-gcm' | Out-Null\n";
+    out +=
+        " -LocalAddress " + h.address.str() + " -RemoteAddress " + p.address.str() +
+        " -InboundSecurity Require -OutboundSecurity Require -Phase1AuthSet 'ccsec-machine-cert' "
+        "-QuickModeCryptoSet 'ccsec-esp-gcm' | Out-Null\n";
     f.rules.push_back(RuleRef{name, p.edges.empty() ? "ipsec" : p.edges.front(), p.line});
   }
   for (const auto& b : h.boundaries) {
     std::string name = "ccsec-" + h.host + "-boundary-" + b.name;
-    out += "New-NetIPsecRule -Name " + psQuote(name) + " -DisplayName " +
-           psQuote("ccsec boundary " + b.name + (b.domain_controller ? " (domain controller)" : "")) +
-           " -Group 'ccsec' -Mode Transport -LocalAddress " + h.address.str() + " -RemoteAddress " +
-           addrList(b.cidrs) + " -InboundSecurity None -OutboundSecurity None | Out-Null\n";
-    f.rules.push_back(RuleRef{name, b.domain_controller ? "boundary:domain-controller" : "boundary",
-                              b.line});
+    out +=
+        "New-NetIPsecRule -Name " + psQuote(name) + " -DisplayName " +
+        psQuote("ccsec boundary " + b.name + (b.domain_controller ? " (domain controller)" : "")) +
+        " -Group 'ccsec' -Mode Transport -LocalAddress " + h.address.str() + " -RemoteAddress " +
+        addrList(b.cidrs) + " -InboundSecurity None -OutboundSecurity None | Out-Null\n";
+    f.rules.push_back(
+        RuleRef{name, b.domain_controller ? "boundary:domain-controller" : "boundary", b.line});
   }
   f.content = std::move(out);
   return f;
@@ -94,7 +111,8 @@ RenderedFile renderHost(const IpsecHost& h, const std::string& ca, const invento
 }  // namespace
 
 std::vector<std::string> WindowsIpsecGenerator::features() const {
-  return {"ipsec isolation and peer on windows hosts", "machine certificate authentication (no PSK)",
+  return {"ipsec isolation and peer on windows hosts",
+          "machine certificate authentication (no PSK)",
           "transport mode inside a site, tunnel mode across ipsec site_links",
           "boundary exceptions as their own rules", "AES-GCM ESP, ECP-384"};
 }
@@ -102,11 +120,13 @@ std::vector<std::string> WindowsIpsecGenerator::features() const {
 std::vector<CheckError> WindowsIpsecGenerator::check(const RenderInput& in) const {
   std::vector<CheckError> errs;
   for (const auto& h : in.model.hosts) {
-    if (h.os != inventory::Os::kWindows || h.protection.ipsec == inventory::IpsecMode::kNone) continue;
+    if (h.os != inventory::Os::kWindows || h.protection.ipsec == inventory::IpsecMode::kNone)
+      continue;
     auto ca = caSubject(in, h);
     if (!ca) {
       errs.push_back(CheckError{"windows-ipsec", "certificate authority", "host " + h.name,
-                                h.certificate ? h.certificate->loc.line : h.loc.line, ca.error().message});
+                                h.certificate ? h.certificate->loc.line : h.loc.line,
+                                ca.error().message});
     }
   }
   return errs;

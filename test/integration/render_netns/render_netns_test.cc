@@ -8,12 +8,11 @@
 // Needs root (namespaces, nftables, charon); skips with the reason otherwise. Everything it
 // starts is tracked by pid and stopped, and every namespace deleted, in all paths.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdio>
@@ -118,7 +117,7 @@ const std::string kDir = RENDER_NETNS_DIR;
 /// One namespace per inventory host, plus the agent desktop, the outside and the perimeter.
 struct Node {
   std::string ns;
-  std::string addr;    // IPv4 address
+  std::string addr;  // IPv4 address
   int prefix = 16;
   std::string bridge;  // zone bridge in the perimeter namespace
   std::string gw;
@@ -143,7 +142,8 @@ class Scenario {
   ~Scenario() { teardown(); }
 
   /// Probes from `from_node`: spec "tcp:ADDR:PORT" → answered?
-  std::map<std::string, bool> probe(const std::string& from_node, const std::vector<std::string>& specs,
+  std::map<std::string, bool> probe(const std::string& from_node,
+                                    const std::vector<std::string>& specs,
                                     const std::string& payload = "ccsec-probe") {
     std::string cmd = "ip netns exec " + nodes.at(from_node).ns + " " + kPython + " " + kDir +
                       "/netcheck.py probe 1.5 " + payload;
@@ -167,8 +167,9 @@ class Scenario {
       skip_reason = "needs root for network namespaces, nftables and charon (CI runs as root)";
       return;
     }
-    for (const char* tool : {"/usr/sbin/nft", "/usr/sbin/ip", "/usr/sbin/charon-systemd",
-                             "/usr/sbin/swanctl", "/usr/bin/tcpdump", "/usr/bin/openssl", kPython}) {
+    for (const char* tool :
+         {"/usr/sbin/nft", "/usr/sbin/ip", "/usr/sbin/charon-systemd", "/usr/sbin/swanctl",
+          "/usr/bin/tcpdump", "/usr/bin/openssl", kPython}) {
       if (!fs::exists(tool)) {
         skip_reason = std::string("missing ") + tool + " (run scripts/setup)";
         return;
@@ -234,10 +235,14 @@ class Scenario {
     if (auto e = sh(P + "link set lo up"); !e.empty()) return e;
     for (const auto& [name, z] : zones) {
       if (auto e = sh(P + "link add " + z.bridge + " type bridge"); !e.empty()) return e;
-      if (auto e = sh(P + "addr add " + z.gw + "/" + std::to_string(z.prefix) + " dev " + z.bridge); !e.empty()) return e;
+      if (auto e = sh(P + "addr add " + z.gw + "/" + std::to_string(z.prefix) + " dev " + z.bridge);
+          !e.empty())
+        return e;
       if (auto e = sh(P + "link set " + z.bridge + " up"); !e.empty()) return e;
     }
-    if (auto e = sh("ip netns exec " + per_ns + " sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'"); !e.empty()) return e;
+    if (auto e = sh("ip netns exec " + per_ns + " sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'");
+        !e.empty())
+      return e;
     int i = 0;
     for (const auto& [name, n] : nodes) {
       if (auto e = sh("ip netns add " + n.ns); !e.empty()) return e;
@@ -255,7 +260,10 @@ class Scenario {
       }
     }
     // Rendered policy: perimeter in the routing namespace, host firewalls in each Linux host.
-    if (auto e = sh("ip netns exec " + per_ns + " nft -f " + (tmp / "bundle/sites/east.perimeter.nft").string()); !e.empty()) return e;
+    if (auto e = sh("ip netns exec " + per_ns + " nft -f " +
+                    (tmp / "bundle/sites/east.perimeter.nft").string());
+        !e.empty())
+      return e;
     for (const auto& h : model->hosts) {
       if (h.os != inventory::Os::kLinux) continue;
       if (auto e = sh("ip netns exec " + nodes[h.name].ns + " nft -f " +
@@ -282,7 +290,7 @@ class Scenario {
     for (const auto& [name, n] : nodes) {
       if (name == "out") continue;
       fs::path ready = tmp / ("ready-" + name);
-      std::vector<std::string> argv = {"/usr/sbin/ip", "netns", "exec", n.ns, kPython,
+      std::vector<std::string> argv = {"/usr/sbin/ip",        "netns", "exec",        n.ns, kPython,
                                        kDir + "/netcheck.py", "serve", ready.string()};
       for (const auto& s : specs) {
         auto colon = s.find(':');
@@ -291,24 +299,29 @@ class Scenario {
       pid_t pid = spawn(argv, {}, (tmp / ("listener-" + name + ".log")).string());
       if (pid <= 0) return "cannot start listener in " + n.ns;
       pids_.push_back(pid);
-      if (!waitForFile(ready, 10s)) return "listener in " + n.ns + " not ready: " + readFile(tmp / ("listener-" + name + ".log"));
+      if (!waitForFile(ready, 10s))
+        return "listener in " + n.ns +
+               " not ready: " + readFile(tmp / ("listener-" + name + ".log"));
     }
     return {};
   }
 
   std::string startIpsec() {
     // Does this kernel do ESP? (Some VM kernels are built without CONFIG_INET_ESP.)
-    kernel_esp = run("ip netns exec " + per_ns +
-                     " ip xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x100 mode transport"
-                     " enc 'cbc(aes)' 0x00112233445566778899aabbccddeeff"
-                     " auth-trunc 'hmac(sha256)' 0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 128")
-                     .rc == 0;
+    kernel_esp =
+        run("ip netns exec " + per_ns +
+            " ip xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x100 mode transport"
+            " enc 'cbc(aes)' 0x00112233445566778899aabbccddeeff"
+            " auth-trunc 'hmac(sha256)' "
+            "0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 128")
+            .rc == 0;
     run("ip netns exec " + per_ns + " ip xfrm state flush");
     fs::path ca = tmp / "ca";
     fs::create_directories(ca);
-    if (auto e = sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
-                    (ca / "ca.key").string() + " -out " + (ca / "ca.pem").string() +
-                    " -days 2 -subj '/CN=ccsec render_netns test CA'");
+    if (auto e =
+            sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+               (ca / "ca.key").string() + " -out " + (ca / "ca.pem").string() +
+               " -days 2 -subj '/CN=ccsec render_netns test CA'");
         !e.empty()) {
       return e;
     }
@@ -320,11 +333,13 @@ class Scenario {
       fs::path key = sw / "private" / (ih.host + ".key");
       writeFile(d / "san.ext", "subjectAltName=DNS:" + ih.identity + "\n");
       for (const std::string& c :
-           {"openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + key.string() +
-                " -out " + (d / "req.csr").string() + " -subj '/CN=" + ih.identity + "'",
-            "openssl x509 -req -in " + (d / "req.csr").string() + " -CA " + (ca / "ca.pem").string() +
-                " -CAkey " + (ca / "ca.key").string() + " -CAcreateserial -days 2 -out " +
-                (sw / "x509" / cert).string() + " -extfile " + (d / "san.ext").string(),
+           {"openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+                key.string() + " -out " + (d / "req.csr").string() + " -subj '/CN=" + ih.identity +
+                "'",
+            "openssl x509 -req -in " + (d / "req.csr").string() + " -CA " +
+                (ca / "ca.pem").string() + " -CAkey " + (ca / "ca.key").string() +
+                " -CAcreateserial -days 2 -out " + (sw / "x509" / cert).string() + " -extfile " +
+                (d / "san.ext").string(),
             "cp " + (ca / "ca.pem").string() + " " + (sw / "x509ca/ca.pem").string()}) {
         if (auto e = sh(c); !e.empty()) return e;
       }
@@ -332,27 +347,34 @@ class Scenario {
       if (!kernel_esp) conf = toLibipsec(conf, ih);
       writeFile(sw / "swanctl.conf", conf);
       std::string vici = "unix://" + (d / "charon.vici").string();
-      std::string plugins = "    include /etc/strongswan.d/charon/*.conf\n    vici {\n      socket = " + vici + "\n    }\n";
+      std::string plugins =
+          "    include /etc/strongswan.d/charon/*.conf\n    vici {\n      socket = " + vici +
+          "\n    }\n";
       if (!kernel_esp) {
-        plugins += "    kernel-libipsec {\n      load = yes\n      allow_peer_ts = yes\n    }\n"
-                   "    socket-default {\n      fwmark = 0x42\n    }\n"
-                   "    kernel-netlink {\n      fwmark = !0x42\n    }\n";
+        plugins +=
+            "    kernel-libipsec {\n      load = yes\n      allow_peer_ts = yes\n    }\n"
+            "    socket-default {\n      fwmark = 0x42\n    }\n"
+            "    kernel-netlink {\n      fwmark = !0x42\n    }\n";
       }
       writeFile(d / "strongswan.conf",
-                "charon {\n  load_modular = yes\n  plugins {\n" + plugins + "  }\n  filelog {\n    main {\n      path = " +
-                    (d / "charon.log").string() + "\n      default = 1\n    }\n  }\n}\nswanctl {\n  socket = " + vici + "\n}\n");
-      pid_t pid = spawn({"/usr/sbin/ip", "netns", "exec", nodes[ih.host].ns, "/usr/sbin/charon-systemd"},
-                        {"STRONGSWAN_CONF=" + (d / "strongswan.conf").string()},
-                        (d / "charon.out").string());
+                "charon {\n  load_modular = yes\n  plugins {\n" + plugins +
+                    "  }\n  filelog {\n    main {\n      path = " + (d / "charon.log").string() +
+                    "\n      default = 1\n    }\n  }\n}\nswanctl {\n  socket = " + vici + "\n}\n");
+      pid_t pid = spawn(
+          {"/usr/sbin/ip", "netns", "exec", nodes[ih.host].ns, "/usr/sbin/charon-systemd"},
+          {"STRONGSWAN_CONF=" + (d / "strongswan.conf").string()}, (d / "charon.out").string());
       if (pid <= 0) return "cannot start charon for " + ih.host;
       pids_.push_back(pid);
-      if (!waitForFile(d / "charon.vici", 10s)) return "charon for " + ih.host + " did not open its vici socket";
+      if (!waitForFile(d / "charon.vici", 10s))
+        return "charon for " + ih.host + " did not open its vici socket";
     }
     for (const auto& ih : policy->ipsec) {
       fs::path d = tmp / ih.host;
-      auto r = run("STRONGSWAN_CONF=" + (d / "strongswan.conf").string() + " SWANCTL_DIR=" + (d / "swanctl").string() +
-                   " ip netns exec " + nodes[ih.host].ns + " swanctl --load-all");
-      if (r.rc != 0 || r.out.find("successfully loaded") == std::string::npos) return "swanctl --load-all for " + ih.host + ": " + r.out;
+      auto r = run("STRONGSWAN_CONF=" + (d / "strongswan.conf").string() +
+                   " SWANCTL_DIR=" + (d / "swanctl").string() + " ip netns exec " +
+                   nodes[ih.host].ns + " swanctl --load-all");
+      if (r.rc != 0 || r.out.find("successfully loaded") == std::string::npos)
+        return "swanctl --load-all for " + ih.host + ": " + r.out;
     }
     if (!kernel_esp) {
       // kernel-libipsec installs no acquire traps: bring the SAs up explicitly, from one side.
@@ -360,8 +382,9 @@ class Scenario {
         for (const auto& p : ih.peers) {
           if (ih.host > p.name) continue;
           fs::path d = tmp / ih.host;
-          auto r = run("STRONGSWAN_CONF=" + (d / "strongswan.conf").string() + " ip netns exec " + nodes[ih.host].ns +
-                       " swanctl --initiate --timeout 10 --child peer-" + p.name);
+          auto r =
+              run("STRONGSWAN_CONF=" + (d / "strongswan.conf").string() + " ip netns exec " +
+                  nodes[ih.host].ns + " swanctl --initiate --timeout 10 --child peer-" + p.name);
           if (r.rc != 0) return "swanctl --initiate " + ih.host + " -> " + p.name + ": " + r.out;
         }
       }
@@ -398,12 +421,15 @@ class RenderNetns : public ::testing::Test {
     if (!s.skip_reason.empty()) GTEST_SKIP() << s.skip_reason;
     ASSERT_TRUE(s.setup_error.empty()) << s.setup_error;
   }
-  static std::string spec(const inventory::Model& m, const std::string& host, int port, const char* proto) {
+  static std::string spec(const inventory::Model& m, const std::string& host, int port,
+                          const char* proto) {
     return std::string(proto) + ":" + m.findHost(host)->address.str() + ":" + std::to_string(port);
   }
 };
 
-std::string nodeOfClient(const inventory::Edge& e) { return e.client_is_endpoint ? "agent" : e.client; }
+std::string nodeOfClient(const inventory::Edge& e) {
+  return e.client_is_endpoint ? "agent" : e.client;
+}
 
 TEST_F(RenderNetns, EveryDerivedEdgeBehavesAsReachPredicts) {
   auto& s = Scenario::get();
@@ -424,8 +450,9 @@ TEST_F(RenderNetns, EveryDerivedEdgeBehavesAsReachPredicts) {
                                (e->proto == inventory::Transport::kUdp ? "udp" : "tcp"));
       ASSERT_TRUE(flow.ok()) << flow.error().message;
       auto predicted = reach(*s.model, *s.policy, *flow);
-      EXPECT_EQ(res[sp], predicted.allowed) << e->id() << " from node " << node << " to " << sp
-                                            << ": reach says " << (predicted.allowed ? "allowed" : "denied");
+      EXPECT_EQ(res[sp], predicted.allowed)
+          << e->id() << " from node " << node << " to " << sp << ": reach says "
+          << (predicted.allowed ? "allowed" : "denied");
       if (res[sp]) ++connected;
       if (!predicted.allowed) denied_by_isolation.insert(e->id());
     }
@@ -443,11 +470,16 @@ TEST_F(RenderNetns, SampledNonEdgesAreRefused) {
     const char* proto;
   };
   std::vector<Case> cases = {
-      {"agent", "east-desktops", "rgr", 40002, "tcp"}, {"agent", "east-desktops", "cg", 42030, "tcp"},
-      {"agent", "east-desktops", "pg", 22, "tcp"},     {"aw", "aw", "cg", 42030, "tcp"},
-      {"fin", "fin", "rgr", 40026, "tcp"},             {"pg", "pg", "rgr", 22, "tcp"},
-      {"cg", "cg", "rgr", 40002, "tcp"},               {"rgr", "rgr", "fin", 8080, "tcp"},
-      {"fin", "fin", "aw", 9999, "udp"},               {"out", "internet", "fin", 8445, "tcp"},
+      {"agent", "east-desktops", "rgr", 40002, "tcp"},
+      {"agent", "east-desktops", "cg", 42030, "tcp"},
+      {"agent", "east-desktops", "pg", 22, "tcp"},
+      {"aw", "aw", "cg", 42030, "tcp"},
+      {"fin", "fin", "rgr", 40026, "tcp"},
+      {"pg", "pg", "rgr", 22, "tcp"},
+      {"cg", "cg", "rgr", 40002, "tcp"},
+      {"rgr", "rgr", "fin", 8080, "tcp"},
+      {"fin", "fin", "aw", 9999, "udp"},
+      {"out", "internet", "fin", 8445, "tcp"},
       {"out", "internet", "rgr", 40002, "tcp"},
   };
   std::map<std::string, std::vector<std::string>> by_node;
@@ -509,8 +541,8 @@ TEST_F(RenderNetns, IsolatedDmpEdgeTravelsAsEsp) {
   ASSERT_NE(before.find("AES_GCM_16-256"), std::string::npos) << before;
   std::string marker = "CCSEC-CLEARTEXT-MARKER-" + std::to_string(getpid());
   fs::path pcap = s.tmp / "dmp.pcap";
-  pid_t dump = spawn({"/usr/sbin/ip", "netns", "exec", s.per_ns, "/usr/bin/tcpdump", "-n", "-U", "-i",
-                      s.veth_.at("pg"), "-w", pcap.string(), "host", "10.61.2.10"},
+  pid_t dump = spawn({"/usr/sbin/ip", "netns", "exec", s.per_ns, "/usr/bin/tcpdump", "-n", "-U",
+                      "-i", s.veth_.at("pg"), "-w", pcap.string(), "host", "10.61.2.10"},
                      {}, (s.tmp / "tcpdump.log").string());
   ASSERT_GT(dump, 0);
   ASSERT_TRUE(waitForFile(pcap, 5s));
@@ -526,12 +558,13 @@ TEST_F(RenderNetns, IsolatedDmpEdgeTravelsAsEsp) {
   EXPECT_EQ(raw.find(marker), std::string::npos) << "cleartext marker seen on the wire";
   auto decoded = run("tcpdump -n -r " + pcap.string()).out;
   EXPECT_NE(decoded.find("ESP(spi="), std::string::npos) << decoded;
-  EXPECT_EQ(decoded.find(".40002:"), std::string::npos) << "cleartext dmp segment on the wire:\n" << decoded;
+  EXPECT_EQ(decoded.find(".40002:"), std::string::npos) << "cleartext dmp segment on the wire:\n"
+                                                        << decoded;
 
   // Control: the same capture method does see a cleartext marker on a TLS-less-at-L3 edge.
   fs::path pcap2 = s.tmp / "ged.pcap";
-  pid_t dump2 = spawn({"/usr/sbin/ip", "netns", "exec", s.per_ns, "/usr/bin/tcpdump", "-n", "-U", "-i",
-                       s.veth_.at("cg"), "-w", pcap2.string(), "host", "10.61.3.10"},
+  pid_t dump2 = spawn({"/usr/sbin/ip", "netns", "exec", s.per_ns, "/usr/bin/tcpdump", "-n", "-U",
+                       "-i", s.veth_.at("cg"), "-w", pcap2.string(), "host", "10.61.3.10"},
                       {}, (s.tmp / "tcpdump2.log").string());
   ASSERT_GT(dump2, 0);
   ASSERT_TRUE(waitForFile(pcap2, 5s));
