@@ -11,6 +11,28 @@ using inventory::Edge;
 using inventory::Host;
 using inventory::Model;
 
+/// Edges by server and by client, built once (ChannelGraph::into/from scan every edge).
+struct EdgeIndex {
+  std::map<std::string_view, std::vector<const Edge*>, std::less<>> into, from;
+  explicit EdgeIndex(const inventory::ChannelGraph& g) {
+    for (const auto& e : g.edges) {
+      into[e.server].push_back(&e);
+      from[e.client].push_back(&e);
+    }
+  }
+  const std::vector<const Edge*>& intoHost(std::string_view h) const { return get(into, h); }
+  const std::vector<const Edge*>& fromHost(std::string_view h) const { return get(from, h); }
+
+ private:
+  static const std::vector<const Edge*>& get(
+      const std::map<std::string_view, std::vector<const Edge*>, std::less<>>& m,
+      std::string_view k) {
+    static const std::vector<const Edge*> kEmpty;
+    auto it = m.find(k);
+    return it == m.end() ? kEmpty : it->second;
+  }
+};
+
 core::Cidr hostPrefix(const core::IpAddress& a) {
   // A bare address parses as a host prefix (/32 or /128).
   return *core::Cidr::parse(a.str());
@@ -98,7 +120,7 @@ bool ipsecSiteLink(const Model& m, std::string_view a, std::string_view b) {
 
 std::string identityOf(const Host& h) { return h.dns_name ? *h.dns_name : h.name; }
 
-IpsecHost buildIpsecHost(const Model& m, const inventory::ChannelGraph& g, const Host& h) {
+IpsecHost buildIpsecHost(const Model& m, const EdgeIndex& g, const Host& h) {
   IpsecHost ih;
   ih.host = h.name;
   ih.site = h.site;
@@ -127,10 +149,10 @@ IpsecHost buildIpsecHost(const Model& m, const inventory::ChannelGraph& g, const
     }
     it->second.edges.push_back(e.id());
   };
-  for (const Edge* e : g.into(h.name)) {
+  for (const Edge* e : g.intoHost(h.name)) {
     if (!e->client_is_endpoint) add(*e, e->client);
   }
-  for (const Edge* e : g.from(h.name)) add(*e, e->server);
+  for (const Edge* e : g.fromHost(h.name)) add(*e, e->server);
   for (auto& [name, p] : peers) {
     std::sort(p.edges.begin(), p.edges.end());
     p.edges.erase(std::unique(p.edges.begin(), p.edges.end()), p.edges.end());
@@ -180,8 +202,8 @@ bool rpcDynamic(const Model& m, const inventory::Catalog& cat, const Edge& e) {
   return false;
 }
 
-Table buildHostTable(const Model& m, const inventory::Catalog& cat,
-                     const inventory::ChannelGraph& g, const Host& h, const IpsecHost* ih) {
+Table buildHostTable(const Model& m, const inventory::Catalog& cat, const EdgeIndex& g,
+                     const Host& h, const IpsecHost* ih) {
   Table t;
   t.kind = TableKind::kHost;
   t.device = h.name;
@@ -225,7 +247,7 @@ Table buildHostTable(const Model& m, const inventory::Catalog& cat,
   std::vector<IpsecBoundary> boundaries;
   if (h.protection.ipsec == inventory::IpsecMode::kIsolation) boundaries = boundariesOf(m, h);
 
-  for (const Edge* e : g.into(h.name)) {
+  for (const Edge* e : g.intoHost(h.name)) {
     Resolved src = resolveName(m, e->client);
     if (!src.found) continue;
     bool require = false;
@@ -454,6 +476,7 @@ std::string identifier(std::string_view name) {
 PolicyModel buildPolicy(const Model& model, const inventory::Catalog& catalog,
                         const inventory::ChannelGraph& graph) {
   PolicyModel pm;
+  EdgeIndex index(graph);
   std::vector<const Host*> hosts;
   for (const auto& h : model.hosts) hosts.push_back(&h);
   std::sort(hosts.begin(), hosts.end(),
@@ -461,12 +484,12 @@ PolicyModel buildPolicy(const Model& model, const inventory::Catalog& catalog,
   for (const Host* h : hosts) {
     if (h->os == inventory::Os::kVos) continue;  // appliance: no host firewall or IPsec agent
     if (h->protection.ipsec != inventory::IpsecMode::kNone) {
-      pm.ipsec.push_back(buildIpsecHost(model, graph, *h));
+      pm.ipsec.push_back(buildIpsecHost(model, index, *h));
     }
   }
   for (const Host* h : hosts) {
     if (h->os == inventory::Os::kVos) continue;
-    pm.hosts.push_back(buildHostTable(model, catalog, graph, *h, pm.ipsecHost(h->name)));
+    pm.hosts.push_back(buildHostTable(model, catalog, index, *h, pm.ipsecHost(h->name)));
   }
   std::vector<const inventory::Site*> sites;
   for (const auto& s : model.sites) {
