@@ -11,6 +11,8 @@ void registerRules(CLI::App& app, int& exit_code);
 void registerExplain(CLI::App& app, int& exit_code);
 void registerPki(CLI::App& app, int& exit_code);
 void registerGateway(CLI::App& app, int& exit_code);
+void registerRender(CLI::App& app, int& exit_code);
+void registerReach(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
   registerVersion(app, exit_code);
@@ -21,6 +23,8 @@ void registerCommands(CLI::App& app, int& exit_code) {
   registerExplain(app, exit_code);
   registerPki(app, exit_code);
   registerGateway(app, exit_code);
+  registerRender(app, exit_code);
+  registerReach(app, exit_code);
 }
 
 }  // namespace ccsec::cli

@@ -1,0 +1,29 @@
+#include "render/registry.h"
+
+#include "render/asa/asa_generator.h"
+#include "render/nftables/nftables_generator.h"
+#include "render/strongswan/strongswan_generator.h"
+#include "render/windows_firewall/windows_firewall_generator.h"
+#include "render/windows_ipsec/windows_ipsec_generator.h"
+
+namespace ccsec::render {
+
+const std::vector<const Generator*>& allGenerators() {
+  static const NftablesGenerator nftables;
+  static const WindowsFirewallGenerator windows_firewall;
+  static const AsaGenerator asa;
+  static const StrongswanGenerator strongswan;
+  static const WindowsIpsecGenerator windows_ipsec;
+  static const std::vector<const Generator*> all = {&nftables, &windows_firewall, &asa, &strongswan,
+                                                    &windows_ipsec};
+  return all;
+}
+
+const Generator* findGenerator(std::string_view name) {
+  for (const Generator* g : allGenerators()) {
+    if (g->name() == name) return g;
+  }
+  return nullptr;
+}
+
+}  // namespace ccsec::render

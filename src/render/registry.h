@@ -1,0 +1,17 @@
+#pragma once
+// The explicit list of generators (CONVENTIONS.md habit 2: no self-registration). Adding a
+// target = a folder under src/render/, a Generator subclass and one line in registry.cc.
+
+#include <string_view>
+#include <vector>
+
+#include "render/generator.h"
+
+namespace ccsec::render {
+
+/// Every generator, in the order `--target` lists them. Static storage; never null.
+const std::vector<const Generator*>& allGenerators();
+/// nullptr when unknown.
+const Generator* findGenerator(std::string_view name);
+
+}  // namespace ccsec::render

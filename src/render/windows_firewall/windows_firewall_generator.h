@@ -1,0 +1,19 @@
+#pragma once
+// Target "windows-firewall": hosts/<host>.firewall.ps1 for every Windows host. Idempotent:
+// the rule group "ccsec" is removed and re-created on every run; inbound is blocked by default
+// on every profile; one New-NetFirewallRule per rendered rule. RPC dynamic ports are opened
+// only for listeners the catalog marks `rpc_dynamic`.
+
+#include "render/generator.h"
+
+namespace ccsec::render {
+
+class WindowsFirewallGenerator final : public Generator {
+ public:
+  std::string_view name() const override { return "windows-firewall"; }
+  std::vector<std::string> features() const override;
+  std::vector<CheckError> check(const RenderInput& in) const override;
+  std::vector<RenderedFile> render(const RenderInput& in) const override;
+};
+
+}  // namespace ccsec::render

@@ -1,0 +1,17 @@
+# ccsec host firewall for rgr-a (site lab): Windows Defender Firewall, inbound blocked by default.
+# Rendered by ccsec render from lab.yaml; do not edit: re-render instead.
+# Idempotent: every run removes and re-creates the rule group 'ccsec'.
+#Requires -RunAsAdministrator
+$ErrorActionPreference = 'Stop'
+Get-NetFirewallRule -Group 'ccsec' -ErrorAction SilentlyContinue | Remove-NetFirewallRule
+Set-NetFirewallProfile -Profile Domain,Private,Public -Enabled True -DefaultInboundAction Block -DefaultOutboundAction Allow
+New-NetFirewallRule -Name 'ccsec-rgr-a-r4' -DisplayName 'ccsec r4 ipsec' -Group 'ccsec' -Direction Inbound -Action Allow -Protocol 50 -RemoteAddress 10.1.1.11,10.1.2.10,10.1.2.11,10.1.3.10,10.1.3.11 -Description 'ESP from IPsec peers; inventory line 48' | Out-Null
+New-NetFirewallRule -Name 'ccsec-rgr-a-r5' -DisplayName 'ccsec r5 ipsec' -Group 'ccsec' -Direction Inbound -Action Allow -Protocol UDP -LocalPort 500 -RemoteAddress 10.1.1.11,10.1.2.10,10.1.2.11,10.1.3.10,10.1.3.11 -Description 'IKE from IPsec peers; inventory line 48' | Out-Null
+New-NetFirewallRule -Name 'ccsec-rgr-a-r6' -DisplayName 'ccsec r6 ipsec' -Group 'ccsec' -Direction Inbound -Action Allow -Protocol UDP -LocalPort 4500 -RemoteAddress 10.1.1.11,10.1.2.10,10.1.2.11,10.1.3.10,10.1.3.11 -Description 'IKE NAT-T from IPsec peers; inventory line 48' | Out-Null
+New-NetFirewallRule -Name 'ccsec-rgr-a-r7' -DisplayName 'ccsec r7 dmp:rgr-a<-pg-a' -Group 'ccsec' -Direction Inbound -Action Allow -Protocol TCP -LocalPort 40002 -RemoteAddress 10.1.2.10 -Authentication Required -Encryption Required -Description 'dmp from pg-a; inventory line 38' | Out-Null
+New-NetFirewallRule -Name 'ccsec-rgr-a-r8' -DisplayName 'ccsec r8 dmp:rgr-a<-pg-b' -Group 'ccsec' -Direction Inbound -Action Allow -Protocol TCP -LocalPort 40002 -RemoteAddress 10.1.2.11 -Authentication Required -Encryption Required -Description 'dmp from pg-b; inventory line 38' | Out-Null
+New-NetFirewallRule -Name 'ccsec-rgr-a-r9' -DisplayName 'ccsec r9 private:rgr-a<-rgr-b' -Group 'ccsec' -Direction Inbound -Action Allow -Protocol TCP -LocalPort 41004 -RemoteAddress 10.1.1.11 -Authentication Required -Encryption Required -Description 'private from rgr-b; inventory line 38' | Out-Null
+New-NetFirewallRule -Name 'ccsec-rgr-a-r10' -DisplayName 'ccsec r10 replication:rgr-a<-aw-1' -Group 'ccsec' -Direction Inbound -Action Allow -Protocol TCP -LocalPort 40026 -RemoteAddress 10.1.3.10 -Authentication Required -Encryption Required -Description 'replication from aw-1; inventory line 38' | Out-Null
+New-NetFirewallRule -Name 'ccsec-rgr-a-r11' -DisplayName 'ccsec r11 replication:rgr-a<-hds-1' -Group 'ccsec' -Direction Inbound -Action Allow -Protocol TCP -LocalPort 40026 -RemoteAddress 10.1.3.11 -Authentication Required -Encryption Required -Description 'replication from hds-1; inventory line 38' | Out-Null
+New-NetFirewallRule -Name 'ccsec-rgr-a-r12' -DisplayName 'ccsec r12 sql:rgr-a<-aw-1' -Group 'ccsec' -Direction Inbound -Action Allow -Protocol TCP -LocalPort 1433 -RemoteAddress 10.1.3.10 -Authentication Required -Encryption Required -Description 'sql from aw-1; inventory line 38' | Out-Null
+New-NetFirewallRule -Name 'ccsec-rgr-a-r13' -DisplayName 'ccsec r13 sql:rgr-a<-hds-1' -Group 'ccsec' -Direction Inbound -Action Allow -Protocol TCP -LocalPort 1433 -RemoteAddress 10.1.3.11 -Authentication Required -Encryption Required -Description 'sql from hds-1; inventory line 38' | Out-Null

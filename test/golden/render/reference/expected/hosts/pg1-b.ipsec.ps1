@@ -1,0 +1,30 @@
+# ccsec IPsec for pg1-b (Windows, isolation): machine certificates, no pre-shared keys.
+# Rendered by ccsec render from reference.yaml; do not edit: re-render instead.
+# Idempotent: every run removes and re-creates the group 'ccsec' and the ccsec-* sets.
+#Requires -RunAsAdministrator
+$ErrorActionPreference = 'Stop'
+Get-NetIPsecRule -Group 'ccsec' -ErrorAction SilentlyContinue | Remove-NetIPsecRule
+Get-NetIPsecMainModeRule -Group 'ccsec' -ErrorAction SilentlyContinue | Remove-NetIPsecMainModeRule
+Remove-NetIPsecPhase1AuthSet -Name 'ccsec-machine-cert' -ErrorAction SilentlyContinue
+Remove-NetIPsecMainModeCryptoSet -Name 'ccsec-ike' -ErrorAction SilentlyContinue
+Remove-NetIPsecQuickModeCryptoSet -Name 'ccsec-esp-gcm' -ErrorAction SilentlyContinue
+$cert = New-NetIPsecAuthProposal -Machine -Cert -Authority 'CN=ccsec reference CA' -AuthorityType Root
+New-NetIPsecPhase1AuthSet -Name 'ccsec-machine-cert' -DisplayName 'ccsec machine certificate' -Proposal $cert | Out-Null
+$mm = New-NetIPsecMainModeCryptoProposal -Encryption AES256 -Hash SHA384 -KeyExchange DH20
+New-NetIPsecMainModeCryptoSet -Name 'ccsec-ike' -DisplayName 'ccsec IKE AES-256/SHA-384/ECP-384' -Proposal $mm | Out-Null
+$qm = New-NetIPsecQuickModeCryptoProposal -Encapsulation ESP -Encryption AESGCM256 -ESPHash AESGMAC256
+New-NetIPsecQuickModeCryptoSet -Name 'ccsec-esp-gcm' -DisplayName 'ccsec ESP AES-256-GCM' -Proposal $qm -PerfectForwardSecrecyGroup DH20 | Out-Null
+New-NetIPsecMainModeRule -Name 'ccsec-pg1-b-mm' -DisplayName 'ccsec main mode' -Group 'ccsec' -MainModeCryptoSet 'ccsec-ike' -Phase1AuthSet 'ccsec-machine-cert' -LocalAddress 10.110.2.10 -RemoteAddress 10.10.2.40,10.110.2.40,10.10.2.10,10.10.1.10,10.110.1.10 | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-peer-dialer-a' -DisplayName 'ccsec IPsec dialer-a (ged-188:pg1-b<-dialer-a)' -Group 'ccsec' -Mode Tunnel -LocalTunnelEndpoint 10.110.2.10 -RemoteTunnelEndpoint 10.10.2.40 -LocalAddress 10.110.2.10 -RemoteAddress 10.10.2.40 -InboundSecurity Require -OutboundSecurity Require -Phase1AuthSet 'ccsec-machine-cert' -QuickModeCryptoSet 'ccsec-esp-gcm' | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-peer-dialer-b' -DisplayName 'ccsec IPsec dialer-b (ged-188:pg1-b<-dialer-b)' -Group 'ccsec' -Mode Transport -LocalAddress 10.110.2.10 -RemoteAddress 10.110.2.40 -InboundSecurity Require -OutboundSecurity Require -Phase1AuthSet 'ccsec-machine-cert' -QuickModeCryptoSet 'ccsec-esp-gcm' | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-peer-pg1-a' -DisplayName 'ccsec IPsec pg1-a (private:pg1-a<-pg1-b, private:pg1-b<-pg1-a)' -Group 'ccsec' -Mode Tunnel -LocalTunnelEndpoint 10.110.2.10 -RemoteTunnelEndpoint 10.10.2.10 -LocalAddress 10.110.2.10 -RemoteAddress 10.10.2.10 -InboundSecurity Require -OutboundSecurity Require -Phase1AuthSet 'ccsec-machine-cert' -QuickModeCryptoSet 'ccsec-esp-gcm' | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-peer-rgr-a' -DisplayName 'ccsec IPsec rgr-a (dmp:rgr-a<-pg1-b)' -Group 'ccsec' -Mode Tunnel -LocalTunnelEndpoint 10.110.2.10 -RemoteTunnelEndpoint 10.10.1.10 -LocalAddress 10.110.2.10 -RemoteAddress 10.10.1.10 -InboundSecurity Require -OutboundSecurity Require -Phase1AuthSet 'ccsec-machine-cert' -QuickModeCryptoSet 'ccsec-esp-gcm' | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-peer-rgr-b' -DisplayName 'ccsec IPsec rgr-b (dmp:rgr-b<-pg1-b)' -Group 'ccsec' -Mode Transport -LocalAddress 10.110.2.10 -RemoteAddress 10.110.1.10 -InboundSecurity Require -OutboundSecurity Require -Phase1AuthSet 'ccsec-machine-cert' -QuickModeCryptoSet 'ccsec-esp-gcm' | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-boundary-cucm-east' -DisplayName 'ccsec boundary cucm-east' -Group 'ccsec' -Mode Transport -LocalAddress 10.110.2.10 -RemoteAddress 10.10.5.10 -InboundSecurity None -OutboundSecurity None | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-boundary-cucm-west' -DisplayName 'ccsec boundary cucm-west' -Group 'ccsec' -Mode Transport -LocalAddress 10.110.2.10 -RemoteAddress 10.110.5.10 -InboundSecurity None -OutboundSecurity None | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-boundary-dc1-east' -DisplayName 'ccsec boundary dc1-east (domain controller)' -Group 'ccsec' -Mode Transport -LocalAddress 10.110.2.10 -RemoteAddress 10.10.0.5 -InboundSecurity None -OutboundSecurity None | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-boundary-dc1-west' -DisplayName 'ccsec boundary dc1-west (domain controller)' -Group 'ccsec' -Mode Transport -LocalAddress 10.110.2.10 -RemoteAddress 10.110.0.5 -InboundSecurity None -OutboundSecurity None | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-boundary-dc2-east' -DisplayName 'ccsec boundary dc2-east (domain controller)' -Group 'ccsec' -Mode Transport -LocalAddress 10.110.2.10 -RemoteAddress 10.10.0.6 -InboundSecurity None -OutboundSecurity None | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-boundary-dc2-west' -DisplayName 'ccsec boundary dc2-west (domain controller)' -Group 'ccsec' -Mode Transport -LocalAddress 10.110.2.10 -RemoteAddress 10.110.0.6 -InboundSecurity None -OutboundSecurity None | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-boundary-finesse-a' -DisplayName 'ccsec boundary finesse-a' -Group 'ccsec' -Mode Transport -LocalAddress 10.110.2.10 -RemoteAddress 10.10.5.20 -InboundSecurity None -OutboundSecurity None | Out-Null
+New-NetIPsecRule -Name 'ccsec-pg1-b-boundary-finesse-b' -DisplayName 'ccsec boundary finesse-b' -Group 'ccsec' -Mode Transport -LocalAddress 10.110.2.10 -RemoteAddress 10.110.5.20 -InboundSecurity None -OutboundSecurity None | Out-Null

@@ -1,0 +1,339 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "fixtures.h"
+#include "render/nftables/nftables_generator.h"
+#include "render/registry.h"
+
+namespace ccsec::render {
+namespace {
+
+using testing::kMini;
+using testing::kNetnsInventory;
+using testing::loadPath;
+using testing::loadText;
+
+core::Result<Bundle> renderAll(const testing::Loaded& l, std::vector<std::string> targets,
+                               RenderOptions opts = {}) {
+  return renderBundle(l.model, inventory::Catalog::builtin(), l.graph, l.policy, targets, opts);
+}
+
+const RenderedFile* file(const Bundle& b, const std::string& path) {
+  for (const auto& f : b.files) {
+    if (f.path == path) return &f;
+  }
+  return nullptr;
+}
+
+TEST(Registry, ListsEveryTargetOnceInOrder) {
+  std::vector<std::string> names;
+  for (const auto* g : allGenerators()) names.emplace_back(g->name());
+  EXPECT_EQ(names, (std::vector<std::string>{"nftables", "windows-firewall", "asa", "strongswan",
+                                             "windows-ipsec"}));
+  EXPECT_EQ(findGenerator("asa"), allGenerators()[2]);
+  EXPECT_EQ(findGenerator("pf"), nullptr);
+  for (const auto* g : allGenerators()) EXPECT_FALSE(g->features().empty()) << g->name();
+}
+
+TEST(PolicyModel, HostTableHasBaselineThenOneRulePerEdgeInto) {
+  auto l = loadPath(kNetnsInventory);
+  const Table* rgr = l.policy.hostTable("rgr");
+  ASSERT_NE(rgr, nullptr);
+  EXPECT_EQ(rgr->file, "hosts/rgr.nft");
+  ASSERT_GE(rgr->rules.size(), 9u);
+  EXPECT_EQ(rgr->rules[0].special, Special::kEstablished);
+  EXPECT_EQ(rgr->rules[1].special, Special::kLoopback);
+  EXPECT_EQ(rgr->rules[3].proto, Proto::kEsp);
+  EXPECT_EQ(rgr->rules[3].src_set, "ipsec_peers");
+  std::vector<std::string> origins;
+  for (const auto& r : rgr->rules) {
+    if (r.origin.find(':') != std::string::npos) origins.push_back(r.origin);
+  }
+  EXPECT_EQ(origins,
+            (std::vector<std::string>{"dmp:rgr<-pg", "replication:rgr<-aw", "sql:rgr<-aw"}));
+  // Isolation: every non-boundary source must arrive over IPsec, whether or not it can.
+  for (const auto& r : rgr->rules) {
+    if (r.origin.find(':') != std::string::npos) {
+      EXPECT_TRUE(r.require_ipsec) << r.origin;
+    }
+  }
+  // A host without IPsec requires nothing and has no ESP rules.
+  const Table* cg = l.policy.hostTable("cg");
+  ASSERT_NE(cg, nullptr);
+  for (const auto& r : cg->rules) {
+    EXPECT_FALSE(r.require_ipsec);
+    EXPECT_NE(r.proto, Proto::kEsp);
+  }
+  // vos appliances get no host table.
+  EXPECT_EQ(l.policy.hostTable("cube"), nullptr);
+}
+
+TEST(PolicyModel, EndpointSourcesUseTheZoneAsANamedSet) {
+  auto l = loadPath(kNetnsInventory);
+  const Table* fin = l.policy.hostTable("fin");
+  ASSERT_NE(fin, nullptr);
+  const Rule* desktop = nullptr;
+  for (const auto& r : fin->rules) {
+    if (r.origin == "desktop-https:fin<-east-desktops") desktop = &r;
+  }
+  ASSERT_NE(desktop, nullptr);
+  EXPECT_EQ(desktop->src_set, "zone_east_agents");
+  ASSERT_EQ(desktop->src.size(), 1u);
+  EXPECT_EQ(desktop->src[0].str(), "10.62.0.0/16");
+  ASSERT_NE(fin->findSet("zone_east_agents"), nullptr);
+}
+
+TEST(PolicyModel, IpsecPeersAndBoundaries) {
+  auto l = loadPath(kNetnsInventory);
+  const IpsecHost* rgr = l.policy.ipsecHost("rgr");
+  ASSERT_NE(rgr, nullptr);
+  ASSERT_EQ(rgr->peers.size(), 1u);
+  EXPECT_EQ(rgr->peers[0].name, "pg");
+  EXPECT_EQ(rgr->peers[0].identity, "pg.east.test");
+  EXPECT_EQ(rgr->peers[0].mode, IpsecPeerMode::kTransport);
+  EXPECT_EQ(rgr->peers[0].edges, (std::vector<std::string>{"dmp:rgr<-pg"}));
+  ASSERT_EQ(rgr->boundaries.size(), 1u);  // the domain controller, always
+  EXPECT_EQ(rgr->boundaries[0].name, "dc1");
+  EXPECT_TRUE(rgr->boundaries[0].domain_controller);
+  EXPECT_EQ(l.policy.ipsecHost("aw"), nullptr);
+}
+
+TEST(PolicyModel, PerimeterBlocksDesignPortsBeforeAnyException) {
+  auto l = loadText(kMini, "mini.yaml");
+  const Table* p = l.policy.perimeterTable("s1");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->file, "sites/s1.asa.cfg");
+  EXPECT_EQ(p->contexts, (std::vector<std::string>{"tenant-1"}));
+  std::size_t first_allow = p->rules.size();
+  std::size_t blocked = 0;
+  for (std::size_t i = 0; i < p->rules.size(); ++i) {
+    const auto& r = p->rules[i];
+    if (r.origin == "perimeter.blocked") {
+      ++blocked;
+      EXPECT_LT(i, first_allow);
+      EXPECT_TRUE(r.src_negated);
+      EXPECT_EQ(r.action, Action::kDrop);
+    }
+    if (r.origin == "perimeter.allow" && first_allow == p->rules.size()) first_allow = i;
+  }
+  EXPECT_EQ(blocked, 8u);
+  EXPECT_LT(first_allow, p->rules.size());
+}
+
+TEST(Nftables, HostFileReplacesTableAtomicallyAndRequiresIpsec) {
+  auto l = loadPath(kNetnsInventory);
+  auto f = renderNftTable(*l.policy.hostTable("rgr"), l.model);
+  const std::string& c = f.content;
+  auto pos_decl = c.find("table inet ccsec {}\n");
+  auto pos_del = c.find("delete table inet ccsec\n");
+  auto pos_def = c.find("table inet ccsec {\n");
+  ASSERT_NE(pos_decl, std::string::npos);
+  EXPECT_LT(pos_decl, pos_del);
+  EXPECT_LT(pos_del, pos_def);
+  EXPECT_NE(c.find("type filter hook input priority filter; policy drop;"), std::string::npos);
+  EXPECT_NE(c.find("ct state established,related accept"), std::string::npos);
+  EXPECT_NE(c.find("iif \"lo\" accept"), std::string::npos);
+  EXPECT_NE(c.find("ip saddr @ipsec_peers_v4 meta l4proto esp accept"), std::string::npos);
+  EXPECT_NE(c.find("ip saddr @ipsec_peers_v4 udp dport 4500 accept"), std::string::npos);
+  EXPECT_NE(c.find("ip saddr 10.61.2.10 tcp dport 40002 meta secpath exists accept comment \"r7 "
+                   "dmp:rgr<-pg\""),
+            std::string::npos)
+      << c;
+  EXPECT_NE(c.find("iifname \"ipsec0\" ip saddr 10.61.2.10 tcp dport 40002 accept"),
+            std::string::npos);
+  EXPECT_EQ(c.find("20"
+                   "26-"),
+            std::string::npos);  // no timestamp-like content sneaks in
+}
+
+TEST(Nftables, PerimeterUsesNegatedInsideSetsForOutside) {
+  auto l = loadPath(kNetnsInventory);
+  auto f = renderNftTable(*l.policy.perimeterTable("east"), l.model);
+  EXPECT_NE(f.content.find("table inet ccsec_perimeter {}\n"), std::string::npos);
+  EXPECT_NE(f.content.find("type filter hook forward priority filter; policy drop;"),
+            std::string::npos);
+  EXPECT_NE(f.content.find("ip saddr != @inside_v4 tcp dport 445 drop"), std::string::npos);
+  EXPECT_NE(f.content.find("ip6 saddr != @inside_v6 udp dport 137 drop"), std::string::npos);
+  EXPECT_NE(f.content.find("ip saddr != @inside_v4 ip daddr 192.0.2.10 tcp dport 5061 accept"),
+            std::string::npos);
+  EXPECT_NE(f.content.find("elements = { 10.61.0.0/16, 10.62.0.0/16, 192.0.2.0/24 }"),
+            std::string::npos);
+}
+
+TEST(Bundle, DeterministicWithManifestHashesAndOrigins) {
+  auto l = loadPath(kNetnsInventory);
+  auto a = renderAll(l, {});
+  auto b = renderAll(l, {});
+  ASSERT_TRUE(a.ok()) << a.error().message << a.error().detail;
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(a->files.size(), b->files.size());
+  for (std::size_t i = 0; i < a->files.size(); ++i) {
+    EXPECT_EQ(a->files[i].path, b->files[i].path);
+    EXPECT_EQ(a->files[i].content, b->files[i].content);
+  }
+  ASSERT_EQ(a->files.back().path, "manifest.json");
+  auto m = nlohmann::json::parse(a->files.back().content);
+  EXPECT_EQ(m["inventory"], "inventory.yaml");
+  ASSERT_EQ(m["files"].size(), a->files.size() - 1);
+  bool saw_dmp = false;
+  for (std::size_t i = 0; i + 1 < a->files.size(); ++i) {
+    EXPECT_EQ(m["files"][i]["path"], a->files[i].path);
+    EXPECT_EQ(m["files"][i]["sha256"], sha256Hex(a->files[i].content));
+    for (const auto& r : m["files"][i]["rules"]) {
+      if (r["origin"] == "dmp:rgr<-pg" && m["files"][i]["path"] == "hosts/rgr.nft") {
+        saw_dmp = true;
+        EXPECT_GT(r["line"].get<int>(), 0);
+      }
+    }
+  }
+  EXPECT_TRUE(saw_dmp);
+  EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Bundle, FailsClosedBeforeWritingAnything) {
+  auto l = loadText(kMini, "mini.yaml");
+  auto r = renderAll(l, {"nftables", "strongswan"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("nothing was written"), std::string::npos);
+  EXPECT_NE(r.error().detail.find("strongswan: certificate.fingerprint at host web"),
+            std::string::npos)
+      << r.error().detail;
+  // Without the target that cannot express it, the same inventory renders.
+  auto ok = renderAll(l, {"nftables", "windows-firewall", "asa"});
+  ASSERT_TRUE(ok.ok()) << ok.error().detail;
+  EXPECT_NE(file(*ok, "sites/s1.asa.cfg"), nullptr);
+}
+
+TEST(Bundle, UnknownTargetSuggestsTheClosest) {
+  auto l = loadText(kMini, "mini.yaml");
+  auto r = renderAll(l, {"nftable"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("did you mean \"nftables\""), std::string::npos)
+      << r.error().message;
+}
+
+TEST(Bundle, WriteCreatesTheTree) {
+  auto l = loadPath(kNetnsInventory);
+  auto b = renderAll(l, {"nftables"});
+  ASSERT_TRUE(b.ok());
+  auto dir =
+      std::filesystem::temp_directory_path() / ("ccsec-render-ut-" + std::to_string(::getpid()));
+  ASSERT_TRUE(writeBundle(*b, dir.string()).ok());
+  for (const auto& f : b->files) {
+    std::ifstream in(dir / f.path, std::ios::binary);
+    std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(got, f.content) << f.path;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(WindowsFirewall, RpcDynamicOnlyWhereTheCatalogSaysSo) {
+  auto l = loadText(kMini, "mini.yaml");
+  auto b = renderAll(l, {"windows-firewall"});
+  ASSERT_TRUE(b.ok());
+  const auto* f = file(*b, "hosts/dc-1.firewall.ps1");
+  ASSERT_NE(f, nullptr);
+  EXPECT_NE(f->content.find("Get-NetFirewallRule -Group 'ccsec' -ErrorAction SilentlyContinue | "
+                            "Remove-NetFirewallRule"),
+            std::string::npos);
+  EXPECT_NE(f->content.find("-DefaultInboundAction Block"), std::string::npos);
+  EXPECT_NE(f->content.find("-Protocol TCP -LocalPort 389 -RemoteAddress 10.0.1.5"),
+            std::string::npos);
+  EXPECT_NE(f->content.find("-LocalPort 49152-65535 -RemoteAddress 10.0.1.5"), std::string::npos);
+  // The lab's Windows servers have no rpc_dynamic listener: no dynamic range anywhere.
+  auto lab = loadPath("examples/lab.yaml");
+  auto lb = renderAll(lab, {"windows-firewall"});
+  ASSERT_TRUE(lb.ok());
+  for (const auto& lf : lb->files)
+    EXPECT_EQ(lf.content.find("49152-65535"), std::string::npos) << lf.path;
+}
+
+TEST(Asa, ContextsObjectsAndAccessLists) {
+  auto l = loadText(kMini, "mini.yaml");
+  auto b = renderAll(l, {"asa"});
+  ASSERT_TRUE(b.ok());
+  const auto* f = file(*b, "sites/s1.asa.cfg");
+  ASSERT_NE(f, nullptr);
+  const auto& c = f->content;
+  EXPECT_NE(c.find("context tenant-1\n"), std::string::npos);
+  EXPECT_NE(c.find("changeto context tenant-1\n"), std::string::npos);
+  EXPECT_NE(c.find("object network host_web\n host 10.0.1.5\n"), std::string::npos);
+  EXPECT_NE(c.find("object-group network inside\n network-object 10.0.0.0 255.255.0.0\n"),
+            std::string::npos);
+  EXPECT_NE(c.find("access-list CCSEC_OUTSIDE_IN extended deny tcp any any eq 445 log\n"),
+            std::string::npos);
+  EXPECT_NE(c.find("access-list CCSEC_OUTSIDE_IN extended deny udp any any eq 137 log\n"),
+            std::string::npos);
+  EXPECT_NE(c.find("access-list CCSEC_OUTSIDE_IN extended permit tcp any object host_web eq 443\n"),
+            std::string::npos);
+  EXPECT_NE(c.find("access-group CCSEC_OUTSIDE_IN in interface outside\n"), std::string::npos);
+  EXPECT_LT(c.find("deny tcp any any eq 445"), c.find("permit tcp any object host_web eq 445"));
+}
+
+TEST(Asa, RejectsContextNamesTheAsaCannotTake) {
+  std::string yaml = kMini;
+  yaml.replace(yaml.find("contexts: [tenant-1]"), 20, "contexts: [system]");
+  auto l = loadText(yaml, "mini.yaml");
+  auto r = renderAll(l, {"asa"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().detail.find("asa: perimeter.contexts at site s1"), std::string::npos)
+      << r.error().detail;
+}
+
+TEST(Strongswan, TransportModeCertificateAuthAesGcm) {
+  auto l = loadPath(kNetnsInventory);
+  auto b = renderAll(l, {"strongswan"});
+  ASSERT_TRUE(b.ok());
+  const auto* f = file(*b, "hosts/pg.swanctl.conf");
+  ASSERT_NE(f, nullptr);
+  const auto& c = f->content;
+  EXPECT_NE(c.find("\tpeer-rgr {\n"), std::string::npos);
+  EXPECT_NE(c.find("local_addrs = 10.61.2.10\n"), std::string::npos);
+  EXPECT_NE(c.find("remote_addrs = 10.61.1.10\n"), std::string::npos);
+  EXPECT_NE(c.find("proposals = aes256gcm16-prfsha384-ecp384\n"), std::string::npos);
+  EXPECT_NE(c.find("auth = pubkey\n\t\t\tcerts = pg.pem\n\t\t\tid = pg.east.test\n"),
+            std::string::npos);
+  EXPECT_NE(c.find("id = rgr.east.test\n"), std::string::npos);
+  EXPECT_NE(c.find("mode = transport\n"), std::string::npos);
+  EXPECT_NE(c.find("esp_proposals = aes256gcm16-ecp384\n"), std::string::npos);
+  EXPECT_NE(c.find("mode = pass\n"), std::string::npos);
+  EXPECT_NE(c.find("remote_ts = 10.61.0.5/32\n"), std::string::npos);
+  EXPECT_EQ(c.find("psk"), std::string::npos);
+  EXPECT_EQ(file(*b, "hosts/aw.swanctl.conf"), nullptr);  // no IPsec on aw
+}
+
+TEST(WindowsIpsec, CertificateAuthNoPskBoundariesApart) {
+  auto l = loadPath("examples/lab.yaml");
+  RenderOptions o;
+  o.ca_subject = "CN=Test Root";
+  auto b = renderAll(l, {"windows-ipsec"}, o);
+  ASSERT_TRUE(b.ok()) << b.error().detail;
+  const auto* f = file(*b, "hosts/pg-a.ipsec.ps1");
+  ASSERT_NE(f, nullptr);
+  const auto& c = f->content;
+  EXPECT_NE(
+      c.find(
+          "New-NetIPsecAuthProposal -Machine -Cert -Authority 'CN=Test Root' -AuthorityType Root"),
+      std::string::npos);
+  EXPECT_NE(c.find("New-NetIPsecPhase1AuthSet -Name 'ccsec-machine-cert'"), std::string::npos);
+  EXPECT_NE(c.find("-Name 'ccsec-pg-a-peer-rgr-a'"), std::string::npos);
+  EXPECT_NE(c.find("-InboundSecurity Require -OutboundSecurity Require"), std::string::npos);
+  EXPECT_NE(c.find("-Name 'ccsec-pg-a-boundary-cucm-1'"), std::string::npos);
+  EXPECT_NE(
+      c.find(
+          "-Name 'ccsec-pg-a-boundary-dc1' -DisplayName 'ccsec boundary dc1 (domain controller)'"),
+      std::string::npos);
+  EXPECT_EQ(c.find("PreSharedKey"), std::string::npos);
+  EXPECT_EQ(c.find("-Psk"), std::string::npos);
+  // Without a CA subject and without readable certificate files: fail closed.
+  auto r = renderAll(l, {"windows-ipsec"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().detail.find("windows-ipsec: certificate authority at host"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace ccsec::render
