@@ -226,6 +226,7 @@ class Worker {
   }
 
   core::Result<std::string> offer(const SignalRequest& req);
+  core::Result<std::string> offerImpl(const SignalRequest& req);
   core::Result<std::string> answer(const SignalRequest& req);
   core::Result<void> remove(const std::string& callId);
   core::Result<BValue> query(const std::string& callId);
@@ -360,6 +361,18 @@ core::Result<std::unique_ptr<SrtpContext>> contextFor(const CryptoAttr& c) {
 }  // namespace
 
 core::Result<std::string> Worker::offer(const SignalRequest& req) {
+  const bool existed = calls_.count(req.callId) != 0;
+  auto r = offerImpl(req);
+  if (!r && !existed) {
+    if (auto it = calls_.find(req.callId); it != calls_.end()) {
+      releaseCall(*it->second);
+      calls_.erase(it);
+    }
+  }
+  return r;
+}
+
+core::Result<std::string> Worker::offerImpl(const SignalRequest& req) {
   auto sdp = parseSdp(req.sdp);
   if (!sdp) return sdp.error();
   auto pm = peerMedia(*sdp);
