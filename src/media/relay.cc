@@ -126,9 +126,13 @@ class PortAllocator {
     if (!addr) return {};
     UniqueFd fd(::socket(addr->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!fd) return {};
+    // Absorb scheduling hiccups of the worker: 1 MiB per socket (FORCE beyond rmem_max when
+    // running with CAP_NET_ADMIN, else capped by the sysctl).
     int buf = 1 << 20;
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0)
+      ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof buf) != 0)
+      ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&*addr), len) != 0) return {};
     return fd;
   }
