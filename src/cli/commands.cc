@@ -25,6 +25,11 @@ void registerCommands(CLI::App& app, int& exit_code) {
   registerGateway(app, exit_code);
   registerRender(app, exit_code);
   registerReach(app, exit_code);
+void registerMedia(CLI::App& app, int& exit_code);
+
+void registerCommands(CLI::App& app, int& exit_code) {
+  registerVersion(app, exit_code);
+  registerMedia(app, exit_code);
 }
 
 }  // namespace ccsec::cli

@@ -1,0 +1,877 @@
+#include "media/relay.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "media/rtp.h"
+#include "media/srtp.h"
+
+namespace ccsec::media {
+
+using core::makeError;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr unsigned kBatch = 32;
+constexpr std::size_t kBufSize = 2048;
+constexpr int kMaxEvents = 64;
+
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept {
+    if (this != &o) {
+      reset();
+      fd_ = std::exchange(o.fd_, -1);
+    }
+    return *this;
+  }
+  ~UniqueFd() { reset(); }
+  void reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+std::optional<sockaddr_storage> makeAddress(const std::string& host, std::uint16_t port,
+                                            socklen_t& len) {
+  sockaddr_storage ss{};
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    len = sizeof(sockaddr_in);
+    return ss;
+  }
+  if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    len = sizeof(sockaddr_in6);
+    return ss;
+  }
+  return std::nullopt;
+}
+
+bool sameAddress(const sockaddr_storage& a, const sockaddr_storage& b) {
+  if (a.ss_family != b.ss_family) return false;
+  if (a.ss_family == AF_INET) {
+    const auto& x = reinterpret_cast<const sockaddr_in&>(a);
+    const auto& y = reinterpret_cast<const sockaddr_in&>(b);
+    return x.sin_port == y.sin_port && x.sin_addr.s_addr == y.sin_addr.s_addr;
+  }
+  const auto& x = reinterpret_cast<const sockaddr_in6&>(a);
+  const auto& y = reinterpret_cast<const sockaddr_in6&>(b);
+  return x.sin6_port == y.sin6_port && std::memcmp(&x.sin6_addr, &y.sin6_addr, 16) == 0;
+}
+
+}  // namespace
+
+// ---- ports ----------------------------------------------------------------------------------------
+
+class PortAllocator {
+ public:
+  PortAllocator(std::uint16_t min, std::uint16_t max)
+      : min_(static_cast<std::uint16_t>(min + (min & 1U))), max_(max),
+        used_(static_cast<std::size_t>(max) + 2, false), next_(min_) {}
+
+  /// Binds an even RTP port and the following RTCP port on `host`.
+  core::Result<std::uint16_t> allocate(const std::string& host, UniqueFd& rtp, UniqueFd& rtcp) {
+    std::lock_guard lock(mu_);
+    const unsigned span = (max_ >= min_ + 1U) ? (max_ - min_ + 1U) / 2U : 0U;
+    for (unsigned tries = 0; tries < span; ++tries) {
+      const std::uint16_t p = next_;
+      next_ = static_cast<std::uint16_t>(p + 2U > max_ - 1U ? min_ : p + 2U);
+      if (used_[p]) continue;
+      UniqueFd a = bindUdp(host, p), b = bindUdp(host, static_cast<std::uint16_t>(p + 1U));
+      if (!a || !b) continue;
+      used_[p] = true;
+      rtp = std::move(a);
+      rtcp = std::move(b);
+      return p;
+    }
+    return makeError("no free port pair in " + std::to_string(min_) + "-" + std::to_string(max_));
+  }
+
+  void release(std::uint16_t p) {
+    std::lock_guard lock(mu_);
+    if (p < used_.size()) used_[p] = false;
+  }
+
+ private:
+  static UniqueFd bindUdp(const std::string& host, std::uint16_t port) {
+    socklen_t len = 0;
+    auto addr = makeAddress(host, port, len);
+    if (!addr) return {};
+    UniqueFd fd(::socket(addr->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd) return {};
+    // Absorb scheduling hiccups of the worker: 1 MiB per socket (FORCE beyond rmem_max when
+    // running with CAP_NET_ADMIN, else capped by the sysctl).
+    int buf = 1 << 20;
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0)
+      ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof buf) != 0)
+      ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&*addr), len) != 0) return {};
+    return fd;
+  }
+
+  std::mutex mu_;
+  std::uint16_t min_, max_;
+  std::vector<bool> used_;
+  std::uint16_t next_;
+};
+
+// ---- calls ----------------------------------------------------------------------------------------
+
+namespace {
+
+struct Call;
+
+struct Endpoint {
+  Call* call = nullptr;
+  std::uint8_t leg = 0;
+  bool rtcp = false;
+};
+
+struct Leg {
+  std::string tag, label;
+  std::uint16_t localPort = 0;
+  UniqueFd rtpFd, rtcpFd;
+  Endpoint rtpEp, rtcpEp;
+  sockaddr_storage remoteRtp{}, remoteRtcp{};
+  socklen_t remoteLen = 0;
+  bool haveRemote = false;
+  bool latched = false;
+  bool mux = false;
+  std::string proto;                     // protocol of this leg's own SDP
+  std::optional<CryptoAttr> peerCrypto;  // key the peer protects with (inbound)
+  std::optional<CryptoAttr> ourCrypto;   // our key towards the peer (outbound)
+  std::vector<CryptoAttr> ourOffer;      // what we offered to this leg (one per suite)
+  std::unique_ptr<SrtpContext> inbound, outbound;
+  LegStats stats;
+  bool seqStarted = false;
+  std::uint16_t lastSeq = 0;
+};
+
+struct Call {
+  std::string callId;
+  Leg legs[2];
+  std::chrono::system_clock::time_point created;
+  Clock::time_point lastActivity;
+  bool answered = false;
+};
+
+std::string directionName(const Leg& l) { return l.inbound ? "SRTP" : "RTP"; }
+
+}  // namespace
+
+class Worker {
+ public:
+  Worker(const RelayConfig& config, RelayTotals& totals, PortAllocator& ports)
+      : config_(config), totals_(totals), ports_(ports), buffers_(kBatch * kBufSize) {}
+
+  ~Worker() { stop(); }
+
+  core::Result<void> start() {
+    epoll_ = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
+    wake_ = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    if (!epoll_ || !wake_) return makeError(std::string("epoll/eventfd: ") + std::strerror(errno));
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = nullptr;
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &ev) != 0)
+      return makeError(std::string("epoll_ctl: ") + std::strerror(errno));
+    thread_ = std::thread([this] { loop(); });
+    return {};
+  }
+
+  void stop() {
+    if (!thread_.joinable()) return;
+    stopping_.store(true);
+    wakeUp();
+    thread_.join();
+    for (auto& [id, call] : calls_) releaseCall(*call);
+    calls_.clear();
+  }
+
+  template <class F>
+  auto run(F f) -> decltype(f()) {
+    using R = decltype(f());
+    auto task = std::make_shared<std::packaged_task<R()>>(std::move(f));
+    auto fut = task->get_future();
+    {
+      std::lock_guard lock(qmu_);
+      queue_.emplace_back([task] { (*task)(); });
+    }
+    wakeUp();
+    return fut.get();
+  }
+
+  core::Result<std::string> offer(const SignalRequest& req);
+  core::Result<std::string> offerImpl(const SignalRequest& req);
+  core::Result<std::string> answer(const SignalRequest& req);
+  core::Result<void> remove(const std::string& callId);
+  core::Result<BValue> query(const std::string& callId);
+  void list(std::vector<std::string>& out, std::size_t limit) {
+    for (const auto& [id, c] : calls_) {
+      if (out.size() >= limit) return;
+      out.push_back(id);
+    }
+  }
+  std::size_t count() const { return calls_.size(); }
+
+ private:
+  void wakeUp() {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_.get(), &one, sizeof one);
+  }
+  void loop();
+  void drain(Endpoint* ep);
+  void sweep(Clock::time_point now);
+  void releaseCall(Call& c) {
+    for (auto& l : c.legs)
+      if (l.localPort) ports_.release(l.localPort);
+  }
+  core::Result<void> ensurePorts(Call& c, std::uint8_t leg);
+  bool latchable(const Leg& l) const { return !l.latched; }
+
+  const RelayConfig& config_;
+  RelayTotals& totals_;
+  PortAllocator& ports_;
+  UniqueFd epoll_, wake_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::mutex qmu_;
+  std::vector<std::function<void()>> queue_;
+  std::unordered_map<std::string, std::unique_ptr<Call>> calls_;
+  // Packet path scratch, allocated once.
+  std::vector<std::uint8_t> buffers_;
+  mmsghdr in_[kBatch]{};
+  iovec inIov_[kBatch]{};
+  sockaddr_storage from_[kBatch]{};
+  mmsghdr out_[kBatch]{};
+  iovec outIov_[kBatch]{};
+  Clock::time_point now_ = Clock::now();
+};
+
+core::Result<void> Worker::ensurePorts(Call& c, std::uint8_t leg) {
+  Leg& l = c.legs[leg];
+  if (l.localPort) return {};
+  auto p = ports_.allocate(config_.interface, l.rtpFd, l.rtcpFd);
+  if (!p) return p.error();
+  l.localPort = *p;
+  l.rtpEp = {&c, leg, false};
+  l.rtcpEp = {&c, leg, true};
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = &l.rtpEp;
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, l.rtpFd.get(), &ev) != 0)
+    return makeError(std::string("epoll_ctl: ") + std::strerror(errno));
+  ev.data.ptr = &l.rtcpEp;
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, l.rtcpFd.get(), &ev) != 0)
+    return makeError(std::string("epoll_ctl: ") + std::strerror(errno));
+  return {};
+}
+
+namespace {
+
+bool suiteAllowed(SrtpSuite s, const std::vector<std::string>& sdes) {
+  const std::string name(suiteName(s));
+  bool anyOnly = false, inOnly = false;
+  for (const auto& o : sdes) {
+    if (o == "no-" + name) return false;
+    if (o.rfind("only-", 0) == 0) {
+      anyOnly = true;
+      if (o == "only-" + name) inOnly = true;
+    }
+  }
+  return !anyOnly || inOnly;
+}
+
+// Media-level facts of the first active audio section.
+struct PeerMedia {
+  std::size_t index = 0;
+  std::string address;
+  std::uint16_t port = 0;
+  std::uint16_t rtcpPort = 0;
+  bool mux = false;
+  std::string proto;
+  std::vector<CryptoAttr> crypto;
+};
+
+core::Result<PeerMedia> peerMedia(const Sdp& sdp) {
+  for (std::size_t i = 0; i < sdp.media.size(); ++i) {
+    const SdpMedia& m = sdp.media[i];
+    if (m.type != "audio" || m.port == 0) continue;
+    PeerMedia pm;
+    pm.index = i;
+    pm.address = connectionAddress(sdp, m);
+    pm.port = m.port;
+    pm.rtcpPort = static_cast<std::uint16_t>(m.port + 1U);
+    for (const auto& v : attributes(m, "rtcp")) {
+      unsigned p = 0;
+      if (std::sscanf(v.c_str(), "%u", &p) == 1 && p > 0 && p < 65536)
+        pm.rtcpPort = static_cast<std::uint16_t>(p);
+    }
+    pm.mux = hasAttribute(m, "rtcp-mux");
+    pm.proto = m.proto;
+    pm.crypto = supportedCrypto(m);
+    if (pm.address.empty()) return makeError("SDP: no connection address for the audio stream");
+    return pm;
+  }
+  return makeError("SDP: no active audio stream");
+}
+
+core::Result<void> setRemote(Leg& l, const PeerMedia& pm) {
+  socklen_t len = 0;
+  auto rtp = makeAddress(pm.address, pm.port, len);
+  auto rtcp = makeAddress(pm.address, pm.mux ? pm.port : pm.rtcpPort, len);
+  if (!rtp || !rtcp) return makeError("SDP: connection address '" + pm.address + "' is not an IP");
+  if (!l.haveRemote || !sameAddress(*rtp, l.remoteRtp)) l.latched = false;
+  l.remoteRtp = *rtp;
+  l.remoteRtcp = *rtcp;
+  l.remoteLen = len;
+  l.haveRemote = true;
+  l.mux = pm.mux;
+  return {};
+}
+
+core::Result<std::unique_ptr<SrtpContext>> contextFor(const CryptoAttr& c) {
+  return SrtpContext::create(c.suite, c.key, c.salt);
+}
+
+}  // namespace
+
+core::Result<std::string> Worker::offer(const SignalRequest& req) {
+  const bool existed = calls_.count(req.callId) != 0;
+  auto r = offerImpl(req);
+  if (!r && !existed) {
+    if (auto it = calls_.find(req.callId); it != calls_.end()) {
+      releaseCall(*it->second);
+      calls_.erase(it);
+    }
+  }
+  return r;
+}
+
+core::Result<std::string> Worker::offerImpl(const SignalRequest& req) {
+  auto sdp = parseSdp(req.sdp);
+  if (!sdp) return sdp.error();
+  auto pm = peerMedia(*sdp);
+  if (!pm) return pm.error();
+
+  auto it = calls_.find(req.callId);
+  Call* call = nullptr;
+  if (it == calls_.end()) {
+    auto c = std::make_unique<Call>();
+    c->callId = req.callId;
+    c->created = std::chrono::system_clock::now();
+    c->legs[0].tag = req.fromTag;
+    call = c.get();
+    calls_.emplace(req.callId, std::move(c));
+    totals_.callsCreated.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    call = it->second.get();
+  }
+  std::uint8_t o = 0;
+  if (call->legs[0].tag == req.fromTag) o = 0;
+  else if (call->legs[1].tag == req.fromTag) o = 1;
+  else return makeError("offer: from-tag does not belong to call " + req.callId);
+  const auto r = static_cast<std::uint8_t>(1 - o);
+  Leg& off = call->legs[o];
+  Leg& rec = call->legs[r];
+  if (!req.label.empty()) off.label = req.label;
+  call->lastActivity = Clock::now();
+
+  for (std::uint8_t l : {o, r})
+    if (auto p = ensurePorts(*call, l); !p) return p.error();
+  if (auto s = setRemote(off, *pm); !s) return s.error();
+  off.proto = pm->proto;
+
+  // Offerer's side: which of its crypto lines the anchor accepts, and its own answer key.
+  if (isSecureProto(pm->proto)) {
+    const CryptoAttr* chosen = nullptr;
+    for (const auto& c : pm->crypto)
+      if (suiteAllowed(c.suite, req.sdes)) {
+        chosen = &c;
+        break;
+      }
+    if (chosen == nullptr) return makeError("offer: no supported SDES crypto suite offered");
+    if (!off.peerCrypto || !off.peerCrypto->sameKey(*chosen) || off.peerCrypto->tag != chosen->tag) {
+      auto ctx = contextFor(*chosen);
+      if (!ctx) return ctx.error();
+      off.inbound = std::move(*ctx);
+      off.peerCrypto = *chosen;
+    }
+    if (!off.ourCrypto || off.ourCrypto->suite != chosen->suite) {
+      auto mine = generateCrypto(chosen->suite, chosen->tag);
+      if (!mine) return mine.error();
+      auto ctx = contextFor(*mine);
+      if (!ctx) return ctx.error();
+      off.outbound = std::move(*ctx);
+      off.ourCrypto = std::move(*mine);
+    }
+    off.ourCrypto->tag = chosen->tag;
+  } else {
+    off.inbound.reset();
+    off.outbound.reset();
+    off.peerCrypto.reset();
+    off.ourCrypto.reset();
+  }
+
+  // Recipient's side: protocol and our offered keys.
+  std::string proto = pm->proto;
+  if (req.transportProtocol) {
+    proto = *req.transportProtocol;
+  } else if (!isSecureProto(proto) &&
+             std::find(config_.srtpFor.begin(), config_.srtpFor.end(), off.label) !=
+                 config_.srtpFor.end()) {
+    proto = "RTP/SAVP";  // anchor SRTP for a leg kind that cannot do it
+  }
+  const bool sdesOff = std::find(req.sdes.begin(), req.sdes.end(), "off") != req.sdes.end();
+  if (sdesOff && isSecureProto(proto)) return makeError("offer: SDES=off with a secure protocol");
+  std::vector<CryptoAttr> offerCrypto;
+  if (isSecureProto(proto)) {
+    if (rec.ourOffer.empty()) {
+      std::uint32_t tag = 1;
+      for (auto s : {SrtpSuite::kAeadAes128Gcm, SrtpSuite::kAesCm128HmacSha1_80,
+                     SrtpSuite::kAesCm128HmacSha1_32}) {
+        if (!suiteAllowed(s, req.sdes)) continue;
+        auto c = generateCrypto(s, tag++);
+        if (!c) return c.error();
+        rec.ourOffer.push_back(std::move(*c));
+      }
+      if (rec.ourOffer.empty()) return makeError("offer: SDES options exclude every suite");
+    }
+    offerCrypto = rec.ourOffer;
+  }
+  // Sections other than the relayed audio stream are disabled (port 0) towards the recipient.
+  SdpRewrite rw;
+  rw.address = config_.interface;
+  rw.replaceOrigin = true;
+  rw.media.resize(sdp->media.size());
+  MediaRewrite& mr = rw.media[pm->index];
+  mr.port = rec.localPort;
+  mr.proto = proto;
+  mr.crypto = std::move(offerCrypto);
+  mr.rtcpMux = req.rtcpMux;
+  Sdp out = *sdp;
+  for (std::size_t i = 0; i < out.media.size(); ++i)
+    if (i != pm->index) out.media[i].port = 0;
+  return rewriteSdp(out, rw);
+}
+
+core::Result<std::string> Worker::answer(const SignalRequest& req) {
+  auto it = calls_.find(req.callId);
+  if (it == calls_.end()) return makeError("Unknown call-id");
+  Call& call = *it->second;
+  std::uint8_t o = 0;
+  if (call.legs[0].tag == req.fromTag) o = 0;
+  else if (call.legs[1].tag == req.fromTag) o = 1;
+  else return makeError("answer: unknown from-tag for call " + req.callId);
+  const auto r = static_cast<std::uint8_t>(1 - o);
+  Leg& off = call.legs[o];
+  Leg& ans = call.legs[r];
+  if (ans.tag.empty()) ans.tag = req.toTag;
+  else if (!req.toTag.empty() && ans.tag != req.toTag)
+    return makeError("answer: to-tag does not match the call's other party");
+  if (!req.label.empty()) ans.label = req.label;
+  auto sdp = parseSdp(req.sdp);
+  if (!sdp) return sdp.error();
+  auto pm = peerMedia(*sdp);
+  if (!pm) return pm.error();
+  if (auto s = setRemote(ans, *pm); !s) return s.error();
+  ans.proto = pm->proto;
+  call.lastActivity = Clock::now();
+  call.answered = true;
+
+  if (isSecureProto(pm->proto)) {
+    if (pm->crypto.empty()) return makeError("answer: secure profile without a supported a=crypto");
+    const CryptoAttr& theirs = pm->crypto.front();
+    const CryptoAttr* ours = nullptr;
+    for (const auto& c : ans.ourOffer)
+      if (c.tag == theirs.tag && c.suite == theirs.suite) ours = &c;
+    if (ours == nullptr) return makeError("answer: a=crypto tag/suite was not offered");
+    if (!ans.peerCrypto || !ans.peerCrypto->sameKey(theirs)) {
+      auto ctx = contextFor(theirs);
+      if (!ctx) return ctx.error();
+      ans.inbound = std::move(*ctx);
+      ans.peerCrypto = theirs;
+    }
+    if (!ans.ourCrypto || !ans.ourCrypto->sameKey(*ours)) {
+      auto ctx = contextFor(*ours);
+      if (!ctx) return ctx.error();
+      ans.outbound = std::move(*ctx);
+      ans.ourCrypto = *ours;
+    }
+  } else {
+    ans.inbound.reset();
+    ans.outbound.reset();
+    ans.peerCrypto.reset();
+    ans.ourCrypto.reset();
+  }
+
+  SdpRewrite rw;
+  rw.address = config_.interface;
+  rw.replaceOrigin = true;
+  for (std::size_t i = 0; i < sdp->media.size(); ++i) {
+    if (i != pm->index) {
+      rw.media.push_back(MediaRewrite{});
+      continue;
+    }
+    MediaRewrite mr;
+    mr.port = off.localPort;
+    mr.proto = off.proto.empty() ? pm->proto : off.proto;
+    if (isSecureProto(mr.proto) && off.ourCrypto) mr.crypto.push_back(*off.ourCrypto);
+    mr.rtcpMux = off.mux ? RtcpMuxMode::kOffer : RtcpMuxMode::kRemove;
+    rw.media.push_back(std::move(mr));
+  }
+  Sdp out = *sdp;
+  for (std::size_t i = 0; i < out.media.size(); ++i)
+    if (i != pm->index) out.media[i].port = 0;
+  return rewriteSdp(out, rw);
+}
+
+core::Result<void> Worker::remove(const std::string& callId) {
+  auto it = calls_.find(callId);
+  if (it == calls_.end()) return makeError("Unknown call-id");
+  releaseCall(*it->second);
+  calls_.erase(it);  // closes sockets (epoll forgets them), wipes SRTP keys
+  return {};
+}
+
+core::Result<BValue> Worker::query(const std::string& callId) {
+  auto it = calls_.find(callId);
+  if (it == calls_.end()) return makeError("Unknown call-id");
+  const Call& c = *it->second;
+  BValue::Dict tags;
+  BValue::Dict totalsRtp;
+  std::uint64_t packets = 0, bytes = 0, errors = 0;
+  for (const Leg& l : c.legs) {
+    BValue::Dict s;
+    s["packets"] = static_cast<std::int64_t>(l.stats.packetsIn);
+    s["bytes"] = static_cast<std::int64_t>(l.stats.bytesIn);
+    s["packets-out"] = static_cast<std::int64_t>(l.stats.packetsOut);
+    s["bytes-out"] = static_cast<std::int64_t>(l.stats.bytesOut);
+    s["auth-failures"] = static_cast<std::int64_t>(l.stats.authFailures);
+    s["replays"] = static_cast<std::int64_t>(l.stats.replays);
+    s["losses"] = static_cast<std::int64_t>(l.stats.losses);
+    s["dropped"] = static_cast<std::int64_t>(l.stats.dropped);
+    s["protocol"] = directionName(l);
+    s["local-port"] = static_cast<std::int64_t>(l.localPort);
+    if (!l.label.empty()) s["label"] = l.label;
+    tags[l.tag.empty() ? std::string("(pending)") : l.tag] = BValue(std::move(s));
+    packets += l.stats.packetsIn;
+    bytes += l.stats.bytesIn;
+    errors += l.stats.authFailures + l.stats.replays + l.stats.dropped;
+  }
+  totalsRtp["packets"] = static_cast<std::int64_t>(packets);
+  totalsRtp["bytes"] = static_cast<std::int64_t>(bytes);
+  totalsRtp["errors"] = static_cast<std::int64_t>(errors);
+  BValue::Dict totals;
+  totals["RTP"] = BValue(std::move(totalsRtp));
+  BValue::Dict out;
+  out["created"] = static_cast<std::int64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(c.created.time_since_epoch()).count());
+  out["tags"] = BValue(std::move(tags));
+  out["totals"] = BValue(std::move(totals));
+  return BValue(std::move(out));
+}
+
+void Worker::sweep(Clock::time_point now) {
+  for (auto it = calls_.begin(); it != calls_.end();) {
+    if (now - it->second->lastActivity > config_.silentTimeout) {
+      releaseCall(*it->second);
+      it = calls_.erase(it);
+      totals_.callsTimedOut.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Worker::loop() {
+  epoll_event events[kMaxEvents];
+  Clock::time_point lastSweep = Clock::now();
+  for (std::size_t i = 0; i < kBatch; ++i) {
+    inIov_[i].iov_base = buffers_.data() + i * kBufSize;
+    inIov_[i].iov_len = kBufSize - kMaxSrtpTrailer;
+    in_[i].msg_hdr.msg_iov = &inIov_[i];
+    in_[i].msg_hdr.msg_iovlen = 1;
+    in_[i].msg_hdr.msg_name = &from_[i];
+    out_[i].msg_hdr.msg_iov = &outIov_[i];
+    out_[i].msg_hdr.msg_iovlen = 1;
+  }
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    const int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, 500);
+    now_ = Clock::now();
+    bool wake = false;
+    for (int i = 0; i < n; ++i) {
+      auto* ep = static_cast<Endpoint*>(events[i].data.ptr);
+      if (ep == nullptr) {
+        wake = true;
+        continue;
+      }
+      drain(ep);
+    }
+    // Signalling runs after the packet events of this round, so no event pointer outlives a
+    // call deleted by it.
+    if (wake) {
+      std::uint64_t v = 0;
+      [[maybe_unused]] auto r = ::read(wake_.get(), &v, sizeof v);
+      std::vector<std::function<void()>> tasks;
+      {
+        std::lock_guard lock(qmu_);
+        tasks.swap(queue_);
+      }
+      for (auto& t : tasks) t();
+    }
+    if (now_ - lastSweep > std::chrono::seconds(1)) {
+      sweep(now_);
+      lastSweep = now_;
+    }
+  }
+  // Fail any signalling still queued so that callers are not left waiting.
+  std::vector<std::function<void()>> tasks;
+  {
+    std::lock_guard lock(qmu_);
+    tasks.swap(queue_);
+  }
+  for (auto& t : tasks) t();
+}
+
+void Worker::drain(Endpoint* ep) {
+  Call& call = *ep->call;
+  Leg& src = call.legs[ep->leg];
+  Leg& dst = call.legs[1 - ep->leg];
+  const int fd = ep->rtcp ? src.rtcpFd.get() : src.rtpFd.get();
+  for (int round = 0; round < 4; ++round) {
+    for (std::size_t i = 0; i < kBatch; ++i) in_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    const int got = ::recvmmsg(fd, in_, kBatch, MSG_DONTWAIT, nullptr);
+    if (got <= 0) return;
+    unsigned outCount = 0;
+    int outFd = -1;
+    auto flush = [&] {
+      if (outCount == 0) return;
+      unsigned sent = 0;
+      while (sent < outCount) {
+        const int s = ::sendmmsg(outFd, out_ + sent, outCount - sent, MSG_DONTWAIT);
+        if (s <= 0) break;
+        sent += static_cast<unsigned>(s);
+      }
+      if (sent < outCount) {
+        dst.stats.dropped += outCount - sent;
+        totals_.dropped.fetch_add(outCount - sent, std::memory_order_relaxed);
+      }
+      outCount = 0;
+    };
+    std::uint64_t fwdPackets = 0, fwdBytes = 0;
+    for (int i = 0; i < got; ++i) {
+      std::uint8_t* buf = static_cast<std::uint8_t*>(inIov_[i].iov_base);
+      std::size_t len = in_[i].msg_len;
+      src.stats.packetsIn++;
+      src.stats.bytesIn += len;
+      const bool rtcp = ep->rtcp || looksLikeRtcp(buf, len);
+      // 1. authenticate / decrypt what arrives from an SRTP leg
+      if (src.inbound) {
+        const SrtpStatus st =
+            rtcp ? src.inbound->unprotectRtcp(buf, len) : src.inbound->unprotectRtp(buf, len);
+        if (st != SrtpStatus::kOk) {
+          if (st == SrtpStatus::kAuthFailed) {
+            src.stats.authFailures++;
+            totals_.authFailures.fetch_add(1, std::memory_order_relaxed);
+          } else if (st == SrtpStatus::kReplayed) {
+            src.stats.replays++;
+            totals_.replays.fetch_add(1, std::memory_order_relaxed);
+          } else {
+            src.stats.dropped++;
+            totals_.dropped.fetch_add(1, std::memory_order_relaxed);
+          }
+          continue;
+        }
+      } else if (!rtcp ? !parseRtpHeader(buf, len) : !parseRtcpHeader(buf, len)) {
+        src.stats.dropped++;
+        totals_.dropped.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      if (!rtcp) {
+        const std::uint16_t seq = loadBe16(buf + 2);
+        if (src.seqStarted) {
+          const auto gap = static_cast<std::uint16_t>(seq - src.lastSeq);
+          if (gap > 1 && gap < 0x8000) {
+            src.stats.losses += gap - 1U;
+            totals_.losses.fetch_add(gap - 1U, std::memory_order_relaxed);
+          }
+          if (gap != 0 && gap < 0x8000) src.lastSeq = seq;
+        } else {
+          src.seqStarted = true;
+          src.lastSeq = seq;
+        }
+      }
+      // 2. symmetric RTP: latch onto the authenticated source once
+      if (!src.latched) {
+        if (rtcp && !src.mux) src.remoteRtcp = from_[i];
+        else src.remoteRtp = from_[i];
+        src.remoteLen = in_[i].msg_hdr.msg_namelen;
+        src.haveRemote = true;
+        if (!rtcp) src.latched = true;
+      }
+      call.lastActivity = now_;
+      if (!dst.haveRemote) {
+        src.stats.dropped++;
+        totals_.dropped.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      // 3. encrypt towards an SRTP leg
+      if (dst.outbound) {
+        const SrtpStatus st = rtcp ? dst.outbound->protectRtcp(buf, len, kBufSize)
+                                   : dst.outbound->protectRtp(buf, len, kBufSize);
+        if (st != SrtpStatus::kOk) {
+          dst.stats.dropped++;
+          totals_.dropped.fetch_add(1, std::memory_order_relaxed);
+          continue;
+        }
+      }
+      const int sendFd = (rtcp && !dst.mux) ? dst.rtcpFd.get() : dst.rtpFd.get();
+      if (sendFd != outFd) {
+        flush();
+        outFd = sendFd;
+      }
+      outIov_[outCount].iov_base = buf;
+      outIov_[outCount].iov_len = len;
+      out_[outCount].msg_hdr.msg_name = (rtcp && !dst.mux) ? &dst.remoteRtcp : &dst.remoteRtp;
+      out_[outCount].msg_hdr.msg_namelen = dst.remoteLen;
+      ++outCount;
+      dst.stats.packetsOut++;
+      dst.stats.bytesOut += len;
+      ++fwdPackets;
+      fwdBytes += len;
+    }
+    flush();
+    totals_.packets.fetch_add(fwdPackets, std::memory_order_relaxed);
+    totals_.bytes.fetch_add(fwdBytes, std::memory_order_relaxed);
+    if (static_cast<unsigned>(got) < kBatch) return;
+  }
+}
+
+// ---- Relay --------------------------------------------------------------------------------------
+
+Relay::Relay(const RelayConfig& config) : config_(config), totals_(std::make_unique<RelayTotals>()) {}
+
+Relay::~Relay() {
+  for (auto& w : workers_) w->stop();
+}
+
+core::Result<std::unique_ptr<Relay>> Relay::create(const RelayConfig& config) {
+  if (config.portMin == 0 || config.portMax <= config.portMin + 1)
+    return makeError("media: port range must hold at least one even/odd pair");
+  if (config.threads == 0 || config.threads > 64) return makeError("media: num-threads must be 1..64");
+  socklen_t len = 0;
+  if (!makeAddress(config.interface, 0, len))
+    return makeError("media: interface '" + config.interface + "' is not an IP address");
+  std::unique_ptr<Relay> r(new Relay(config));
+  r->ports_ = std::make_unique<PortAllocator>(config.portMin, config.portMax);
+  for (unsigned i = 0; i < config.threads; ++i) {
+    auto w = std::make_unique<Worker>(r->config_, *r->totals_, *r->ports_);
+    if (auto s = w->start(); !s) return s.error();
+    r->workers_.push_back(std::move(w));
+  }
+  return r;
+}
+
+Worker& Relay::workerFor(const std::string& callId) {
+  return *workers_[std::hash<std::string>{}(callId) % workers_.size()];
+}
+
+core::Result<std::string> Relay::offer(const SignalRequest& req) {
+  if (req.callId.empty() || req.fromTag.empty()) return makeError("offer: call-id and from-tag are required");
+  Worker& w = workerFor(req.callId);
+  return w.run([&w, &req] { return w.offer(req); });
+}
+
+core::Result<std::string> Relay::answer(const SignalRequest& req) {
+  if (req.callId.empty() || req.fromTag.empty()) return makeError("answer: call-id and from-tag are required");
+  Worker& w = workerFor(req.callId);
+  return w.run([&w, &req] { return w.answer(req); });
+}
+
+core::Result<void> Relay::remove(const std::string& callId) {
+  Worker& w = workerFor(callId);
+  return w.run([&w, &callId] { return w.remove(callId); });
+}
+
+core::Result<BValue> Relay::query(const std::string& callId) {
+  Worker& w = workerFor(callId);
+  return w.run([&w, &callId] { return w.query(callId); });
+}
+
+std::vector<std::string> Relay::listCalls(std::size_t limit) {
+  std::vector<std::string> out;
+  for (auto& w : workers_) {
+    Worker& wk = *w;
+    wk.run([&wk, &out, limit] { wk.list(out, limit); });
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::size_t Relay::callCount() {
+  std::size_t n = 0;
+  for (auto& w : workers_) {
+    Worker& wk = *w;
+    n += wk.run([&wk] { return wk.count(); });
+  }
+  return n;
+}
+
+std::string Relay::metrics() {
+  const RelayTotals& t = *totals_;
+  auto line = [](std::string& out, const char* name, const char* type, const char* help,
+                 std::uint64_t v) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + std::to_string(v) + "\n";
+  };
+  std::string out;
+  line(out, "ccsec_media_calls", "gauge", "Calls currently anchored.", callCount());
+  line(out, "ccsec_media_calls_created_total", "counter", "Calls created by offers.",
+       t.callsCreated.load());
+  line(out, "ccsec_media_calls_timed_out_total", "counter", "Calls removed by the silence timeout.",
+       t.callsTimedOut.load());
+  line(out, "ccsec_media_packets_forwarded_total", "counter", "RTP/RTCP packets forwarded.",
+       t.packets.load());
+  line(out, "ccsec_media_bytes_forwarded_total", "counter", "Bytes forwarded (as sent).",
+       t.bytes.load());
+  line(out, "ccsec_media_srtp_auth_failures_total", "counter",
+       "SRTP/SRTCP packets dropped for a bad authentication tag.", t.authFailures.load());
+  line(out, "ccsec_media_srtp_replays_total", "counter", "SRTP/SRTCP replays dropped.",
+       t.replays.load());
+  line(out, "ccsec_media_packets_dropped_total", "counter",
+       "Packets dropped (malformed, no destination yet, send failure).", t.dropped.load());
+  line(out, "ccsec_media_rtp_losses_total", "counter", "RTP sequence gaps seen on input.",
+       t.losses.load());
+  return out;
+}
+
+}  // namespace ccsec::media
