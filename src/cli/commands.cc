@@ -3,33 +3,30 @@
 namespace ccsec::cli {
 
 // One line per verb, in the order `ccsec --help` lists them.
-void registerVersion(CLI::App& app, int& exit_code);
-void registerGraph(CLI::App& app, int& exit_code);
 void registerCheck(CLI::App& app, int& exit_code);
-void registerDiff(CLI::App& app, int& exit_code);
 void registerRules(CLI::App& app, int& exit_code);
 void registerExplain(CLI::App& app, int& exit_code);
-void registerPki(CLI::App& app, int& exit_code);
-void registerGateway(CLI::App& app, int& exit_code);
+void registerDiff(CLI::App& app, int& exit_code);
+void registerGraph(CLI::App& app, int& exit_code);
 void registerRender(CLI::App& app, int& exit_code);
 void registerReach(CLI::App& app, int& exit_code);
+void registerPki(CLI::App& app, int& exit_code);
+void registerGateway(CLI::App& app, int& exit_code);
+void registerMedia(CLI::App& app, int& exit_code);
+void registerVersion(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
-  registerVersion(app, exit_code);
-  registerGraph(app, exit_code);
   registerCheck(app, exit_code);
-  registerDiff(app, exit_code);
   registerRules(app, exit_code);
   registerExplain(app, exit_code);
-  registerPki(app, exit_code);
-  registerGateway(app, exit_code);
+  registerDiff(app, exit_code);
+  registerGraph(app, exit_code);
   registerRender(app, exit_code);
   registerReach(app, exit_code);
-void registerMedia(CLI::App& app, int& exit_code);
-
-void registerCommands(CLI::App& app, int& exit_code) {
-  registerVersion(app, exit_code);
+  registerPki(app, exit_code);
+  registerGateway(app, exit_code);
   registerMedia(app, exit_code);
+  registerVersion(app, exit_code);
 }
 
 }  // namespace ccsec::cli
