@@ -1,5 +1,7 @@
 #include "media/ng.h"
 
+#include <openssl/crypto.h>
+
 #include <functional>
 
 namespace ccsec::media {
@@ -128,18 +130,27 @@ std::string NgProcessor::handleDatagram(std::string_view datagram) {
   const auto sp = datagram.find(' ');
   if (sp == std::string_view::npos || sp == 0 || sp > 256) return {};
   std::string cookie(datagram.substr(0, sp));
+  expire(std::chrono::steady_clock::now());
   if (auto it = replies_.find(cookie); it != replies_.end()) return it->second;
   auto decoded = bdecode(datagram.substr(sp + 1));
   const BValue reply =
       decoded ? handle(*decoded) : errorReply("Could not decode bencode: " + decoded.error().message);
   std::string out = cookie + " " + bencode(reply);
-  replies_.emplace(cookie, out);
-  order_.push_back(std::move(cookie));
-  if (order_.size() > kNgCookieCache) {
-    replies_.erase(order_.front());
+  const auto now = std::chrono::steady_clock::now();
+  expire(now);
+  if (replies_.emplace(cookie, out).second) order_.emplace_back(std::move(cookie), now);
+  return out;
+}
+
+void NgProcessor::expire(std::chrono::steady_clock::time_point now) {
+  while (!order_.empty() &&
+         (order_.size() >= kNgCookieCache || now - order_.front().second > kNgCookieLifetime)) {
+    if (auto it = replies_.find(order_.front().first); it != replies_.end()) {
+      OPENSSL_cleanse(it->second.data(), it->second.size());
+      replies_.erase(it);
+    }
     order_.pop_front();
   }
-  return out;
 }
 
 }  // namespace ccsec::media

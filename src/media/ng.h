@@ -3,9 +3,11 @@
 // reply is `<cookie> <bencoded dictionary>` (https://rtpengine.readthedocs.io, "ng control
 // protocol"). Commands: ping, offer, answer, delete, query, list, statistics. Errors are replied
 // as {"result": "error", "error-reason": "..."}. Replies to a retransmitted cookie are served
-// from a bounded cache, so a retransmitted offer does not allocate a second call.
+// from a bounded cache (kNgCookieCache entries, kNgCookieLifetime), so a retransmitted offer
+// does not allocate a second call; evicted replies are wiped (they contain SDES keys).
 // Threading: one NgProcessor is used by the single control thread.
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <string>
@@ -18,6 +20,8 @@
 namespace ccsec::media {
 
 inline constexpr std::size_t kNgCookieCache = 4096;
+/// Cached replies (which carry SDES keys) are wiped and dropped after this long.
+inline constexpr std::chrono::seconds kNgCookieLifetime{30};
 
 /// Decodes the ng dictionary of an offer/answer into a SignalRequest (flags Kamailio's rtpengine
 /// module sends: transport-protocol, ICE, replace, rtcp-mux, SDES, direction, flags, tags, ...).
@@ -32,9 +36,11 @@ class NgProcessor {
   BValue handle(const BValue& request);
 
  private:
+  void expire(std::chrono::steady_clock::time_point now);
+
   Relay& relay_;
   std::unordered_map<std::string, std::string> replies_;
-  std::deque<std::string> order_;
+  std::deque<std::pair<std::string, std::chrono::steady_clock::time_point>> order_;
 };
 
 }  // namespace ccsec::media

@@ -95,6 +95,12 @@ class Process {
       wait(5s);
     }
   }
+  /// SIGTERM to the process itself only; returns its exit status (-1 if it did not stop).
+  int terminate() {
+    if (pid_ <= 0) return status_;
+    ::kill(pid_, SIGTERM);
+    return wait(10s);
+  }
   bool running() {
     if (pid_ <= 0) return false;
     int st = 0;
@@ -374,7 +380,8 @@ TEST(MediaKamailio, SrtpCallerPlainCalleeThroughKamailioTls) {
       << "the caller's SIP did not go over TLS";
   stunnel.stop();
   kamailio.stop();
-  anchor.stop();
+  EXPECT_EQ(anchor.terminate(), 0) << "ccsec media did not stop cleanly on SIGTERM";
+  EXPECT_NE(readFile(dir / "anchor.log").find("ccsec media stopped"), std::string::npos);
   if (!HasFailure() && std::getenv("CCSEC_KEEP_LOGS") == nullptr) fs::remove_all(dir);
   else std::cerr << "logs kept in " << d << "\n";
 }

@@ -1,9 +1,14 @@
 // Bencode codec, ng request decoding, SDP parsing/rewriting and SDES crypto attributes.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 
 #include "media/bencode.h"
 #include "media/ng.h"
 #include "media/sdp.h"
+#include "media/server.h"
 
 namespace ccsec::media {
 namespace {
@@ -161,6 +166,45 @@ TEST(Ng, DecodesKamailioFlags) {
   EXPECT_FALSE(signalRequestFrom(*bad).ok());
   auto ice = bdecode("d7:call-id1:c8:from-tag2:ft3:sdp3:v=03:ICE5:forcee");
   EXPECT_FALSE(signalRequestFrom(*ice).ok());
+}
+
+}  // namespace
+}  // namespace ccsec::media
+
+
+namespace ccsec::media {
+namespace {
+
+TEST(MediaConfig, HostPortAndYamlFile) {
+  auto hp = parseHostPort("127.0.0.1:2223");
+  ASSERT_TRUE(hp.ok());
+  EXPECT_EQ(hp->first, "127.0.0.1");
+  EXPECT_EQ(hp->second, 2223);
+  auto v6 = parseHostPort("[::1]:9103");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->first, "::1");
+  EXPECT_FALSE(parseHostPort("localhost").ok());
+  EXPECT_FALSE(parseHostPort("1.2.3.4:99999").ok());
+
+  char path[] = "/tmp/ccsec-media-cfg-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  std::ofstream(path) << "interface: 127.0.0.2\nlisten-ng: 127.0.0.1:2300\nport-min: 40000\n"
+                         "port-max: 40999\nnum-threads: 2\ntimeout: 30\nsrtp-for: [mobile-agent, dialer]\n";
+  ServerConfig cfg;
+  ASSERT_TRUE(loadServerConfig(path, cfg).ok());
+  EXPECT_EQ(cfg.relay.interface, "127.0.0.2");
+  EXPECT_EQ(cfg.ngPort, 2300);
+  EXPECT_EQ(cfg.relay.portMin, 40000);
+  EXPECT_EQ(cfg.relay.threads, 2U);
+  EXPECT_EQ(cfg.relay.silentTimeout, std::chrono::seconds(30));
+  ASSERT_EQ(cfg.relay.srtpFor.size(), 2U);
+  std::ofstream(path) << "port-minn: 1\n";
+  auto bad = loadServerConfig(path, cfg);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("port-minn"), std::string::npos);
+  std::remove(path);
 }
 
 }  // namespace
