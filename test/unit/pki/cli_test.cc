@@ -70,6 +70,43 @@ TEST(PkiCliTest, StandaloneIssueWritesKey0600AndNeverPrintsKeyMaterial) {
   EXPECT_NE(text.find("NIST CURVE: P-384"), std::string::npos) << text;
 }
 
+TEST(PkiCliTest, CsrImportRoundTripWithAThirdPartyCa) {
+  TempDir tmp;
+  const std::string dir = tmp / "pki";
+  const std::string corp = tmp / "corp";
+  ASSERT_EQ(run("mkdir -p " + quote(corp) + " && cd " + quote(corp) +
+                " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem"
+                " -subj /CN=Corp-Root -days 30")
+                .status,
+            0);
+  auto csr = ccsec("pki csr --dir " + quote(dir) + " --name cti-a --dns cti-a.corp.example.com" +
+                   " --ip 10.1.2.3");
+  ASSERT_EQ(csr.status, 0) << csr.output;
+  EXPECT_EQ(modeOf(dir + "/hosts/cti-a.key"), 0600u);
+  EXPECT_EQ(csr.output.find("PRIVATE"), std::string::npos);
+  auto sign = [&](const std::string& name, int serial) {
+    return run("openssl x509 -req -in " + quote(dir + "/hosts/" + name + ".csr") + " -CA " +
+               quote(corp + "/ca.pem") + " -CAkey " + quote(corp + "/ca.key") + " -set_serial " +
+               std::to_string(serial) + " -days 20 -copy_extensions copy -out " +
+               quote(tmp / (name + ".signed.pem")));
+  };
+  ASSERT_EQ(sign("cti-a", 7).status, 0);
+  auto imported = ccsec("pki import --dir " + quote(dir) + " --name cti-a --cert " +
+                        quote(tmp / "cti-a.signed.pem") + " --ca-chain " + quote(corp + "/ca.pem"));
+  ASSERT_EQ(imported.status, 0) << imported.output;
+  auto v = run("openssl verify -CAfile " + quote(corp + "/ca.pem") + " " +
+               quote(dir + "/hosts/cti-a.pem"));
+  EXPECT_EQ(v.status, 0) << v.output;
+
+  ASSERT_EQ(ccsec("pki csr --dir " + quote(dir) + " --name cti-b").status, 0);
+  ASSERT_EQ(sign("cti-b", 8).status, 0);
+  auto mismatch = ccsec("pki import --dir " + quote(dir) + " --name cti-a --cert " +
+                        quote(tmp / "cti-b.signed.pem"));
+  EXPECT_EQ(mismatch.status, 2) << mismatch.output;
+  EXPECT_NE(mismatch.output.find("does not match the key"), std::string::npos) << mismatch.output;
+  EXPECT_EQ(ccsec("pki csr --dir " + quote(dir) + " --name cti-a").status, 2) << "key exists";
+}
+
 // The lab inventory declares certificate.path certs/NAME.pem; certs/ is a link to DIR/hosts.
 class PkiCliInventoryTest : public ::testing::Test {
  protected:
