@@ -71,9 +71,11 @@ int runInit(const PkiArgs& a) {
 // `issue --dir DIR INV --all|--host NAME`: SANs from the inventory. --all skips hosts that
 // already have a certificate in DIR (re-running it is safe); --host insists.
 int runIssueInventory(const PkiArgs& a) {
-  if (a.all == !a.host.empty()) return usage("issue", "with INV give exactly one of --all, --host NAME");
+  if (a.all == !a.host.empty())
+    return usage("issue", "with INV give exactly one of --all, --host NAME");
   if (!a.name.empty() || !a.dns.empty() || !a.ips.empty())
-    return usage("issue", "--name/--dns/--ip do not combine with INV (names come from the inventory)");
+    return usage("issue",
+                 "--name/--dns/--ip do not combine with INV (names come from the inventory)");
   auto model = loadInventoryOrReport(a.inventory, std::cerr);
   if (!model) return kExitUsage;
   auto ca = openCa(a);
@@ -95,7 +97,8 @@ int runIssueInventory(const PkiArgs& a) {
   }
   std::size_t issued_count = 0, skipped = 0;
   for (const auto* h : hosts) {
-    if (a.all && (pki::fileExists(ca->certPath(h->name)) || pki::fileExists(ca->keyPath(h->name)))) {
+    if (a.all &&
+        (pki::fileExists(ca->certPath(h->name)) || pki::fileExists(ca->keyPath(h->name)))) {
       std::cout << "kept " << ca->certPath(h->name) << " (exists; use rotate to replace it)\n";
       ++skipped;
       continue;
@@ -146,7 +149,8 @@ int runImport(const PkiArgs& a) {
 int runRevoke(const PkiArgs& a) {
   auto reason = pki::parseRevocationReason(a.reason);
   if (!reason) return usage("revoke", "unknown --reason " + a.reason);
-  if (a.name.empty() == a.serial.empty()) return usage("revoke", "give exactly one of --name, --serial");
+  if (a.name.empty() == a.serial.empty())
+    return usage("revoke", "give exactly one of --name, --serial");
   auto ca = openCa(a);
   if (!ca) return fail("revoke", ca.error());
   auto serial = a.serial.empty() ? ca->revoke(a.name, *reason, a.previous)
@@ -191,7 +195,8 @@ int runVerify(const PkiArgs& a) {
   if (!a.ca.empty()) {
     options.ca_files.push_back(a.ca);
   } else if (!a.dir.empty()) {
-    if (!pki::fileExists(a.dir + "/ca.pem")) return usage("verify", a.dir + "/ca.pem does not exist");
+    if (!pki::fileExists(a.dir + "/ca.pem"))
+      return usage("verify", a.dir + "/ca.pem does not exist");
     options.ca_files.push_back(a.dir + "/ca.pem");
   }
   if (!a.crl.empty()) {
@@ -223,14 +228,16 @@ void registerPki(CLI::App& app, int& exit_code) {
       "Example: ccsec pki init --dir pki && ccsec pki issue --dir pki --name cg-a --ip 10.10.1.20");
   pki->require_subcommand(1);
 
-  auto* init = pki->add_subcommand(
-      "init", "Create a CA: DIR/ca.pem, DIR/ca.key (0600).\nExample: ccsec pki init --dir pki --key ecdsa-p384");
+  auto* init = pki->add_subcommand("init",
+                                   "Create a CA: DIR/ca.pem, DIR/ca.key (0600).\nExample: ccsec "
+                                   "pki init --dir pki --key ecdsa-p384");
   addDir(init, a);
   init->add_option("--key", a.key, "CA key type")
       ->check(CLI::IsMember({"ecdsa-p256", "ecdsa-p384", "rsa-3072"}))
       ->capture_default_str();
   init->add_option("--name", a.ca_name, "CA common name")->capture_default_str();
-  init->add_option("--days", a.days, "validity in days (default 3650)")->check(CLI::Range(1, 36500));
+  init->add_option("--days", a.days, "validity in days (default 3650)")
+      ->check(CLI::Range(1, 36500));
   init->callback([&exit_code, args] { exit_code = runInit(*args); });
 
   auto* issue = pki->add_subcommand(
@@ -243,7 +250,8 @@ void registerPki(CLI::App& app, int& exit_code) {
   issue->add_option("--name", a.name, "host name (CN, file name)");
   issue->add_option("--dns", a.dns, "SAN DNS name (repeatable; default: the name)");
   issue->add_option("--ip", a.ips, "SAN IP address (repeatable)");
-  issue->add_option("--days", a.days, "validity in days (default 397)")->check(CLI::Range(1, 36500));
+  issue->add_option("--days", a.days, "validity in days (default 397)")
+      ->check(CLI::Range(1, 36500));
   issue->add_flag("--all", a.all, "every inventory host");
   issue->add_option("--host", a.host, "one inventory host");
   issue->callback([&exit_code, args] { exit_code = runIssue(*args); });
@@ -261,61 +269,68 @@ void registerPki(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   csr->callback([&exit_code, args] { exit_code = runCsr(*args); });
 
-  auto* import = pki->add_subcommand(
-      "import",
-      "Install a certificate signed by a third-party CA as DIR/hosts/NAME.pem (must match NAME.key).\n"
-      "Example: ccsec pki import --dir pki --name cg-a --cert cg-a.signed.pem --ca-chain corp-ca.pem");
+  auto* import = pki->add_subcommand("import",
+                                     "Install a certificate signed by a third-party CA as "
+                                     "DIR/hosts/NAME.pem (must match NAME.key).\n"
+                                     "Example: ccsec pki import --dir pki --name cg-a --cert "
+                                     "cg-a.signed.pem --ca-chain corp-ca.pem");
   addDir(import, a);
   import->add_option("--name", a.name, "host name")->required();
-  import->add_option("--cert", a.cert, "signed certificate (PEM, may include intermediates)")->required();
-  import->add_option("--ca-chain", a.ca_chain, "issuing CA chain (PEM) the certificate must chain to");
-  import->callback([&exit_code, args] { exit_code = runImport(*args); });
+  import->add_option("--cert", a.cert, "signed certificate (PEM, may include intermediates)")
+      ->required();
+  import->add_option("--ca-chain", a.ca_chain,
+                     "issuing CA chain (PEM) the certificate must chain to");
+  import->callback([&exit_code, args] { exit_code = runImport(*args);
+});
 
-  auto* revoke = pki->add_subcommand(
-      "revoke",
-      "Revoke a host certificate in DIR/index.json (publish with `crl`).\n"
-      "Example: ccsec pki revoke --dir pki --name cg-a --reason keyCompromise");
-  addDir(revoke, a);
-  revoke->add_option("--name", a.name, "host name");
-  revoke->add_option("--serial", a.serial, "serial number (upper-case hex) instead of --name");
-  revoke->add_option("--reason", a.reason,
-                     "unspecified|keyCompromise|affiliationChanged|superseded|"
-                     "cessationOfOperation|privilegeWithdrawn")
-      ->capture_default_str();
-  revoke->add_flag("--previous", a.previous, "revoke NAME.prev.pem (left by rotate)");
-  revoke->callback([&exit_code, args] { exit_code = runRevoke(*args); });
+auto* revoke =
+    pki->add_subcommand("revoke",
+                        "Revoke a host certificate in DIR/index.json (publish with `crl`).\n"
+                        "Example: ccsec pki revoke --dir pki --name cg-a --reason keyCompromise");
+addDir(revoke, a);
+revoke->add_option("--name", a.name, "host name");
+revoke->add_option("--serial", a.serial, "serial number (upper-case hex) instead of --name");
+revoke
+    ->add_option("--reason", a.reason,
+                 "unspecified|keyCompromise|affiliationChanged|superseded|"
+                 "cessationOfOperation|privilegeWithdrawn")
+    ->capture_default_str();
+revoke->add_flag("--previous", a.previous, "revoke NAME.prev.pem (left by rotate)");
+revoke->callback([&exit_code, args] { exit_code = runRevoke(*args); });
 
-  auto* crl = pki->add_subcommand(
-      "crl", "Write DIR/crl.pem from the revocation index.\nExample: ccsec pki crl --dir pki --days 7");
-  addDir(crl, a);
-  crl->add_option("--days", a.days, "next update in days (default 7)")->check(CLI::Range(1, 3650));
-  crl->callback([&exit_code, args] { exit_code = runCrl(*args); });
+auto* crl = pki->add_subcommand(
+    "crl",
+    "Write DIR/crl.pem from the revocation index.\nExample: ccsec pki crl --dir pki --days 7");
+addDir(crl, a);
+crl->add_option("--days", a.days, "next update in days (default 7)")->check(CLI::Range(1, 3650));
+crl->callback([&exit_code, args] { exit_code = runCrl(*args); });
 
-  auto* rotate = pki->add_subcommand(
-      "rotate",
-      "New key + certificate for a host; the old pair is kept as NAME.prev.{pem,key}.\n"
-      "Example: ccsec pki rotate --dir pki --name cg-a");
-  addDir(rotate, a);
-  rotate->add_option("--name", a.name, "host name")->required();
-  rotate->add_option("--days", a.days, "validity (default: as before)")->check(CLI::Range(1, 36500));
-  rotate->callback([&exit_code, args] { exit_code = runRotate(*args); });
+auto* rotate = pki->add_subcommand(
+    "rotate",
+    "New key + certificate for a host; the old pair is kept as NAME.prev.{pem,key}.\n"
+    "Example: ccsec pki rotate --dir pki --name cg-a");
+addDir(rotate, a);
+rotate->add_option("--name", a.name, "host name")->required();
+rotate->add_option("--days", a.days, "validity (default: as before)")->check(CLI::Range(1, 36500));
+rotate->callback([&exit_code, args] { exit_code = runRotate(*args); });
 
-  auto* verify = pki->add_subcommand(
-      "verify",
-      "Verify every host certificate of an inventory: chain, CRL, names, expiry, uniqueness.\n"
-      "Exit 1 when a problem is found.\nExample: ccsec pki verify inventory.yaml --dir pki --format json");
-  verify->add_option("INV", a.inventory, "inventory file")->required();
-  verify->add_option("--dir", a.dir, "CA directory (DIR/ca.pem, DIR/crl.pem when present)");
-  verify->add_option("--ca", a.ca, "CA certificate(s) to chain to (instead of DIR/ca.pem)");
-  verify->add_option("--crl", a.crl, "CRL to check (instead of DIR/crl.pem)");
-  verify->add_option("--format", a.format, "text|json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
-  verify->add_option("--as-of", a.as_of, "check as of this UTC day (YYYY-MM-DD) instead of now");
-  verify->add_option("--warn-days", a.warn_days, "warn when expiring within N days")
-      ->check(CLI::Range(0, 3650))
-      ->capture_default_str();
-  verify->callback([&exit_code, args] { exit_code = runVerify(*args); });
-}
+auto* verify = pki->add_subcommand(
+    "verify",
+    "Verify every host certificate of an inventory: chain, CRL, names, expiry, uniqueness.\n"
+    "Exit 1 when a problem is found.\nExample: ccsec pki verify inventory.yaml --dir pki --format "
+    "json");
+verify->add_option("INV", a.inventory, "inventory file")->required();
+verify->add_option("--dir", a.dir, "CA directory (DIR/ca.pem, DIR/crl.pem when present)");
+verify->add_option("--ca", a.ca, "CA certificate(s) to chain to (instead of DIR/ca.pem)");
+verify->add_option("--crl", a.crl, "CRL to check (instead of DIR/crl.pem)");
+verify->add_option("--format", a.format, "text|json")
+    ->check(CLI::IsMember({"text", "json"}))
+    ->capture_default_str();
+verify->add_option("--as-of", a.as_of, "check as of this UTC day (YYYY-MM-DD) instead of now");
+verify->add_option("--warn-days", a.warn_days, "warn when expiring within N days")
+    ->check(CLI::Range(0, 3650))
+    ->capture_default_str();
+verify->callback([&exit_code, args] { exit_code = runVerify(*args); });
+}  // namespace ccsec::cli
 
 }  // namespace ccsec::cli

@@ -49,7 +49,8 @@ core::Result<void> addExtension(X509* cert, X509* issuer, int nid, const char* v
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
   core::X509ExtPtr ext(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value));
   if (!ext || X509_add_ext(cert, ext.get(), -1) != 1)
-    return core::runtimeError(std::string("cannot add extension ") + OBJ_nid2sn(nid), core::opensslError());
+    return core::runtimeError(std::string("cannot add extension ") + OBJ_nid2sn(nid),
+                              core::opensslError());
   return {};
 }
 
@@ -60,7 +61,8 @@ core::Result<core::GeneralNamesPtr> makeSubjectAltNames(const std::vector<std::s
   auto push = [&](int type, const std::string& value) -> core::Result<void> {
     core::GeneralNamePtr gn(a2i_GENERAL_NAME(nullptr, nullptr, nullptr, type, value.c_str(), 0));
     if (!gn) return makeError("cannot encode subject alternative name " + value);
-    if (sk_GENERAL_NAME_push(names.get(), gn.get()) <= 0) return core::runtimeError("out of memory");
+    if (sk_GENERAL_NAME_push(names.get(), gn.get()) <= 0)
+      return core::runtimeError("out of memory");
     (void)gn.release();  // owned by the stack now
     return {};
   };
@@ -73,10 +75,9 @@ core::Result<core::GeneralNamesPtr> makeSubjectAltNames(const std::vector<std::s
 
 core::Result<core::X509NamePtr> commonNameOnly(const std::string& cn) {
   core::X509NamePtr name(X509_NAME_new());
-  if (!name ||
-      X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
-                                 0) != 1)
+  if (!name || X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
+                                          reinterpret_cast<const unsigned char*>(cn.c_str()), -1,
+                                          -1, 0) != 1)
     return core::runtimeError("cannot encode subject CN=" + cn, core::opensslError());
   return name;
 }
@@ -84,7 +85,8 @@ core::Result<core::X509NamePtr> commonNameOnly(const std::string& cn) {
 core::Result<void> setValidity(X509* cert, std::time_t from, int days) {
   if (days <= 0 || days > 36500) return makeError("--days must be between 1 and 36500");
   const std::time_t to = from + static_cast<std::time_t>(days) * 86400;
-  if (!ASN1_TIME_set(X509_getm_notBefore(cert), from) || !ASN1_TIME_set(X509_getm_notAfter(cert), to))
+  if (!ASN1_TIME_set(X509_getm_notBefore(cert), from) ||
+      !ASN1_TIME_set(X509_getm_notAfter(cert), to))
     return core::runtimeError("cannot set validity", core::opensslError());
   return {};
 }
@@ -239,7 +241,8 @@ core::Result<CaDirectory> CaDirectory::init(const std::string& dir, KeyType type
   auto key = generateKey(type);
   if (!key) return key.error();
   core::X509Ptr cert(X509_new());
-  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) return core::runtimeError("out of memory");
+  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1)
+    return core::runtimeError("out of memory");
   auto serial = serialFromBytes(options.serial());
   if (!serial) return serial.error();
   X509_set_serialNumber(cert.get(), serial->get());
@@ -295,7 +298,8 @@ core::Result<CaDirectory> CaDirectory::open(const std::string& dir, Options opti
 
 core::Result<core::X509Ptr> CaDirectory::signHost(EVP_PKEY* host_key, const HostRequest& request) {
   core::X509Ptr cert(X509_new());
-  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) return core::runtimeError("out of memory");
+  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1)
+    return core::runtimeError("out of memory");
   auto serial = serialFromBytes(options_.serial());
   if (!serial) return serial.error();
   X509_set_serialNumber(cert.get(), serial->get());
@@ -305,24 +309,26 @@ core::Result<core::X509Ptr> CaDirectory::signHost(EVP_PKEY* host_key, const Host
   X509_set_subject_name(cert.get(), subject->get());
   if (auto r = setValidity(cert.get(), options_.now(), request.days); !r) return r.error();
   if (ASN1_TIME_compare(X509_get0_notAfter(cert.get()), X509_get0_notAfter(cert_.get())) > 0)
-    return makeError("a certificate for " + request.name + " valid " + std::to_string(request.days) +
-                     " days would outlive the CA (until " +
-                     core::describeCertificate(cert_.get()).not_after.str() + "); use fewer --days");
+    return makeError("a certificate for " + request.name + " valid " +
+                     std::to_string(request.days) + " days would outlive the CA (until " +
+                     core::describeCertificate(cert_.get()).not_after.str() +
+                     "); use fewer --days");
   X509_set_pubkey(cert.get(), host_key);
   const char* usage = EVP_PKEY_is_a(host_key, "RSA") ? "critical,digitalSignature,keyEncipherment"
                                                      : "critical,digitalSignature";
-  for (auto [nid, value] : {std::pair{NID_basic_constraints, "critical,CA:FALSE"},
-                            std::pair{NID_key_usage, usage},
-                            std::pair{NID_ext_key_usage, "serverAuth,clientAuth"},
-                            std::pair{NID_subject_key_identifier, "hash"},
-                            std::pair{NID_authority_key_identifier, "keyid:always"}})
+  for (auto [nid, value] :
+       {std::pair{NID_basic_constraints, "critical,CA:FALSE"}, std::pair{NID_key_usage, usage},
+        std::pair{NID_ext_key_usage, "serverAuth,clientAuth"},
+        std::pair{NID_subject_key_identifier, "hash"},
+        std::pair{NID_authority_key_identifier, "keyid:always"}})
     if (auto r = addExtension(cert.get(), cert_.get(), nid, value); !r) return r.error();
   auto sans = makeSubjectAltNames(request.dns_names, request.ips);
   if (!sans) return sans.error();
   if (X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, sans->get(), 0, X509V3_ADD_DEFAULT) != 1)
     return core::runtimeError("cannot add subjectAltName", core::opensslError());
   if (X509_sign(cert.get(), key_.get(), signingDigest(key_.get())) <= 0)
-    return core::runtimeError("cannot sign the certificate for " + request.name, core::opensslError());
+    return core::runtimeError("cannot sign the certificate for " + request.name,
+                              core::opensslError());
   return cert;
 }
 
@@ -352,7 +358,8 @@ core::Result<IssuedFiles> CaDirectory::issue(const HostRequest& raw) {
   if (fileExists(certPath(name)) || fileExists(keyPath(name)))
     return makeError("host " + name + " already has a certificate or key in " + hostsDir() +
                      "; use `ccsec pki rotate --name " + name + "`");
-  auto key = generateKey(request->key_type.value_or(keyTypeOf(key_.get()).value_or(KeyType::kEcdsaP256)));
+  auto key =
+      generateKey(request->key_type.value_or(keyTypeOf(key_.get()).value_or(KeyType::kEcdsaP256)));
   if (!key) return key.error();
   auto cert = signHost(key->get(), *request);
   if (!cert) return cert.error();
@@ -371,13 +378,15 @@ core::Result<IssuedFiles> CaDirectory::rotate(const std::string& name, std::opti
   auto lock = DirectoryLock::acquire(dir_);
   if (!lock) return lock.error();
   auto old = core::loadCertificateFile(certPath(name));
-  if (!old) return makeError("host " + name + " has no certificate to rotate (" + certPath(name) + ")");
+  if (!old)
+    return makeError("host " + name + " has no certificate to rotate (" + certPath(name) + ")");
   auto info = core::describeCertificate(old->get());
   auto index = loadIndex(dir_ + "/index.json");
   if (!index) return index.error();
   if (!index->findSerial(info.serial_hex) ||
       X509_check_issued(cert_.get(), old->get()) != X509_V_OK)
-    return makeError(certPath(name) + " was not issued by this CA; renew it with `ccsec pki csr` "
+    return makeError(certPath(name) +
+                     " was not issued by this CA; renew it with `ccsec pki csr` "
                      "and `ccsec pki import`");
   HostRequest request;
   request.name = name;
@@ -417,8 +426,7 @@ core::Result<IssuedFiles> CaDirectory::rotate(const std::string& name, std::opti
 core::Result<std::string> CaDirectory::revoke(const std::string& name, RevocationReason reason,
                                               bool previous) {
   if (auto r = validateHostName(name); !r) return r.error();
-  const std::string path =
-      previous ? hostsDir() + "/" + name + ".prev.pem" : certPath(name);
+  const std::string path = previous ? hostsDir() + "/" + name + ".prev.pem" : certPath(name);
   auto cert = core::loadCertificateFile(path);
   if (!cert) return makeError("no certificate to revoke: " + path);
   return revokeSerial(core::describeCertificate(cert->get()).serial_hex, reason);
@@ -488,7 +496,8 @@ core::Result<std::uint64_t> CaDirectory::writeCrl(int days) {
     return core::runtimeError("cannot add CRL number", core::opensslError());
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, cert_.get(), nullptr, nullptr, crl.get(), 0);
-  core::X509ExtPtr aki(X509V3_EXT_nconf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always"));
+  core::X509ExtPtr aki(
+      X509V3_EXT_nconf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always"));
   if (!aki || X509_CRL_add_ext(crl.get(), aki.get(), -1) != 1)
     return core::runtimeError("cannot add CRL authority key identifier", core::opensslError());
   if (X509_CRL_sign(crl.get(), key_.get(), signingDigest(key_.get())) <= 0)
@@ -519,7 +528,8 @@ core::Result<std::string> createRequest(const std::string& dir, const HostReques
   if (!key) return key.error();
 
   core::X509ReqPtr req(X509_REQ_new());
-  if (!req || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1) return core::runtimeError("out of memory");
+  if (!req || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1)
+    return core::runtimeError("out of memory");
   auto subject = commonNameOnly(request->name);
   if (!subject) return subject.error();
   X509_REQ_set_subject_name(req.get(), subject->get());
@@ -529,7 +539,8 @@ core::Result<std::string> createRequest(const std::string& dir, const HostReques
   core::X509ExtPtr san_ext(X509V3_EXT_i2d(NID_subject_alt_name, 0, sans->get()));
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, nullptr, nullptr, req.get(), nullptr, 0);
-  core::X509ExtPtr eku_ext(X509V3_EXT_nconf_nid(nullptr, &ctx, NID_ext_key_usage, "serverAuth,clientAuth"));
+  core::X509ExtPtr eku_ext(
+      X509V3_EXT_nconf_nid(nullptr, &ctx, NID_ext_key_usage, "serverAuth,clientAuth"));
   core::X509ExtStackPtr exts(sk_X509_EXTENSION_new_null());
   if (!san_ext || !eku_ext || !exts || sk_X509_EXTENSION_push(exts.get(), san_ext.get()) <= 0 ||
       sk_X509_EXTENSION_push(exts.get(), eku_ext.get()) <= 0 ||
@@ -573,7 +584,8 @@ core::Result<std::string> importCertificate(const std::string& dir, const std::s
   }
   if (X509_check_purpose(leaf, X509_PURPOSE_SSL_SERVER, 0) != 1 ||
       X509_check_purpose(leaf, X509_PURPOSE_SSL_CLIENT, 0) != 1)
-    return makeError(cert_path + " is not valid for both TLS server and client authentication "
+    return makeError(cert_path +
+                     " is not valid for both TLS server and client authentication "
                      "(extendedKeyUsage serverAuth, clientAuth)");
 
   std::vector<core::X509Ptr> anchors;
@@ -594,7 +606,8 @@ core::Result<std::string> importCertificate(const std::string& dir, const std::s
     core::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
     if (!store || !untrusted || !ctx) return core::runtimeError("out of memory");
     for (const auto& a : anchors) X509_STORE_add_cert(store.get(), a.get());
-    for (std::size_t i = 1; i < certs->size(); ++i) sk_X509_push(untrusted.get(), (*certs)[i].get());
+    for (std::size_t i = 1; i < certs->size(); ++i)
+      sk_X509_push(untrusted.get(), (*certs)[i].get());
     if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get()) != 1)
       return core::runtimeError("cannot set up verification", core::opensslError());
     X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());

@@ -50,11 +50,11 @@ core::Result<void> validateHostName(std::string_view name);
 core::Result<void> validateDnsName(std::string_view name);
 
 struct HostRequest {
-  std::string name;                   // host name: CN and file name
-  std::vector<std::string> dns_names; // SAN dNSName entries (the name itself when empty)
-  std::vector<std::string> ips;       // SAN iPAddress entries, textual IPv4/IPv6
+  std::string name;                    // host name: CN and file name
+  std::vector<std::string> dns_names;  // SAN dNSName entries (the name itself when empty)
+  std::vector<std::string> ips;        // SAN iPAddress entries, textual IPv4/IPv6
   int days = kDefaultHostDays;
-  std::optional<KeyType> key_type;    // default: the CA's key type (ECDSA P-256 for CSRs)
+  std::optional<KeyType> key_type;  // default: the CA's key type (ECDSA P-256 for CSRs)
 };
 
 struct IssuedFiles {

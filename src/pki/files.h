@@ -7,10 +7,10 @@
 // readers see either the old or the new content and a 0600 key is never readable by others, not
 // even briefly. Not thread-safe on the same path; DirectoryLock serialises processes.
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
-
-#include <sys/types.h>
 
 #include "core/result.h"
 

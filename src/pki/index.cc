@@ -1,12 +1,11 @@
 #include "pki/index.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 #include "core/date.h"
 #include "pki/files.h"
@@ -67,15 +66,14 @@ std::string formatUtc(std::time_t t) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 
 std::optional<std::time_t> parseUtc(std::string_view text) {
   // "YYYY-MM-DDTHH:MM:SSZ"
-  if (text.size() != 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
-      text[19] != 'Z')
+  if (text.size() != 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != 'Z')
     return std::nullopt;
   auto day = core::Date::parse(text.substr(0, 10));
   if (!day) return std::nullopt;

@@ -17,9 +17,12 @@ std::optional<KeyType> parseKeyType(std::string_view text) {
 
 const char* toString(KeyType type) {
   switch (type) {
-    case KeyType::kEcdsaP256: return "ecdsa-p256";
-    case KeyType::kEcdsaP384: return "ecdsa-p384";
-    case KeyType::kRsa3072: return "rsa-3072";
+    case KeyType::kEcdsaP256:
+      return "ecdsa-p256";
+    case KeyType::kEcdsaP384:
+      return "ecdsa-p384";
+    case KeyType::kRsa3072:
+      return "rsa-3072";
   }
   return "unknown";
 }
@@ -48,10 +51,11 @@ core::Result<core::EvpPkeyPtr> generateKey(KeyType type) {
   core::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, rsa ? "RSA" : "EC", nullptr));
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1)
     return core::runtimeError("key generation setup failed", core::opensslError());
-  int rc = rsa ? EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), 3072)
-               : EVP_PKEY_CTX_set_group_name(
-                     ctx.get(), type == KeyType::kEcdsaP384 ? "P-384" : "P-256");
-  if (rc != 1) return core::runtimeError("key generation parameters rejected", core::opensslError());
+  int rc =
+      rsa ? EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), 3072)
+          : EVP_PKEY_CTX_set_group_name(ctx.get(), type == KeyType::kEcdsaP384 ? "P-384" : "P-256");
+  if (rc != 1)
+    return core::runtimeError("key generation parameters rejected", core::opensslError());
   EVP_PKEY* raw = nullptr;
   if (EVP_PKEY_generate(ctx.get(), &raw) != 1)
     return core::runtimeError("key generation failed", core::opensslError());

@@ -4,11 +4,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/handles.h"
@@ -175,8 +174,8 @@ core::Result<FleetReport> verifyFleet(const std::vector<FleetHost>& hosts,
             "certificate " + info.serial_hex + " is revoked by the CRL");
       } else if (chain.error != X509_V_OK) {
         add(host.name, "chain", Severity::kError,
-            std::string("does not chain to the CA: ") +
-                X509_verify_cert_error_string(chain.error) + " (issuer " + info.issuer + ")");
+            std::string("does not chain to the CA: ") + X509_verify_cert_error_string(chain.error) +
+                " (issuer " + info.issuer + ")");
       }
     }
     if (ASN1_TIME_cmp_time_t(X509_get0_notAfter(leaf), now) < 0) {
@@ -195,8 +194,8 @@ core::Result<FleetReport> verifyFleet(const std::vector<FleetHost>& hosts,
           "certificate names " + namesOf(info) + " but not " + want);
     if (host.address && !info.matchesIp(*host.address))
       add(host.name, "address", Severity::kError,
-          "certificate has no IP SAN for the host address " + *host.address + " (" +
-              namesOf(info) + ")");
+          "certificate has no IP SAN for the host address " + *host.address + " (" + namesOf(info) +
+              ")");
     report.hosts.push_back(std::move(r));
   }
 
@@ -245,8 +244,10 @@ std::string FleetReport::text() const {
     std::string status = h.checked ? "ok" : "-";
     for (const auto& p : problems) {
       if (p.host != h.name) continue;
-      if (p.severity == Severity::kError) status = "error";
-      else if (status != "error") status = "warning";
+      if (p.severity == Severity::kError)
+        status = "error";
+      else if (status != "error")
+        status = "warning";
     }
     if (h.checked) ++checked;
     out << pad(h.name, wname) << "  " << pad(status, 7) << "  "
@@ -260,8 +261,9 @@ std::string FleetReport::text() const {
     out << severityName(p.severity) << ": " << p.host << ": " << p.code << ": " << p.message
         << "\n";
   }
-  out << "\n" << hosts.size() << " hosts, " << checked << " certificates checked, " << errors
-      << " errors, " << warnings << " warnings; chain "
+  out << "\n"
+      << hosts.size() << " hosts, " << checked << " certificates checked, " << errors << " errors, "
+      << warnings << " warnings; chain "
       << (chain_checked ? (crl_checked ? "and CRL checked" : "checked (no CRL)")
                         : "not checked (no CA given)")
       << "\n";

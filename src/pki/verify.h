@@ -18,16 +18,16 @@
 namespace ccsec::pki {
 
 struct FleetHost {
-  std::string name;                      // inventory host name
-  std::optional<std::string> dns_name;   // FQDN when the inventory states one
-  std::optional<std::string> address;    // textual IP
-  std::optional<std::string> cert_path;  // resolved path of certificate.path
+  std::string name;                        // inventory host name
+  std::optional<std::string> dns_name;     // FQDN when the inventory states one
+  std::optional<std::string> address;      // textual IP
+  std::optional<std::string> cert_path;    // resolved path of certificate.path
   std::optional<std::string> fingerprint;  // certificate.fingerprint ("sha256:…") when no path
 };
 
 struct VerifyOptions {
-  std::vector<std::string> ca_files;      // trust anchors; empty: the chain is not checked
-  std::optional<std::string> crl_file;    // CRL of the CA (checked when set)
+  std::vector<std::string> ca_files;    // trust anchors; empty: the chain is not checked
+  std::optional<std::string> crl_file;  // CRL of the CA (checked when set)
   std::time_t now = 0;
   int expiry_warning_days = 30;
 };
@@ -44,13 +44,13 @@ struct Problem {
 
 struct HostResult {
   std::string name;
-  std::string cert_path;         // empty when none
+  std::string cert_path;  // empty when none
   std::string subject;
   std::string serial;
-  std::string not_after;         // YYYY-MM-DD
+  std::string not_after;  // YYYY-MM-DD
   std::string fingerprint;
   std::string public_key;
-  bool checked = false;          // a certificate was read
+  bool checked = false;  // a certificate was read
 };
 
 struct FleetReport {
@@ -58,9 +58,9 @@ struct FleetReport {
   std::vector<Problem> problems;
   bool chain_checked = false;
   bool crl_checked = false;
-  bool ok() const;               // no problem of severity error
-  std::string text() const;      // aligned table + problem lines, for people
-  std::string json() const;      // {"ok":…, "hosts":[…], "problems":[…]}, keys sorted
+  bool ok() const;           // no problem of severity error
+  std::string text() const;  // aligned table + problem lines, for people
+  std::string json() const;  // {"ok":…, "hosts":[…], "problems":[…]}, keys sorted
 };
 
 /// Fails only when the CA or CRL files cannot be read; problems with hosts are in the report.

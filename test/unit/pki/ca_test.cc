@@ -59,7 +59,8 @@ TEST_F(CaTest, InitWritesCaCertificateAndPrivateKeyWithMode0600) {
   // The self-signed CA verifies against itself.
   auto v = run("openssl verify -CAfile " + quote(dir_ + "/ca.pem") + " " + quote(dir_ + "/ca.pem"));
   EXPECT_EQ(v.status, 0) << v.output;
-  // The key file is a private key matching the certificate (openssl pkey derives the same public key).
+  // The key file is a private key matching the certificate (openssl pkey derives the same public
+  // key).
   auto pub_from_key = run("openssl pkey -pubout -in " + quote(dir_ + "/ca.key"));
   auto pub_from_cert = run("openssl x509 -noout -pubkey -in " + quote(dir_ + "/ca.pem"));
   EXPECT_EQ(pub_from_key.status, 0);
@@ -103,7 +104,8 @@ INSTANTIATE_TEST_SUITE_P(
     AllKeyTypes, KeyTypeTest,
     ::testing::Values(KeyCase{KeyType::kEcdsaP256, "NIST CURVE: P-256", "ecdsa-with-SHA256"},
                       KeyCase{KeyType::kEcdsaP384, "NIST CURVE: P-384", "ecdsa-with-SHA384"},
-                      KeyCase{KeyType::kRsa3072, "Public-Key: (3072 bit)", "sha256WithRSAEncryption"}),
+                      KeyCase{KeyType::kRsa3072, "Public-Key: (3072 bit)",
+                              "sha256WithRSAEncryption"}),
     [](const auto& param_info) {
       std::string name = toString(param_info.param.type);
       std::replace(name.begin(), name.end(), '-', '_');
@@ -113,8 +115,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(CaTest, IssuedHostCertificateHasSansEkuAndIsCaSigned) {
   auto ca = CaDirectory::init(dir_, KeyType::kEcdsaP256, "Lab CA", 3650);
   ASSERT_TRUE(ca);
-  auto issued = ca->issue(
-      HostRequest{"cg-a", {"cg-a.corp.example.com", "cg-a"}, {"10.10.1.20", "2001:db8::7"}, 90, {}});
+  auto issued = ca->issue(HostRequest{
+      "cg-a", {"cg-a.corp.example.com", "cg-a"}, {"10.10.1.20", "2001:db8::7"}, 90, {}});
   ASSERT_TRUE(issued) << issued.error().message;
   EXPECT_EQ(issued->cert_path, dir_ + "/hosts/cg-a.pem");
   EXPECT_EQ(issued->key_path, dir_ + "/hosts/cg-a.key");
@@ -294,7 +296,8 @@ TEST_F(CaTest, CsrSignedExternallyByOpensslIsImported) {
                 "-keyout ca.key -out ca.pem -subj /CN=Corp-Root -days 30")
                 .status,
             0);
-  auto csr = createRequest(dir_, HostRequest{"cti-a", {"cti-a.corp.example.com"}, {"10.1.2.3"}, 30, {}});
+  auto csr =
+      createRequest(dir_, HostRequest{"cti-a", {"cti-a.corp.example.com"}, {"10.1.2.3"}, 30, {}});
   ASSERT_TRUE(csr) << csr.error().message;
   EXPECT_EQ(modeOf(dir_ + "/hosts/cti-a.key"), 0600u);
   std::string req = run("openssl req -noout -text -verify -in " + quote(*csr)).output;
@@ -368,11 +371,10 @@ TEST(IndexTest, RoundTripsAndRejectsMalformedInput) {
   ASSERT_EQ(back->entries.size(), 1u);
   EXPECT_EQ(back->entries[0].reason, RevocationReason::kCessationOfOperation);
 
-  for (const char* bad :
-       {"", "[]", "{\"version\":2,\"crl_number\":0,\"certificates\":[]}",
-        "{\"version\":1,\"crl_number\":-1,\"certificates\":[]}",
-        "{\"version\":1,\"crl_number\":0,\"certificates\":[{\"serial\":\"zz\"}]}",
-        "{\"version\":1,\"crl_number\":0,\"certificates\":[1]}"}) {
+  for (const char* bad : {"", "[]", "{\"version\":2,\"crl_number\":0,\"certificates\":[]}",
+                          "{\"version\":1,\"crl_number\":-1,\"certificates\":[]}",
+                          "{\"version\":1,\"crl_number\":0,\"certificates\":[{\"serial\":\"zz\"}]}",
+                          "{\"version\":1,\"crl_number\":0,\"certificates\":[1]}"}) {
     EXPECT_FALSE(CertificateIndex::parse(bad, "index.json")) << bad;
   }
   EXPECT_EQ(parseRevocationReason("key-compromise"), RevocationReason::kKeyCompromise);

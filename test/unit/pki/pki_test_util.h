@@ -16,7 +16,7 @@
 namespace ccsec::pki::test {
 
 struct Run {
-  int status = -1;  // exit status, -1 when the command did not exit normally
+  int status = -1;     // exit status, -1 when the command did not exit normally
   std::string output;  // stdout and stderr, interleaved
 };
 
@@ -35,8 +35,10 @@ inline Run run(const std::string& command) {
 inline std::string quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }

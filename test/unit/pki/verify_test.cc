@@ -18,9 +18,8 @@ using test::TempDir;
 constexpr std::time_t kJan2026 = 1767225600;  // 2026-01-01T00:00:00Z
 
 bool hasProblem(const FleetReport& r, const std::string& host, const std::string& code) {
-  return std::any_of(r.problems.begin(), r.problems.end(), [&](const Problem& p) {
-    return p.host == host && p.code == code;
-  });
+  return std::any_of(r.problems.begin(), r.problems.end(),
+                     [&](const Problem& p) { return p.host == host && p.code == code; });
 }
 
 std::string dump(const FleetReport& r) { return r.text(); }
@@ -86,7 +85,9 @@ TEST_F(VerifyTest, DetectsSharedCertificate) {
 TEST_F(VerifyTest, DetectsSharedKeyAcrossDifferentCertificates) {
   // Two requests made by openssl from ONE key, both signed by our CA with the openssl CLI.
   const std::string key = tmp_ / "shared.key";
-  ASSERT_EQ(run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + quote(key)).status, 0);
+  ASSERT_EQ(run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + quote(key))
+                .status,
+            0);
   std::vector<FleetHost> fleet;
   int serial = 100;
   for (const std::string name : {"pg-a", "pg-b"}) {
@@ -97,11 +98,13 @@ TEST_F(VerifyTest, DetectsSharedKeyAcrossDifferentCertificates) {
                   " -out " + quote(csr))
                   .status,
               0);
-    auto signed_cert = run("openssl x509 -req -in " + quote(csr) + " -CA " + quote(dir_ + "/ca.pem") +
-                           " -CAkey " + quote(dir_ + "/ca.key") + " -set_serial " +
-                           std::to_string(serial) + " -days 30 -copy_extensions copy -out " + quote(pem));
+    auto signed_cert =
+        run("openssl x509 -req -in " + quote(csr) + " -CA " + quote(dir_ + "/ca.pem") + " -CAkey " +
+            quote(dir_ + "/ca.key") + " -set_serial " + std::to_string(serial) +
+            " -days 30 -copy_extensions copy -out " + quote(pem));
     ASSERT_EQ(signed_cert.status, 0) << signed_cert.output;
-    fleet.push_back(FleetHost{name, std::nullopt, "10.0.0." + std::to_string(serial), pem, std::nullopt});
+    fleet.push_back(
+        FleetHost{name, std::nullopt, "10.0.0." + std::to_string(serial), pem, std::nullopt});
     ++serial;
   }
   // openssl x509 -req starts "now": check as of now + 1 day.
@@ -123,7 +126,8 @@ TEST_F(VerifyTest, DetectsExpiredNotYetValidAndExpiringSoon) {
   ASSERT_TRUE(report);
   EXPECT_FALSE(report->ok());
   EXPECT_TRUE(hasProblem(*report, "cg-a", "expired")) << dump(*report);
-  EXPECT_FALSE(hasProblem(*report, "cg-a", "chain")) << "expiry is reported once, not as a chain error";
+  EXPECT_FALSE(hasProblem(*report, "cg-a", "chain"))
+      << "expiry is reported once, not as a chain error";
   EXPECT_TRUE(hasProblem(*report, "cg-b", "expiring")) << dump(*report);
   EXPECT_EQ(report->problems.size(), 2u) << dump(*report);
 
