@@ -2,7 +2,11 @@
 #include <iostream>
 #include <thread>
 
+#include <filesystem>
+
 #include "cli/command.h"
+#include "cli/gateway_inventory.h"
+#include "cli/inventory_arg.h"
 #include "core/log.h"
 #include "gateway/gateway.h"
 #include "store/audit_store.h"
@@ -14,21 +18,73 @@ void registerGateway(CLI::App& app, int& exit_code) {
       "gateway",
       "Run the mutual-TLS channel gateway (server mode: TLS in, plaintext to a local service;\n"
       "client mode: plaintext in, TLS out). SIGHUP reloads certificates, CA and CRL; SIGTERM drains.\n"
-      "Example: ccsec gateway --config gw.yaml --workers 2");
+      "Example: ccsec gateway --config gw.yaml --workers 2\n"
+      "         ccsec gateway --inventory inv.yaml --host pg-a --pki pki/ --print-config");
   struct Opts {
     std::string config;
     std::string store;
+    std::string inventory;
+    std::string host;
+    std::string pki;
+    std::string metrics;
     unsigned workers = 0;
     bool verbose = false;
+    bool print_config = false;
   };
   auto opts = std::make_shared<Opts>();
-  sub->add_option("--config", opts->config, "Gateway YAML config (listeners, audit, metrics, limits)")->required();
+  auto* config = sub->add_option("--config", opts->config, "Gateway YAML config (listeners, audit, metrics, limits)");
+  auto* inv = sub->add_option("--inventory", opts->inventory, "Derive listeners from this inventory (with --host)");
+  config->excludes(inv);
+  sub->add_option("--host", opts->host, "Inventory host whose personal-data channels to front")->needs(inv);
+  sub->add_option("--pki", opts->pki, "ccsec pki directory (ca.pem, crl.pem, hosts/NAME.pem|.key); default: pki/ next to the inventory")->needs(inv);
+  sub->add_option("--metrics", opts->metrics, "Prometheus listen address ADDR:PORT (inventory mode)")->needs(inv);
+  sub->add_flag("--print-config", opts->print_config, "Print the derived listeners as gateway YAML and exit")->needs(inv);
   sub->add_option("--store", opts->store, "Audit store URI, overrides audit.store (sqlite:PATH or postgresql://…)");
   sub->add_option("--workers", opts->workers, "Event-loop threads (default: number of cores)");
   sub->add_flag("--verbose", opts->verbose, "Log every handshake failure and session (redacted)");
   sub->callback([opts, &exit_code] {
     if (opts->verbose) core::initLogging(core::LogLevel::kInfo);
-    auto cfg = gateway::loadGatewayConfig(opts->config);
+    core::Result<gateway::GatewayConfig> cfg = core::makeError("one of --config or --inventory is required");
+    if (!opts->inventory.empty()) {
+      if (opts->host.empty()) {
+        std::cerr << "ccsec gateway: --inventory needs --host NAME\n";
+        exit_code = kExitUsage;
+        return;
+      }
+      auto model = loadInventoryOrReport(opts->inventory, std::cerr);
+      if (!model) {
+        exit_code = kExitUsage;
+        return;
+      }
+      std::string inv_dir = std::filesystem::absolute(opts->inventory).parent_path().string();
+      std::string pki = opts->pki.empty() ? inv_dir + "/pki" : std::filesystem::absolute(opts->pki).string();
+      auto derived = deriveGateway(*model, inventory::Catalog::builtin(), opts->host, pki, inv_dir);
+      if (!derived) {
+        std::cerr << "ccsec gateway: " << derived.error().message << "\n";
+        if (!derived.error().detail.empty()) std::cerr << derived.error().detail << "\n";
+        exit_code = kExitUsage;
+        return;
+      }
+      for (const auto& s : derived->skipped) std::cerr << "ccsec gateway: skipped " << s << "\n";
+      if (opts->print_config) {
+        std::cout << gatewayConfigYaml(derived->config);
+        exit_code = kExitClean;
+        return;
+      }
+      derived->config.audit_store = "sqlite:" + std::filesystem::absolute("audit.db").string();
+      if (!opts->metrics.empty()) {
+        auto m = net::Endpoint::parse(opts->metrics);
+        if (!m) {
+          std::cerr << "ccsec gateway: --metrics: " << m.error().message << "\n";
+          exit_code = kExitUsage;
+          return;
+        }
+        derived->config.metrics_listen = *m;
+      }
+      cfg = std::move(derived->config);
+    } else if (!opts->config.empty()) {
+      cfg = gateway::loadGatewayConfig(opts->config);
+    }
     if (!cfg) {
       std::cerr << "ccsec gateway: " << cfg.error().message << "\n";
       if (!cfg.error().detail.empty()) std::cerr << cfg.error().detail << "\n";

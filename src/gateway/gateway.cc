@@ -301,16 +301,25 @@ class Connection final : public ged188::FrameObserver {
   void shutdownNow(const std::string& why) { close(why); }
   bool closed() const { return state_ == State::kClosed; }
 
+  // Per frame: a local count only; shared metrics get the deltas once per read (flushFrames).
   void onFrame(std::uint32_t type, std::uint32_t /*length*/) override {
-    if (type < m_.frames_by_type.size()) m_.frames_by_type[type].fetch_add(1, std::memory_order_relaxed);
-    else m_.frames_other_type.fetch_add(1, std::memory_order_relaxed);
-    for (auto& [t, count] : frame_counts_) {
-      if (t == type) {
-        ++count;
+    for (auto& fc : frame_counts_) {
+      if (fc.type == type) {
+        ++fc.total;
+        ++fc.pending;
         return;
       }
     }
-    frame_counts_.emplace_back(type, 1);  // allocates once per new message type, not per frame
+    frame_counts_.push_back({type, 1, 1});  // allocates once per new message type, not per frame
+  }
+
+  void flushFrames() {
+    for (auto& fc : frame_counts_) {
+      if (fc.pending == 0) continue;
+      if (fc.type < m_.frames_by_type.size()) m_.frames_by_type[fc.type].fetch_add(fc.pending, std::memory_order_relaxed);
+      else m_.frames_other_type.fetch_add(fc.pending, std::memory_order_relaxed);
+      fc.pending = 0;
+    }
   }
 
  private:
@@ -375,7 +384,9 @@ class Connection final : public ged188::FrameObserver {
 
   bool inspect(Direction& d, const std::uint8_t* data, std::size_t n) {
     if (!d.parser) return true;
-    if (d.parser->feed({data, n})) return true;
+    bool ok = d.parser->feed({data, n});
+    flushFrames();
+    if (ok) return true;
     m_.malformed_frames.fetch_add(1, std::memory_order_relaxed);
     const char* dir = &d == &down_ ? (isServer() ? "client->server" : "server->client")
                                    : (isServer() ? "server->client" : "client->server");
@@ -587,7 +598,7 @@ class Connection final : public ged188::FrameObserver {
     if (state_ == State::kClosed) return;
     if (established_) {
       nlohmann::json frames = nlohmann::json::object();
-      for (const auto& [type, count] : frame_counts_) frames[ged188::messageTypeName(type)] = count;
+      for (const auto& fc : frame_counts_) frames[ged188::messageTypeName(fc.type)] = fc.total;
       nlohmann::json d{{"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count()},
                        {"bytes_from_tls", bytes_from_tls_},
                        {"bytes_to_tls", bytes_to_tls_},
@@ -650,7 +661,12 @@ class Connection final : public ged188::FrameObserver {
   Clock::time_point last_activity_;
   std::uint64_t bytes_from_tls_ = 0;
   std::uint64_t bytes_to_tls_ = 0;
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> frame_counts_;
+  struct FrameCount {
+    std::uint32_t type;
+    std::uint64_t total;
+    std::uint64_t pending;  // not yet added to the shared metrics
+  };
+  std::vector<FrameCount> frame_counts_;
 };
 
 void Side::onIo(std::uint32_t events) {

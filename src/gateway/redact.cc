@@ -34,6 +34,14 @@ bool isPersonalDataTag(std::uint16_t tag) {
 
 bool isCredentialTag(std::uint16_t tag) { return tag == 2 || tag == 49; }
 
+namespace detail {
+const std::array<bool, 256> kSensitiveTags = [] {
+  std::array<bool, 256> t{};
+  for (std::uint16_t i = 0; i < 256; ++i) t[i] = isPersonalDataTag(i) || isCredentialTag(i);
+  return t;
+}();
+}  // namespace detail
+
 std::string keyedDigest(std::span<const std::uint8_t> value) {
   const auto& key = processKey();
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};

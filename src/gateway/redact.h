@@ -9,6 +9,7 @@
 //
 // Threading: all functions are thread-safe; the key is created once, on first use.
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -17,8 +18,15 @@ namespace ccsec::gateway {
 
 bool isPersonalDataTag(std::uint16_t tag);
 bool isCredentialTag(std::uint16_t tag);
+
+namespace detail {
+// Lookup table for the hot path (one load per floating field); built from the two functions'
+// definitions in redact.cc and checked against them by the unit tests.
+extern const std::array<bool, 256> kSensitiveTags;
+}  // namespace detail
+
 /// Personal data or credential: anything that must not appear in clear.
-inline bool isSensitiveTag(std::uint16_t tag) { return isPersonalDataTag(tag) || isCredentialTag(tag); }
+inline bool isSensitiveTag(std::uint16_t tag) { return tag < 256 && detail::kSensitiveTags[tag]; }
 
 /// First 16 hex digits of HMAC-SHA256(process key, value).
 std::string keyedDigest(std::span<const std::uint8_t> value);

@@ -132,6 +132,8 @@ core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
   uint64_t opts = SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE;
   if (c.ktls) opts |= SSL_OP_ENABLE_KTLS;
   SSL_CTX_set_options(ctx, opts);
+  // Read-ahead: one recv per record instead of header + body (kTLS receive turns it off itself).
+  SSL_CTX_set_read_ahead(ctx, 1);
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                             SSL_MODE_RELEASE_BUFFERS);
   if (c.role == Role::kServer) {

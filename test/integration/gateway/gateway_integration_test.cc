@@ -460,3 +460,31 @@ TEST_F(GatewayBinary, BadConfigExitsTwoWithFileAndLine) {
 
 }  // namespace
 }  // namespace ccsec
+
+namespace ccsec {
+namespace {
+
+// --inventory INV --host NAME derives listeners from the channel graph (examples/lab.yaml).
+TEST(GatewayFromInventory, DerivesServerAndClientListenersFromTheChannelGraph) {
+  std::string base = std::string(CCSEC_BIN) + " gateway --inventory " + CCSEC_SOURCE_DIR +
+                     "/examples/lab.yaml --pki /nonexistent/pki --print-config --host ";
+  auto [rc_srv, srv] = run(base + "pg-a");
+  ASSERT_EQ(rc_srv, 0) << srv;
+  EXPECT_NE(srv.find("mode: server\n    listen: \"10.1.2.10:42030\"\n    forward: \"127.0.0.1:42027\"\n    protocol: ged-188"),
+            std::string::npos) << srv;
+  EXPECT_NE(srv.find("allowed_peers: [finesse-1, finesse-1.lab.example.com]"), std::string::npos) << srv;
+  auto [rc_cli, cli] = run(base + "finesse-1");
+  ASSERT_EQ(rc_cli, 0) << cli;
+  EXPECT_NE(cli.find("mode: client\n    listen: \"127.0.0.1:42027\"\n    forward: \"10.1.2.10:42030\""), std::string::npos) << cli;
+  EXPECT_NE(cli.find("forward: \"10.1.2.11:43030\""), std::string::npos) << cli;  // side B
+  EXPECT_NE(cli.find("allowed_peers: [pg-a, pg-a.lab.example.com]"), std::string::npos) << cli;
+  auto [rc_none, none] = run(base + "cvp-1");
+  EXPECT_EQ(rc_none, 2) << none;
+  EXPECT_NE(none.find("skipped ged-125:cvp-1<-pg-a: listener has no separate TLS port"), std::string::npos) << none;
+  auto [rc_bad, bad] = run(base + "no-such-host");
+  EXPECT_EQ(rc_bad, 2);
+  EXPECT_NE(bad.find("host 'no-such-host' is not in the inventory"), std::string::npos) << bad;
+}
+
+}  // namespace
+}  // namespace ccsec
