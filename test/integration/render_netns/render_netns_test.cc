@@ -99,6 +99,18 @@ bool waitForFile(const fs::path& p, std::chrono::milliseconds limit) {
   return fs::exists(p);
 }
 
+std::string readFile(const fs::path& p);
+
+/// Waits until `log` contains `text` (e.g. tcpdump's "listening on").
+bool waitForText(const fs::path& log, const std::string& text, std::chrono::milliseconds limit) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (fs::exists(log) && readFile(log).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
 std::string readFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream s;
@@ -545,11 +557,12 @@ TEST_F(RenderNetns, IsolatedDmpEdgeTravelsAsEsp) {
                       "-i", s.veth_.at("pg"), "-w", pcap.string(), "host", "10.61.2.10"},
                      {}, (s.tmp / "tcpdump.log").string());
   ASSERT_GT(dump, 0);
-  ASSERT_TRUE(waitForFile(pcap, 5s));
+  ASSERT_TRUE(waitForText(s.tmp / "tcpdump.log", "listening on", 10s))
+      << readFile(s.tmp / "tcpdump.log");
   std::this_thread::sleep_for(300ms);
   std::string sp = "tcp:10.61.1.10:40002";
   auto res = s.probe("pg", {sp}, marker);
-  std::this_thread::sleep_for(500ms);
+  std::this_thread::sleep_for(1s);
   stop(dump, SIGINT);
   EXPECT_TRUE(res[sp]) << "dmp pg -> rgr did not connect";
   std::string after = s.saCounters("pg");
@@ -567,11 +580,12 @@ TEST_F(RenderNetns, IsolatedDmpEdgeTravelsAsEsp) {
                        "-i", s.veth_.at("cg"), "-w", pcap2.string(), "host", "10.61.3.10"},
                       {}, (s.tmp / "tcpdump2.log").string());
   ASSERT_GT(dump2, 0);
-  ASSERT_TRUE(waitForFile(pcap2, 5s));
+  ASSERT_TRUE(waitForText(s.tmp / "tcpdump2.log", "listening on", 10s))
+      << readFile(s.tmp / "tcpdump2.log");
   std::this_thread::sleep_for(300ms);
   std::string sp2 = "tcp:10.61.3.10:42030";
   auto res2 = s.probe("fin", {sp2}, marker);
-  std::this_thread::sleep_for(500ms);
+  std::this_thread::sleep_for(1s);
   stop(dump2, SIGINT);
   EXPECT_TRUE(res2[sp2]);
   EXPECT_NE(readFile(pcap2).find(marker), std::string::npos) << "control capture missed the marker";

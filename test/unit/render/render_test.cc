@@ -337,3 +337,46 @@ TEST(WindowsIpsec, CertificateAuthNoPskBoundariesApart) {
 
 }  // namespace
 }  // namespace ccsec::render
+
+namespace ccsec::render {
+namespace {
+
+TEST(WindowsIpsec, CaSubjectIsReadFromTheHostCertificates) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("ccsec-render-ca-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "certs");
+  std::string ca = (dir / "ca").string();
+  std::string host = (dir / "host").string();
+  std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + ca +
+      ".key -out " + ca +
+      ".pem -days 2 -subj '/O=Example/CN=Lab Issuing CA' 2>/dev/null && "
+      "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+      host + ".key -out " + host + ".csr -subj '/CN=host' 2>/dev/null && openssl x509 -req -in " +
+      host + ".csr -CA " + ca + ".pem -CAkey " + ca + ".key -CAcreateserial -days 2 -out " + host +
+      ".pem 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  for (const char* h : {"rgr-a", "rgr-b", "pg-a", "pg-b", "aw-1", "hds-1", "cvp-1"}) {
+    fs::copy_file(host + ".pem", dir / "certs" / (std::string(h) + ".pem"));
+  }
+  std::ifstream in("examples/lab.yaml");
+  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto l = testing::loadText(yaml, (dir / "lab.yaml").string());
+  auto b = renderBundle(l.model, inventory::Catalog::builtin(), l.graph, l.policy,
+                        {"windows-ipsec"}, {});
+  ASSERT_TRUE(b.ok()) << b.error().message << "\n" << b.error().detail;
+  bool found = false;
+  for (const auto& f : b->files) {
+    if (f.path == "hosts/rgr-a.ipsec.ps1") {
+      found = true;
+      EXPECT_NE(f.content.find("-Authority 'CN=Lab Issuing CA,O=Example' -AuthorityType Root"),
+                std::string::npos)
+          << f.content;
+    }
+  }
+  EXPECT_TRUE(found);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ccsec::render
