@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "inventory/yaml_walk.h"
 
@@ -1036,6 +1037,12 @@ std::size_t tooDeep(std::string_view s, int limit) {
 LoadResult finish(Walker& w, std::optional<Model> model) {
   LoadResult r;
   r.diagnostics = std::move(w.diagnostics);
+  // In file order, so that a user fixes them top to bottom. When validation stopped early, its
+  // reason stays last.
+  auto end = w.aborted() && !r.diagnostics.empty() ? r.diagnostics.end() - 1 : r.diagnostics.end();
+  std::stable_sort(r.diagnostics.begin(), end, [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
   r.truncated = w.truncated;
   if (r.diagnostics.empty()) r.model = std::move(model);
   return r;
