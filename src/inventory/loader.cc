@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "inventory/yaml_walk.h"
 
@@ -1036,6 +1037,12 @@ std::size_t tooDeep(std::string_view s, int limit) {
 LoadResult finish(Walker& w, std::optional<Model> model) {
   LoadResult r;
   r.diagnostics = std::move(w.diagnostics);
+  // In file order, so that a user fixes them top to bottom. When validation stopped early, its
+  // reason stays last.
+  auto end = w.aborted() && !r.diagnostics.empty() ? r.diagnostics.end() - 1 : r.diagnostics.end();
+  std::stable_sort(r.diagnostics.begin(), end, [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
   r.truncated = w.truncated;
   if (r.diagnostics.empty()) r.model = std::move(model);
   return r;
@@ -1056,6 +1063,11 @@ LoadResult single(const std::string& name, int line, int column, std::string key
 }  // namespace
 
 LoadResult loadString(std::string_view yaml, const std::string& name, const Catalog& catalog) {
+  return loadString(yaml, name, catalog, LoadLimits{});
+}
+
+LoadResult loadString(std::string_view yaml, const std::string& name, const Catalog& catalog,
+                      const LoadLimits& limits) {
   if (yaml.size() > kMaxFileBytes)
     return single(name, 0, 0, "(document)",
                   "expected at most " + std::to_string(kMaxFileBytes) + " bytes, found " +
@@ -1091,7 +1103,7 @@ LoadResult loadString(std::string_view yaml, const std::string& name, const Cata
   if (!root.IsDefined() || root.IsNull())
     return single(name, 0, 0, "(document)",
                   "expected an inventory (a mapping starting with \"version: 1\"), found an empty document");
-  Walker w(name, kMaxNodes + 2 * yaml.size());
+  Walker w(name, limits.max_nodes + 2 * yaml.size());
   Loader loader(w, catalog);
   try {
     loader.read(root);

@@ -89,7 +89,7 @@ TEST(Loader, WrongType) {
             "3:9: deployment.name: expected a string, found a sequence");
   auto r = load(with("hosts:\n", "hosts: 3\nx:\n"));  // the old items now belong to "x"
   ASSERT_EQ(diags(r).size(), 2u);
-  EXPECT_EQ(diags(r)[1], "17:8: hosts: expected a sequence, found \"3\"");
+  EXPECT_EQ(diags(r)[0], "17:8: hosts: expected a sequence, found \"3\"");
 }
 
 TEST(Loader, MissingRequiredKey) {
@@ -220,10 +220,10 @@ TEST(Loader, CertificateNeedsExactlyOneOfPathOrFingerprint) {
 TEST(Loader, AllErrorsAreCollected) {
   auto r = load(with("address: 10.0.2.1", "address: 10.0.2.300\n    os: dos\n    side: c"));
   EXPECT_EQ(diags(r), (std::vector<std::string>{
-                          "26:5: hosts[2].side: expected each key once, found \"side\" again (first at line 25)",
                           "23:14: hosts[2].address: expected an IPv4 or IPv6 address, found \"10.0.2.300\"",
                           "24:9: hosts[2].os: expected one of windows|vos|linux, found \"dos\" (did you mean \"vos\"?)",
-                          "25:11: hosts[2].side: expected one of a|b, found \"c\" (did you mean \"a\"?)"}));
+                          "25:11: hosts[2].side: expected one of a|b, found \"c\" (did you mean \"a\"?)",
+                          "26:5: hosts[2].side: expected each key once, found \"side\" again (first at line 25)"}));
   EXPECT_FALSE(r.ok());
   EXPECT_FALSE(r.truncated);
 }
