@@ -158,9 +158,10 @@ struct CatalogReader {
     flag("core_link", c.core_link);
     if (f->has("scope")) {
       if (auto s = w.oneOf((*f)["scope"], keyPath(path, "scope"),
-                           {"deployment", "site", "cross-side", "domain"})) {
+                           {"deployment", "site", "linked", "cross-side", "domain"})) {
         if (*s == "deployment") c.scope = ChannelScope::kDeployment;
         if (*s == "site") c.scope = ChannelScope::kSite;
+        if (*s == "linked") c.scope = ChannelScope::kLinked;
         if (*s == "cross-side") c.scope = ChannelScope::kCrossSide;
         if (*s == "domain") c.scope = ChannelScope::kDomain;
       }

@@ -1,6 +1,8 @@
 #include "inventory/graph.h"
 
 #include <algorithm>
+#include <deque>
+#include <unordered_map>
 #include <map>
 #include <set>
 #include <tuple>
@@ -18,50 +20,9 @@ bool contains(const std::vector<std::string>& v, std::string_view x) {
 // Where a server host accepts one channel kind: a catalog listener of one of its roles, or a
 // listener the inventory declares for a `custom` host.
 struct Serving {
-  CatalogListener listener;  // custom listeners are converted (no side or instance offset)
+  const CatalogListener* listener = nullptr;  // catalog-owned, or Deriver-owned for custom hosts
   std::optional<char> side;
 };
-
-std::optional<Serving> servingFor(const Host& h, const std::string& role, const std::string& kind,
-                                  const Catalog& catalog) {
-  if (!h.hasRole(role)) return std::nullopt;
-  if (role == "custom") {
-    for (const auto& l : h.listeners) {
-      if (l.channel != kind) continue;
-      CatalogListener c;
-      c.name = h.name + "-" + kind;
-      c.channel = kind;
-      c.proto = l.proto;
-      c.port = l.port;
-      c.port_end = l.port;
-      c.tls_port = l.tls_port;
-      c.instance_offset = false;
-      return Serving{c, std::nullopt};
-    }
-    return std::nullopt;
-  }
-  const RoleSpec* spec = catalog.role(role);
-  if (!spec) return std::nullopt;
-  for (const auto& l : spec->listeners)
-    if (l.channel == kind) return Serving{l, h.side};
-  return std::nullopt;
-}
-
-// The first of the host's roles (in the host's order) that serves `kind` among `roles`.
-std::optional<Serving> servingAny(const Host& h, const std::vector<std::string>& roles,
-                                  const std::string& kind, const Catalog& catalog) {
-  for (const auto& r : h.roles)
-    if (contains(roles, r))
-      if (auto s = servingFor(h, r, kind, catalog)) return s;
-  return std::nullopt;
-}
-
-// Any listener of the host for `kind`, whatever the role (for channels: entries that add edges).
-std::optional<Serving> servingAnyRole(const Host& h, const std::string& kind, const Catalog& catalog) {
-  for (const auto& r : h.roles)
-    if (auto s = servingFor(h, r, kind, catalog)) return s;
-  return std::nullopt;
-}
 
 bool defaultTls(const ChannelKindSpec& spec, const Model& m) {
   if (spec.name == "sip") return m.deployment.security_model != SecurityModel::kUnsecured;
@@ -75,11 +36,24 @@ class Deriver {
   ChannelGraph run() {
     for (const auto& h : m_.hosts)
       for (const auto& r : h.roles) by_role_[r].push_back(&h);
+    for (const auto& s : m_.sites) {
+      own_[s.name] = {s.name};
+      linked_[s.name].push_back(s.name);
+    }
+    for (const auto& l : m_.site_links) {
+      if (l.a == l.b) continue;
+      linked_[l.a].push_back(l.b);
+      linked_[l.b].push_back(l.a);
+    }
+    for (auto& [site, list] : linked_) {
+      std::sort(list.begin(), list.end());
+      list.erase(std::unique(list.begin(), list.end()), list.end());
+    }
     for (const auto& spec : c_.channels()) derive(spec);
     applyChannels();
     finish();
     ChannelGraph g;
-    for (auto& [key, e] : edges_) g.edges.push_back(std::move(e));
+    g.edges = std::move(edges_);
     std::sort(g.edges.begin(), g.edges.end(), [](const Edge& a, const Edge& b) {
       return std::tie(a.kind, a.server, a.client, a.port) < std::tie(b.kind, b.server, b.client, b.port);
     });
@@ -87,17 +61,71 @@ class Deriver {
   }
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string>;
+  std::optional<Serving> servingFor(const Host& h, const std::string& role, const std::string& kind) {
+    if (!h.hasRole(role)) return std::nullopt;
+    if (role == "custom") {
+      for (const auto& l : h.listeners) {
+        if (l.channel != kind) continue;
+        std::string key = h.name + '\x1f' + kind;
+        auto it = custom_index_.find(key);
+        if (it == custom_index_.end()) {
+          CatalogListener cl;
+          cl.name = h.name + "-" + kind;
+          cl.channel = kind;
+          cl.proto = l.proto;
+          cl.port = l.port;
+          cl.port_end = l.port;
+          cl.tls_port = l.tls_port;
+          cl.instance_offset = false;
+          custom_.push_back(std::move(cl));
+          it = custom_index_.emplace(key, &custom_.back()).first;
+        }
+        return Serving{it->second, std::nullopt};
+      }
+      return std::nullopt;
+    }
+    const RoleSpec* spec = c_.role(role);
+    if (!spec) return std::nullopt;
+    for (const auto& l : spec->listeners)
+      if (l.channel == kind) return Serving{&l, h.side};
+    return std::nullopt;
+  }
+
+  // The first of the host's roles (in the host's order) among `roles` that serves `kind`.
+  std::optional<Serving> servingAny(const Host& h, const std::vector<std::string>& roles,
+                                    const std::string& kind) {
+    for (const auto& r : h.roles)
+      if (contains(roles, r))
+        if (auto s = servingFor(h, r, kind)) return s;
+    return std::nullopt;
+  }
+
+  // Any listener of the host for `kind`, whatever the role (channels: entries that add edges).
+  std::optional<Serving> servingAnyRole(const Host& h, const std::string& kind) {
+    for (const auto& r : h.roles)
+      if (auto s = servingFor(h, r, kind)) return s;
+    return std::nullopt;
+  }
+
 
   struct Pending {
-    Edge edge;
-    std::optional<Serving> serving;  // to recompute the port once TLS is final
+    std::optional<Serving> serving;  // to compute the port once TLS is final
+    std::optional<std::uint16_t> port_override;
+    bool listed = false;  // named by a channels: entry
   };
 
-  void add(const ChannelKindSpec& spec, const std::string& server, SourceLoc loc,
-           const std::string& client, bool endpoint, const std::optional<Serving>& serving) {
-    Key key{spec.name, server, client};
-    if (edges_.count(key)) return;
+  static std::string keyOf(std::string_view kind, std::string_view server, std::string_view client) {
+    std::string k;
+    k.reserve(kind.size() + server.size() + client.size() + 2);
+    k.append(kind).append(1, '\x1f').append(server).append(1, '\x1f').append(client);
+    return k;
+  }
+
+  // Index of the edge (kind, server, client), creating it with the defaults if new.
+  std::size_t add(const ChannelKindSpec& spec, const std::string& server, SourceLoc loc,
+                  const std::string& client, bool endpoint, const std::optional<Serving>& serving) {
+    auto [it, inserted] = index_.emplace(keyOf(spec.name, server, client), edges_.size());
+    if (!inserted) return it->second;
     Edge e;
     e.kind = spec.name;
     e.server = server;
@@ -107,9 +135,10 @@ class Deriver {
     e.tls = defaultTls(spec, m_);
     e.min_version = m_.deployment.tls_min_version;
     e.loc = loc;
-    if (serving) e.proto = serving->listener.proto;
-    edges_.emplace(key, e);
-    servings_.emplace(key, serving);
+    if (serving) e.proto = serving->listener->proto;
+    edges_.push_back(std::move(e));
+    pending_.push_back(Pending{serving, std::nullopt, false});
+    return it->second;
   }
 
   const std::vector<const Host*>& withRole(const std::string& role) {
@@ -130,48 +159,76 @@ class Deriver {
     return out;
   }
 
+  // Sites whose hosts a host in `site` pairs with under `scope` (itself included).
+  const std::vector<std::string>& reach(const std::string& site, ChannelScope scope) {
+    static const std::vector<std::string> kNone;
+    if (scope == ChannelScope::kSite) {
+      auto it = own_.find(site);
+      return it == own_.end() ? kNone : it->second;
+    }
+    auto it = linked_.find(site);
+    return it == linked_.end() ? kNone : it->second;
+  }
+
+  using Servers = std::vector<std::pair<const Host*, Serving>>;
+
+  // Pairs every client with the servers its scope reaches (never itself).
+  void pairUp(const ChannelKindSpec& spec, const Servers& servers,
+              const std::vector<const Host*>& clients, bool opposite_sides) {
+    if (servers.empty() || clients.empty()) return;
+    std::map<std::string, Servers> by_site;
+    for (const auto& s : servers) by_site[s.first->site].push_back(s);
+    for (const Host* c : clients) {
+      auto visit = [&](const Servers& list) {
+        for (const auto& [s, serving] : list) {
+          if (s == c) continue;
+          if (opposite_sides && (!s->side || !c->side || *s->side == *c->side)) continue;
+          add(spec, s->name, s->loc, c->name, false, serving);
+        }
+      };
+      if (spec.scope == ChannelScope::kDeployment) {
+        visit(servers);
+        continue;
+      }
+      for (const auto& site : reach(c->site, spec.scope)) {
+        auto it = by_site.find(site);
+        if (it != by_site.end()) visit(it->second);
+      }
+    }
+  }
+
   void derive(const ChannelKindSpec& spec) {
     if (spec.scope == ChannelScope::kDomain) {
       deriveDirectory(spec);
       return;
     }
-    auto sameScope = [&](const Host& s, const Host& c) {
-      return &s != &c && (spec.scope != ChannelScope::kSite || s.site == c.site);
-    };
     if (!spec.pairs.empty()) {
       // The first pair (in catalog order) that matches a (server, client) decides the listener.
       for (const auto& p : spec.pairs) {
-        for (const Host* s : withRole(p.server)) {
-          auto serving = servingFor(*s, p.server, spec.name, c_);
-          if (!serving) continue;
-          for (const Host* c : withRole(p.client))
-            if (sameScope(*s, *c)) add(spec, s->name, s->loc, c->name, false, serving);
-        }
+        Servers servers;
+        for (const Host* s : withRole(p.server))
+          if (auto serving = servingFor(*s, p.server, spec.name)) servers.emplace_back(s, *serving);
+        pairUp(spec, servers, withRole(p.client), false);
       }
     } else if (spec.scope == ChannelScope::kCrossSide) {
       for (const auto& r : spec.server_roles) {
         if (!contains(spec.client_roles, r)) continue;
-        for (const Host* s : withRole(r)) {
-          auto serving = servingFor(*s, r, spec.name, c_);
-          if (!serving || !s->side) continue;
-          for (const Host* c : withRole(r))
-            if (c->side && *c->side != *s->side) add(spec, s->name, s->loc, c->name, false, serving);
-        }
+        Servers servers;
+        for (const Host* s : withRole(r))
+          if (auto serving = servingFor(*s, r, spec.name)) servers.emplace_back(s, *serving);
+        pairUp(spec, servers, withRole(r), true);
       }
     } else {
-      auto clients = withAnyRole(spec.client_roles);
-      for (const Host* s : withAnyRole(spec.server_roles)) {
-        auto serving = servingAny(*s, spec.server_roles, spec.name, c_);
-        if (!serving) continue;
-        for (const Host* c : clients)
-          if (sameScope(*s, *c)) add(spec, s->name, s->loc, c->name, false, serving);
-      }
+      Servers servers;
+      for (const Host* s : withAnyRole(spec.server_roles))
+        if (auto serving = servingAny(*s, spec.server_roles, spec.name)) servers.emplace_back(s, *serving);
+      pairUp(spec, servers, withAnyRole(spec.client_roles), false);
     }
     if (spec.client_endpoints.empty()) return;
-    std::vector<std::pair<const Host*, Serving>> all;
-    std::map<std::string, std::vector<std::pair<const Host*, Serving>>> by_site;
+    Servers all;
+    std::map<std::string, Servers> by_site;
     for (const Host* s : withAnyRole(spec.endpoint_server_roles)) {
-      auto serving = servingAny(*s, spec.endpoint_server_roles, spec.name, c_);
+      auto serving = servingAny(*s, spec.endpoint_server_roles, spec.name);
       if (!serving) continue;
       all.emplace_back(s, *serving);
       by_site[s->site].emplace_back(s, *serving);
@@ -188,10 +245,12 @@ class Deriver {
 
   void deriveDirectory(const ChannelKindSpec& spec) {
     // Servers: directory.controllers and hosts with a server role (domain-controller) that
-    // have a domain; a controller listed both ways is one server.
+    // have a domain; a controller listed both ways is one server. A host uses its domain's
+    // controllers in its own and linked sites, or all of them when there are none there.
     struct Dc {
       std::string name;
       std::string domain;
+      std::string site;
       SourceLoc loc;
       std::optional<Serving> serving;
     };
@@ -200,25 +259,36 @@ class Deriver {
     for (const auto& role : spec.server_roles) {
       if (const RoleSpec* r = c_.role(role))
         for (const auto& l : r->listeners)
-          if (l.channel == spec.name && !dc_default) dc_default = Serving{l, std::nullopt};
+          if (l.channel == spec.name && !dc_default) dc_default = Serving{&l, std::nullopt};
     }
     std::set<std::string> names;
     for (const auto& h : m_.hosts) {
       if (!h.domain) continue;
-      if (auto serving = servingAny(h, spec.server_roles, spec.name, c_)) {
-        dcs.push_back({h.name, *h.domain, h.loc, serving});
+      if (auto serving = servingAny(h, spec.server_roles, spec.name)) {
+        dcs.push_back({h.name, *h.domain, h.site, h.loc, serving});
         names.insert(h.name);
       }
     }
     for (const auto& c : m_.directory.controllers)
-      if (!names.count(c.name)) dcs.push_back({c.name, c.domain, c.loc, dc_default});
+      if (!names.count(c.name)) dcs.push_back({c.name, c.domain, c.site, c.loc, dc_default});
     std::map<std::string, std::vector<const Dc*>> by_domain;
-    for (const auto& dc : dcs) by_domain[dc.domain].push_back(&dc);
+    std::map<std::pair<std::string, std::string>, std::vector<const Dc*>> by_domain_site;
+    for (const auto& dc : dcs) {
+      by_domain[dc.domain].push_back(&dc);
+      by_domain_site[{dc.domain, dc.site}].push_back(&dc);
+    }
     for (const auto& h : m_.hosts) {
       if (!h.domain) continue;
-      auto it = by_domain.find(*h.domain);
-      if (it == by_domain.end()) continue;
-      for (const Dc* dc : it->second)
+      std::vector<const Dc*> near;
+      for (const auto& site : reach(h.site, ChannelScope::kLinked)) {
+        auto it = by_domain_site.find({*h.domain, site});
+        if (it != by_domain_site.end()) near.insert(near.end(), it->second.begin(), it->second.end());
+      }
+      if (near.empty()) {
+        auto it = by_domain.find(*h.domain);
+        if (it != by_domain.end()) near = it->second;
+      }
+      for (const Dc* dc : near)
         if (dc->name != h.name) add(spec, dc->name, dc->loc, h.name, false, dc->serving);
     }
   }
@@ -227,34 +297,37 @@ class Deriver {
     for (const auto& ch : m_.channels) {
       const ChannelKindSpec* spec = c_.channel(ch.kind);
       if (!spec) continue;  // rejected by the loader
-      Key key{ch.kind, ch.server, ch.client};
-      if (!edges_.count(key)) {
+      std::size_t i = 0;
+      if (auto it = index_.find(keyOf(ch.kind, ch.server, ch.client)); it != index_.end()) {
+        i = it->second;
+      } else {
         std::optional<Serving> serving;
-        if (const Host* s = m_.findHost(ch.server)) serving = servingAnyRole(*s, ch.kind, c_);
-        add(*spec, ch.server, ch.loc, ch.client, m_.findEndpoint(ch.client) != nullptr, serving);
-        edges_[key].added = true;
-        if (!serving && ch.port) edges_[key].proto = Transport::kTcp;
+        if (const Host* s = m_.findHost(ch.server)) serving = servingAnyRole(*s, ch.kind);
+        i = add(*spec, ch.server, ch.loc, ch.client, m_.findEndpoint(ch.client) != nullptr, serving);
+        edges_[i].added = true;
       }
-      Edge& e = edges_[key];
+      Edge& e = edges_[i];
       e.loc = ch.loc;
       if (ch.tls) e.tls = *ch.tls;
       if (ch.legacy_tls) e.legacy_tls = *ch.legacy_tls;
       if (ch.min_version) e.min_version = *ch.min_version;
       if (ch.fallback) e.fallback = *ch.fallback;
-      if (ch.port) port_override_[key] = *ch.port;
-      listed_.insert(key);
+      if (ch.port) pending_[i].port_override = *ch.port;
+      pending_[i].listed = true;
     }
   }
 
   void finish() {
     const int instance = m_.deployment.instance;
-    for (auto& [key, e] : edges_) {
-      if (auto it = port_override_.find(key); it != port_override_.end()) {
-        e.port = it->second;
-        e.port_end = it->second;
-      } else if (const auto& s = servings_[key]) {
-        e.port = s->listener.portFor(s->side, instance, e.tls);
-        e.port_end = s->listener.portEndFor(s->side, instance, e.tls);
+    for (std::size_t i = 0; i < edges_.size(); ++i) {
+      Edge& e = edges_[i];
+      const Pending& p = pending_[i];
+      if (p.port_override) {
+        e.port = *p.port_override;
+        e.port_end = *p.port_override;
+      } else if (const auto& s = p.serving) {
+        e.port = s->listener->portFor(s->side, instance, e.tls);
+        e.port_end = s->listener->portEndFor(s->side, instance, e.tls);
       }
       const Host* server = m_.findHost(e.server);
       const Host* client = e.client_is_endpoint ? nullptr : m_.findHost(e.client);
@@ -262,18 +335,20 @@ class Deriver {
         IpsecMode a = server->protection.ipsec;
         IpsecMode b = client->protection.ipsec;
         e.ipsec = (a == IpsecMode::kIsolation && b == IpsecMode::kIsolation) ||
-                  (a == IpsecMode::kPeer && b == IpsecMode::kPeer && listed_.count(key) != 0);
+                  (a == IpsecMode::kPeer && b == IpsecMode::kPeer && p.listed);
       }
     }
   }
 
   const Model& m_;
   const Catalog& c_;
-  std::map<Key, Edge> edges_;
-  std::map<Key, std::optional<Serving>> servings_;
-  std::map<Key, std::uint16_t> port_override_;
-  std::set<Key> listed_;
+  std::vector<Edge> edges_;
+  std::vector<Pending> pending_;  // parallel to edges_
+  std::unordered_map<std::string, std::size_t> index_;  // keyOf(kind, server, client) -> edges_
+  std::deque<CatalogListener> custom_;  // listeners of custom hosts (stable addresses)
+  std::unordered_map<std::string, const CatalogListener*> custom_index_;
   std::map<std::string, std::vector<const Host*>> by_role_;
+  std::map<std::string, std::vector<std::string>> own_, linked_;
 };
 
 }  // namespace

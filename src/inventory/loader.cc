@@ -1056,6 +1056,11 @@ LoadResult single(const std::string& name, int line, int column, std::string key
 }  // namespace
 
 LoadResult loadString(std::string_view yaml, const std::string& name, const Catalog& catalog) {
+  return loadString(yaml, name, catalog, LoadLimits{});
+}
+
+LoadResult loadString(std::string_view yaml, const std::string& name, const Catalog& catalog,
+                      const LoadLimits& limits) {
   if (yaml.size() > kMaxFileBytes)
     return single(name, 0, 0, "(document)",
                   "expected at most " + std::to_string(kMaxFileBytes) + " bytes, found " +
@@ -1091,7 +1096,7 @@ LoadResult loadString(std::string_view yaml, const std::string& name, const Cata
   if (!root.IsDefined() || root.IsNull())
     return single(name, 0, 0, "(document)",
                   "expected an inventory (a mapping starting with \"version: 1\"), found an empty document");
-  Walker w(name, kMaxNodes + 2 * yaml.size());
+  Walker w(name, limits.max_nodes + 2 * yaml.size());
   Loader loader(w, catalog);
   try {
     loader.read(root);

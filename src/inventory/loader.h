@@ -43,10 +43,17 @@ struct LoadResult {
 /// instead of exhausting memory or time, while any alias-free inventory stays below it.
 inline constexpr std::size_t kMaxNodes = 2'000'000;
 
+/// The bounds above, injectable so that tests can exercise them on small inputs.
+struct LoadLimits {
+  std::size_t max_nodes = kMaxNodes;  // plus two per input byte
+};
+
 LoadResult loadFile(const std::string& path, const Catalog& catalog = Catalog::builtin());
 /// `name` is used as FILE in diagnostics.
 LoadResult loadString(std::string_view yaml, const std::string& name,
                       const Catalog& catalog = Catalog::builtin());
+LoadResult loadString(std::string_view yaml, const std::string& name, const Catalog& catalog,
+                      const LoadLimits& limits);
 
 /// The keys the loader accepts for each kind of object, by the object's name in
 /// schema/inventory.v1.json ("root" for the top level, then its `$defs` names: "deployment",

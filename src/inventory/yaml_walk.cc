@@ -89,9 +89,13 @@ std::optional<Fields> Walker::map(const YAML::Node& node, const std::string& pat
     error(node, path, "expected a mapping, found " + describe(node));
     return std::nullopt;
   }
-  std::vector<std::string> names;
-  for (const auto& k : keys) names.emplace_back(k.name);
+  auto names = [&keys] {
+    std::vector<std::string> out;
+    for (const auto& k : keys) out.emplace_back(k.name);
+    return out;
+  };
   Fields out;
+  out.items.reserve(keys.size());
   std::vector<YAML::Node> merges;
   for (auto it = node.begin(); it != node.end(); ++it) {
     if (!visit(it->first)) return std::nullopt;
@@ -104,23 +108,23 @@ std::optional<Fields> Walker::map(const YAML::Node& node, const std::string& pat
       merges.push_back(it->second);
       continue;
     }
-    std::string kp = keyPath(path, key);
-    if (out.has(key)) {
-      error(it->first, kp,
+    if (const Field* first = out.find(key)) {
+      error(it->first, keyPath(path, key),
             "expected each key once, found " + quote(key) + " again (first at line " +
-                std::to_string(loc(out.items[key].key_node).line) + ")");
+                std::to_string(loc(first->key_node).line) + ")");
       continue;
     }
     bool known = false;
-    for (const auto& n : names) known = known || n == key;
+    for (const auto& k : keys) known = known || key == k.name;
     if (!known) {
-      std::string msg = "expected one of " + core::join(names, "|") + ", found unknown key " + quote(key);
-      std::string hint = core::closestMatch(key, names);
+      std::vector<std::string> all = names();
+      std::string msg = "expected one of " + core::join(all, "|") + ", found unknown key " + quote(key);
+      std::string hint = core::closestMatch(key, all);
       if (!hint.empty()) msg += " (did you mean " + quote(hint) + "?)";
-      error(it->first, kp, std::move(msg));
+      error(it->first, keyPath(path, key), std::move(msg));
       continue;
     }
-    out.items.emplace(key, Field{key, it->first, it->second});
+    out.items.push_back(Field{key, it->first, it->second});
   }
   // Merge keys (YAML 1.1 `<<`): a mapping or a sequence of mappings; explicit keys win, and
   // earlier mappings of a sequence win over later ones.
@@ -143,7 +147,8 @@ std::optional<Fields> Walker::map(const YAML::Node& node, const std::string& pat
       }
       auto sub = map(src, path, keys, false);  // validates its keys (reports unknown ones)
       if (!sub) continue;
-      for (auto& [k, f] : sub->items) out.items.emplace(k, f);  // emplace keeps existing
+      for (auto& f : sub->items)
+        if (!out.has(f.key)) out.items.push_back(std::move(f));  // explicit keys win
     }
   }
   for (const auto& k : keys) {

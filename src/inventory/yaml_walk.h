@@ -37,12 +37,17 @@ struct Field {
 /// Fields of a mapping by key (merge keys `<<:` already applied; explicit keys win).
 class Fields {
  public:
-  std::map<std::string, Field> items;
-  bool has(const std::string& key) const { return items.count(key) != 0; }
+  std::vector<Field> items;  // few keys per object: a linear scan beats a tree
+  const Field* find(std::string_view key) const {
+    for (const auto& f : items)
+      if (f.key == key) return &f;
+    return nullptr;
+  }
+  bool has(std::string_view key) const { return find(key) != nullptr; }
   /// The value node, or an undefined node when absent.
-  YAML::Node operator[](const std::string& key) const {
-    auto it = items.find(key);
-    return it == items.end() ? YAML::Node(YAML::NodeType::Undefined) : it->second.value;
+  YAML::Node operator[](std::string_view key) const {
+    const Field* f = find(key);
+    return f ? f->value : YAML::Node(YAML::NodeType::Undefined);
   }
 };
 

@@ -47,6 +47,8 @@ sites:
   - name: north
     zones:
       - {name: n-ag, kind: agent, cidr: 10.230.0.0/16}
+site_links:
+  - {a: east, b: west, protection: ipsec}
 directory:
   forests: [{name: ex.com, domains: [{name: ex.com}]}]
   controllers:
@@ -221,7 +223,7 @@ TEST(Graph, ChannelsOverrideDerivedEdges) {
   EXPECT_TRUE(a->fallback);
   EXPECT_EQ(a->port, 42027);  // plaintext variant once TLS is off
   EXPECT_FALSE(a->added);
-  EXPECT_EQ(a->loc.line, 37);  // the channels: entry
+  EXPECT_EQ(a->loc.line, 39);  // the channels: entry
   const Edge* b = g.find("ged-188", "pg-b", "fin-w");
   EXPECT_TRUE(b->tls);
   EXPECT_TRUE(b->legacy_tls);
@@ -258,6 +260,26 @@ TEST(Graph, ChannelsAddEdgesForCustomRoles) {
   ASSERT_NE(agw, nullptr);
   EXPECT_TRUE(agw->added);
   EXPECT_EQ(agw->port, 9999);
+}
+
+TEST(Graph, SitesPairOnlyWhenLinked) {
+  auto g = graphOf(replaced(kTwoSites, "site_links:\n  - {a: east, b: west, protection: ipsec}\n", ""));
+  EXPECT_NE(g.find("dmp", "rgr-a", "pg-a"), nullptr);
+  EXPECT_EQ(g.find("dmp", "rgr-b", "pg-a"), nullptr);         // west router, east PG, no link
+  EXPECT_EQ(g.find("ged-188", "pg-b", "fin-e"), nullptr);
+  EXPECT_EQ(g.find("private", "rgr-a", "rgr-b"), nullptr);
+  EXPECT_EQ(g.find("directory", "dc-w", "rgr-a"), nullptr);  // east host uses the east DC
+  EXPECT_NE(g.find("directory", "dc-e", "rgr-a"), nullptr);
+}
+
+TEST(Graph, DirectoryFallsBackToEveryControllerOfTheDomain) {
+  // A host in a site without a controller of its domain (nor a linked one) uses them all.
+  auto g2 = graphOf(replaced(replaced(kTwoSites, "  - name: north\n    zones:\n",
+                                      "  - name: north\n    zones:\n      - {name: n-dc, kind: datacenter, cidr: 10.210.0.0/16}\n"),
+                             "endpoints:\n",
+                             "  - {name: n-aw, site: north, zone: n-dc, address: 10.210.0.9, roles: [admin-client], domain: ex.com}\nendpoints:\n"));
+  EXPECT_NE(g2.find("directory", "dc-e", "n-aw"), nullptr);
+  EXPECT_NE(g2.find("directory", "dc-w", "n-aw"), nullptr);
 }
 
 TEST(Graph, DeterministicOrderAndLookups) {
