@@ -65,7 +65,9 @@ subjectAltName = {san}
 
 
 def main():
-    done = set()
+    # file → (dns names, addresses) gathered over every example that uses it (lab.yaml and
+    # reference.yaml both have an rgr-a, for instance).
+    names = {}
     for name in sorted(os.listdir(EXAMPLES)):
         if not name.endswith(".yaml"):
             continue
@@ -74,16 +76,19 @@ def main():
             path = (h.get("certificate") or {}).get("path")
             if not path or not path.startswith("certs/"):
                 continue
-            file = os.path.basename(path)
-            if file in done:
-                continue
-            done.add(file)
-            if file in SPECIAL:
-                dns, ips, dates = SPECIAL[file]
-            else:
-                dns, ips, dates = [h.get("dns_name") or h["name"]], [str(h["address"])], VALID
-            make(os.path.join(HERE, file), dns, ips, dates)
-            print(f"examples/certs/{file}: {', '.join(dns + ips)} {dates[0][:8]}..{dates[1][:8]}")
+            dns, ips = names.setdefault(os.path.basename(path), ([], []))
+            for d in (h.get("dns_name") or h["name"],):
+                if d not in dns:
+                    dns.append(d)
+            if str(h["address"]) not in ips:
+                ips.append(str(h["address"]))
+    for file in sorted(names):
+        dns, ips = names[file]
+        dates = VALID
+        if file in SPECIAL:
+            dns, ips, dates = SPECIAL[file]
+        make(os.path.join(HERE, file), dns, ips, dates)
+        print(f"examples/certs/{file}: {', '.join(dns + ips)} {dates[0][:8]}..{dates[1][:8]}")
     return 0
 
 

@@ -184,7 +184,6 @@ std::string formatSarif(const std::vector<Finding>& findings, std::string_view a
       {"version", "2.1.0"},
       {"runs", Json::array({Json{
                    {"tool", {{"driver", {{"name", "ccsec"},
-                                         {"informationUri", "https://github.com/ccsec/ccsec"},
                                          {"rules", std::move(rules)}}}}},
                    {"results", std::move(results)},
                }})},

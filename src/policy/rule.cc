@@ -104,7 +104,7 @@ void emit(const Rule& rule, std::vector<Finding>& out, std::string target, std::
 
 void emitNotStated(const Rule& rule, std::vector<Finding>& out, std::string target,
                    std::string_view what, inventory::SourceLoc loc) {
-  emit(rule, out, std::move(target), std::string(what) + " (not stated in the inventory)", loc,
+  emit(rule, out, std::move(target), std::string(what) + " not stated in the inventory", loc,
        Severity::kLow);
 }
 

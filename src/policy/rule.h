@@ -98,7 +98,8 @@ struct Rule {
 void emit(const Rule& rule, std::vector<Finding>& out, std::string target, std::string_view what,
           inventory::SourceLoc loc, std::optional<Severity> severity = std::nullopt);
 
-/// Convenience for "not stated" facts (DESIGN.md §3): low severity.
+/// Convenience for "not stated" facts (DESIGN.md §3): low severity; `what` ends with "is" or
+/// "are" and the message continues "not stated in the inventory".
 void emitNotStated(const Rule& rule, std::vector<Finding>& out, std::string target,
                    std::string_view what, inventory::SourceLoc loc);
 
