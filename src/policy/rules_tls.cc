@@ -66,16 +66,16 @@ void noPlaintextFallback(const Rule& rule, const Context& ctx, std::vector<Findi
 
 namespace {
 
-// "a, b, c" naming at most kShown of `hosts` other than `self`, then "and N more".
+// "a, b, c" naming at most kShown of `hosts` other than `self`, then "and N more". Stops after
+// kShown names, so a certificate shared by thousands of hosts stays linear overall.
 std::string others(const std::set<std::string>& hosts, const std::string& self) {
   constexpr std::size_t kShown = 5;
   std::vector<std::string> names;
-  std::size_t total = 0;
   for (const std::string& h : hosts) {
-    if (h == self) continue;
-    ++total;
-    if (names.size() < kShown) names.push_back(h);
+    if (names.size() == kShown) break;
+    if (h != self) names.push_back(h);
   }
+  const std::size_t total = hosts.size() - (hosts.contains(self) ? 1 : 0);
   std::string s = core::join(names, ", ");
   if (total > names.size()) s += fmt::format(" and {} more", total - names.size());
   return s;
@@ -102,15 +102,19 @@ void uniqueCertificates(const Rule& rule, const Context& ctx, std::vector<Findin
     if (it == ctx.certificates.end()) continue;
     const CertificateFacts& facts = it->second;
     std::vector<std::string> parts;
-    std::set<std::string> cert_peers;
-    auto add_cert = [&](const std::string& id) {
+    // The certificate read from the file and a declared fingerprint name one group each (the
+    // same group unless the fingerprint names another certificate).
+    std::vector<const std::set<std::string>*> groups;
+    auto add_group = [&](const std::string& id) {
       const auto& group = by_cert[id];
-      if (group.size() > 1) cert_peers.insert(group.begin(), group.end());
+      if (group.size() > 1 && std::find(groups.begin(), groups.end(), &group) == groups.end()) {
+        groups.push_back(&group);
+      }
     };
-    if (facts.info) add_cert(facts.info->fingerprint_sha256);
-    if (facts.fingerprint) add_cert(*facts.fingerprint);
-    if (!cert_peers.empty()) parts.push_back("shares its certificate with " + others(cert_peers, h.name));
-    if (facts.info && cert_peers.empty()) {
+    if (facts.info) add_group(facts.info->fingerprint_sha256);
+    if (facts.fingerprint) add_group(*facts.fingerprint);
+    for (const auto* g : groups) parts.push_back("shares its certificate with " + others(*g, h.name));
+    if (facts.info && groups.empty()) {
       const auto& group = by_key[facts.info->public_key_sha256];
       if (group.size() > 1) parts.push_back("shares its private key with " + others(group, h.name));
     }
