@@ -328,8 +328,15 @@ TEST(WindowsIpsec, CertificateAuthNoPskBoundariesApart) {
       std::string::npos);
   EXPECT_EQ(c.find("PreSharedKey"), std::string::npos);
   EXPECT_EQ(c.find("-Psk"), std::string::npos);
-  // Without a CA subject and without readable certificate files: fail closed.
-  auto r = renderAll(l, {"windows-ipsec"});
+  // Without a CA subject and without readable certificate files: fail closed. (The example's
+  // certificate files exist, so point the hosts at files that do not.)
+  std::ifstream in("examples/lab.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (auto at = text.find("path: certs/"); at != std::string::npos;
+       at = text.find("path: certs/", at + 1))
+    text.replace(at, 12, "path: gone/");
+  auto unreadable = loadText(text, "examples/lab.yaml");
+  auto r = renderAll(unreadable, {"windows-ipsec"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().detail.find("windows-ipsec: certificate authority at host"),
             std::string::npos);
