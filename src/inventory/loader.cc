@@ -159,7 +159,8 @@ bool validWindow(std::string_view s) {
 
 class Loader {
  public:
-  Loader(Walker& w, const Catalog& catalog) : w_(w), catalog_(catalog) {}
+  Loader(Walker& w, const Catalog& catalog)
+      : w_(w), catalog_(catalog), role_names_(catalog.roleNames()), channel_names_(catalog.channelNames()) {}
 
   void read(const Node& root) {
     auto f = w_.map(root, "", kRootKeys);
@@ -409,7 +410,7 @@ class Loader {
       if (auto v = w_.oneOf((*f)["side"], keyPath(path, "side"), {"a", "b"})) h.side = (*v)[0];
     std::string rp = keyPath(path, "roles");
     auto roles = w_.seq((*f)["roles"], rp);
-    auto role_names = catalog_.roleNames();
+    const auto& role_names = role_names_;
     for (std::size_t i = 0; i < roles.size(); ++i) {
       if (auto v = w_.oneOf(roles[i], indexPath(rp, i), role_names)) {
         if (!h.hasRole(*v))
@@ -427,7 +428,7 @@ class Loader {
         w_.error((*f)["listeners"], lp,
                  "expected listeners only on a host with role \"custom\", found " +
                      std::to_string(ls.size()) + " listener(s)");
-      auto channels = catalog_.channelNames();
+      const auto& channels = channel_names_;
       for (std::size_t i = 0; i < ls.size(); ++i) {
         std::string p = indexPath(lp, i);
         auto lf = w_.map(ls[i], p, kListenerKeys);
@@ -911,6 +912,7 @@ class Loader {
 
   Walker& w_;
   const Catalog& catalog_;
+  const std::vector<std::string> role_names_, channel_names_;  // "did you mean" candidates
   Model m_;
   std::vector<Ref> refs_;
   std::vector<NameNode> site_nodes_, zone_nodes_, host_nodes_, endpoint_nodes_, forest_nodes_,

@@ -85,6 +85,16 @@ class Walker {
   template <class E, std::size_t N>
   std::optional<E> enumeration(const Node& node, const std::string& path,
                                const std::array<E, N>& all) {
+    if (!node.IsDefined()) return std::nullopt;  // a missing required key: reported by map()
+    if (node.IsScalar() && !aborted_) {
+      // Fast path (the common case): a valid spelling, no candidate list built.
+      for (E e : all) {
+        if (node.Scalar() == toString(e)) {
+          if (!visit(node)) return std::nullopt;
+          return e;
+        }
+      }
+    }
     std::vector<std::string> names;
     for (E e : all) names.emplace_back(toString(e));
     auto s = oneOf(node, path, names);
