@@ -21,6 +21,7 @@ namespace {
 using detail::indexPath;
 using detail::keyPath;
 using detail::KeyTable;
+using detail::Node;
 using detail::Walker;
 
 constexpr std::size_t kCatalogMaxNodes = 100000;
@@ -51,7 +52,7 @@ struct CatalogReader {
   Walker& w;
   Catalog::Parts parts;
 
-  void read(const YAML::Node& root) {
+  void read(const Node& root) {
     auto f = w.map(root, "", kCatalogKeys);
     if (!f) return;
     if (f->has("version")) {
@@ -66,7 +67,7 @@ struct CatalogReader {
     crossCheck();
   }
 
-  void readRole(const YAML::Node& n, const std::string& path) {
+  void readRole(const Node& n, const std::string& path) {
     auto f = w.map(n, path, kRoleKeys);
     if (!f) return;
     RoleSpec r;
@@ -114,7 +115,7 @@ struct CatalogReader {
     role_nodes.push_back({n, path});
   }
 
-  void readChannel(const YAML::Node& n, const std::string& path) {
+  void readChannel(const Node& n, const std::string& path) {
     auto f = w.map(n, path, kChannelKeys);
     if (!f) return;
     ChannelKindSpec c;
@@ -193,7 +194,7 @@ struct CatalogReader {
       channel_names.push_back(c.name);
     }
     for (const auto& [node, path] : listener_nodes) {
-      if (node.IsScalar() && !seen.count(node.Scalar()))
+      if (node.IsScalar() && !seen.count(std::string(node.Scalar())))
         w.error(node, path,
                 "expected a channel kind of this catalog (" + core::join(channel_names, "|") +
                     "), found " + detail::quote(node.Scalar()));
@@ -213,16 +214,16 @@ struct CatalogReader {
   }
 
   struct RoleRef {
-    YAML::Node node;
+    Node node;
     std::string path;
     std::vector<std::string> names;
   };
   struct PairRef {
-    YAML::Node node;
+    Node node;
     std::string path;
     std::string name;
   };
-  std::vector<std::pair<YAML::Node, std::string>> role_nodes, channel_nodes, listener_nodes;
+  std::vector<std::pair<Node, std::string>> role_nodes, channel_nodes, listener_nodes;
   std::vector<RoleRef> role_refs;
   std::vector<PairRef> pair_nodes;
 };
@@ -259,15 +260,15 @@ core::Result<Catalog> Catalog::loadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   Walker w(path, kCatalogMaxNodes);
-  YAML::Node root;
+  detail::Tree tree;
   try {
-    root = YAML::Load(ss.str());
+    tree = detail::Tree::parse(ss.str());
   } catch (const YAML::Exception& e) {
     return core::makeError(path + ":" + std::to_string(e.mark.line + 1) + ":" +
                            std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   CatalogReader reader(w);
-  reader.read(root);
+  reader.read(tree.root());
   if (!w.diagnostics.empty()) {
     std::string detail;
     for (const auto& d : w.diagnostics) detail += d.str() + "\n";

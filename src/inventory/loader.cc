@@ -37,6 +37,7 @@ using detail::Fields;
 using detail::indexPath;
 using detail::keyPath;
 using detail::KeyTable;
+using detail::Node;
 using detail::quote;
 using detail::Walker;
 
@@ -144,7 +145,7 @@ bool validRuleId(const std::string& s) {
   return true;
 }
 
-bool validWindow(const std::string& s) {
+bool validWindow(std::string_view s) {
   // HH:MM-HH:MM
   if (s.size() != 11 || s[2] != ':' || s[5] != '-' || s[8] != ':') return false;
   auto two = [&](std::size_t at, int max) {
@@ -158,28 +159,29 @@ bool validWindow(const std::string& s) {
 
 class Loader {
  public:
-  Loader(Walker& w, const Catalog& catalog) : w_(w), catalog_(catalog) {}
+  Loader(Walker& w, const Catalog& catalog)
+      : w_(w), catalog_(catalog), role_names_(catalog.roleNames()), channel_names_(catalog.channelNames()) {}
 
-  void read(const YAML::Node& root) {
+  void read(const Node& root) {
     auto f = w_.map(root, "", kRootKeys);
     if (!f) return;
     if (f->has("version")) {
-      const YAML::Node v = (*f)["version"];
+      const Node v = (*f)["version"];
       if (!(v.IsScalar() && v.Scalar() == "1"))
         w_.error(v, "version", "expected 1 (the only schema version), found " + describe(v));
     }
     if (f->has("deployment")) readDeployment((*f)["deployment"]);
-    eachItem(*f, "sites", [&](const YAML::Node& n, const std::string& p) { readSite(n, p); });
-    eachItem(*f, "site_links", [&](const YAML::Node& n, const std::string& p) { readLink(n, p); });
+    eachItem(*f, "sites", [&](const Node& n, const std::string& p) { readSite(n, p); });
+    eachItem(*f, "site_links", [&](const Node& n, const std::string& p) { readLink(n, p); });
     if (f->has("directory")) readDirectory((*f)["directory"]);
-    eachItem(*f, "hosts", [&](const YAML::Node& n, const std::string& p) { readHost(n, p); });
-    eachItem(*f, "channels", [&](const YAML::Node& n, const std::string& p) { readChannel(n, p); });
-    eachItem(*f, "nat", [&](const YAML::Node& n, const std::string& p) { readNat(n, p); });
-    eachItem(*f, "endpoints", [&](const YAML::Node& n, const std::string& p) { readEndpoint(n, p); });
+    eachItem(*f, "hosts", [&](const Node& n, const std::string& p) { readHost(n, p); });
+    eachItem(*f, "channels", [&](const Node& n, const std::string& p) { readChannel(n, p); });
+    eachItem(*f, "nat", [&](const Node& n, const std::string& p) { readNat(n, p); });
+    eachItem(*f, "endpoints", [&](const Node& n, const std::string& p) { readEndpoint(n, p); });
     if (f->has("media")) readMedia((*f)["media"]);
     if (f->has("collaboration")) readCollaboration((*f)["collaboration"]);
     if (f->has("accounts")) readAccounts((*f)["accounts"]);
-    eachItem(*f, "waivers", [&](const YAML::Node& n, const std::string& p) { readWaiver(n, p); });
+    eachItem(*f, "waivers", [&](const Node& n, const std::string& p) { readWaiver(n, p); });
     if (w_.aborted()) return;
     checkDuplicates();
     resolveRefs();
@@ -197,7 +199,7 @@ class Loader {
     for (std::size_t i = 0; i < items.size() && !w_.aborted(); ++i) fn(items[i], indexPath(path, i));
   }
 
-  void ref(RefKind kind, const YAML::Node& node, const std::string& path, const std::string& name,
+  void ref(RefKind kind, const Node& node, const std::string& path, const std::string& name,
            std::string site = {}) {
     refs_.push_back(Ref{kind, name, w_.loc(node), path, std::move(site)});
   }
@@ -211,7 +213,7 @@ class Loader {
     return s;
   }
 
-  std::optional<core::Date> date(const YAML::Node& n, const std::string& path) {
+  std::optional<core::Date> date(const Node& n, const std::string& path) {
     if (!n.IsDefined()) return std::nullopt;  // missing required key: reported by map()
     if (!w_.visit(n)) return std::nullopt;
     if (n.IsScalar())
@@ -220,7 +222,7 @@ class Loader {
     return std::nullopt;
   }
 
-  std::optional<core::IpAddress> address(const YAML::Node& n, const std::string& path) {
+  std::optional<core::IpAddress> address(const Node& n, const std::string& path) {
     if (!n.IsDefined()) return std::nullopt;  // missing required key: reported by map()
     if (!w_.visit(n)) return std::nullopt;
     if (n.IsScalar())
@@ -229,7 +231,7 @@ class Loader {
     return std::nullopt;
   }
 
-  void readDeployment(const YAML::Node& n) {
+  void readDeployment(const Node& n) {
     auto f = w_.map(n, "deployment", kDeploymentKeys);
     if (!f) return;
     auto& d = m_.deployment;
@@ -246,7 +248,7 @@ class Loader {
         d.instance = static_cast<int>(*v);
   }
 
-  void readSite(const YAML::Node& n, const std::string& path) {
+  void readSite(const Node& n, const std::string& path) {
     auto f = w_.map(n, path, kSiteKeys);
     if (!f) return;
     Site s;
@@ -268,7 +270,7 @@ class Loader {
       if (zf->has("kind"))
         if (auto v = w_.enumeration((*zf)["kind"], keyPath(p, "kind"), kZoneKinds)) z.kind = *v;
       if (zf->has("cidr")) {
-        const YAML::Node c = (*zf)["cidr"];
+        const Node c = (*zf)["cidr"];
         std::optional<core::Cidr> cidr;
         if (c.IsScalar()) cidr = core::Cidr::parse(c.Scalar());
         if (cidr) {
@@ -310,7 +312,7 @@ class Loader {
     m_.sites.push_back(std::move(s));
   }
 
-  void readLink(const YAML::Node& n, const std::string& path) {
+  void readLink(const Node& n, const std::string& path) {
     auto f = w_.map(n, path, kSiteLinkKeys);
     if (!f) return;
     SiteLink l;
@@ -322,7 +324,7 @@ class Loader {
     m_.site_links.push_back(std::move(l));
   }
 
-  void readDirectory(const YAML::Node& n) {
+  void readDirectory(const Node& n) {
     auto f = w_.map(n, "directory", kDirectoryKeys);
     if (!f) return;
     auto& d = m_.directory;
@@ -383,7 +385,7 @@ class Loader {
         d.security_group_update = static_cast<int>(*v);
   }
 
-  void readHost(const YAML::Node& n, const std::string& path) {
+  void readHost(const Node& n, const std::string& path) {
     auto f = w_.map(n, path, kHostKeys);
     if (!f) return;
     Host h;
@@ -408,7 +410,7 @@ class Loader {
       if (auto v = w_.oneOf((*f)["side"], keyPath(path, "side"), {"a", "b"})) h.side = (*v)[0];
     std::string rp = keyPath(path, "roles");
     auto roles = w_.seq((*f)["roles"], rp);
-    auto role_names = catalog_.roleNames();
+    const auto& role_names = role_names_;
     for (std::size_t i = 0; i < roles.size(); ++i) {
       if (auto v = w_.oneOf(roles[i], indexPath(rp, i), role_names)) {
         if (!h.hasRole(*v))
@@ -426,7 +428,7 @@ class Loader {
         w_.error((*f)["listeners"], lp,
                  "expected listeners only on a host with role \"custom\", found " +
                      std::to_string(ls.size()) + " listener(s)");
-      auto channels = catalog_.channelNames();
+      const auto& channels = channel_names_;
       for (std::size_t i = 0; i < ls.size(); ++i) {
         std::string p = indexPath(lp, i);
         auto lf = w_.map(ls[i], p, kListenerKeys);
@@ -451,7 +453,7 @@ class Loader {
         if (cf->has("path"))
           if (auto v = w_.str((*cf)["path"], keyPath(cp, "path"))) c.path = *v;
         if (cf->has("fingerprint")) {
-          const YAML::Node fp = (*cf)["fingerprint"];
+          const Node fp = (*cf)["fingerprint"];
           bool ok = fp.IsScalar() && fp.Scalar().size() == 7 + 64 &&
                     fp.Scalar().compare(0, 7, "sha256:") == 0 &&
                     std::all_of(fp.Scalar().begin() + 7, fp.Scalar().end(), isHex);
@@ -473,7 +475,7 @@ class Loader {
     m_.hosts.push_back(std::move(h));
   }
 
-  void readProtection(const YAML::Node& n, const std::string& path, Protection& p) {
+  void readProtection(const Node& n, const std::string& path, Protection& p) {
     auto f = w_.map(n, path, kProtectionKeys);
     if (!f) return;
     p.loc = w_.loc(n);
@@ -507,9 +509,9 @@ class Loader {
           if (auto v = w_.boolean((*af)["scan_remote_drives"], keyPath(ap, "scan_remote_drives")))
             a.scan_remote_drives = *v;
         if (af->has("scheduled_window")) {
-          const YAML::Node sw = (*af)["scheduled_window"];
+          const Node sw = (*af)["scheduled_window"];
           if (sw.IsScalar() && validWindow(sw.Scalar()))
-            a.scheduled_window = sw.Scalar();
+            a.scheduled_window = std::string(sw.Scalar());
           else
             w_.error(sw, keyPath(ap, "scheduled_window"), "expected a time window HH:MM-HH:MM, found " + describe(sw));
         }
@@ -522,7 +524,7 @@ class Loader {
       if (auto v = w_.boolean((*f)["sql_hardened"], keyPath(path, "sql_hardened"))) p.sql_hardened = *v;
   }
 
-  void readChannel(const YAML::Node& n, const std::string& path) {
+  void readChannel(const Node& n, const std::string& path) {
     auto f = w_.map(n, path, kChannelKeys);
     if (!f) return;
     ChannelSpec c;
@@ -546,7 +548,7 @@ class Loader {
     m_.channels.push_back(std::move(c));
   }
 
-  void readNat(const YAML::Node& n, const std::string& path) {
+  void readNat(const Node& n, const std::string& path) {
     auto f = w_.map(n, path, kNatKeys);
     if (!f) return;
     NatRule r;
@@ -564,7 +566,7 @@ class Loader {
     m_.nat.push_back(std::move(r));
   }
 
-  void readEndpoint(const YAML::Node& n, const std::string& path) {
+  void readEndpoint(const Node& n, const std::string& path) {
     auto f = w_.map(n, path, kEndpointKeys);
     if (!f) return;
     EndpointGroup e;
@@ -593,7 +595,7 @@ class Loader {
     m_.endpoints.push_back(std::move(e));
   }
 
-  void readMedia(const YAML::Node& n) {
+  void readMedia(const Node& n) {
     auto f = w_.map(n, "media", kMediaKeys);
     if (!f) return;
     Media m;
@@ -635,7 +637,7 @@ class Loader {
     m_.media = std::move(m);
   }
 
-  void readCollaboration(const YAML::Node& n) {
+  void readCollaboration(const Node& n) {
     auto f = w_.map(n, "collaboration", kCollaborationKeys);
     if (!f) return;
     Collaboration c;
@@ -650,7 +652,7 @@ class Loader {
     m_.collaboration = std::move(c);
   }
 
-  void readAccounts(const YAML::Node& n) {
+  void readAccounts(const Node& n) {
     auto f = w_.map(n, "accounts", kAccountsKeys);
     if (!f) return;
     auto sas = w_.seq((*f)["service_accounts"], "accounts.service_accounts");
@@ -692,7 +694,7 @@ class Loader {
     }
   }
 
-  void readWaiver(const YAML::Node& n, const std::string& path) {
+  void readWaiver(const Node& n, const std::string& path) {
     auto f = w_.map(n, path, kWaiverKeys);
     if (!f) return;
     Waiver wv;
@@ -910,6 +912,7 @@ class Loader {
 
   Walker& w_;
   const Catalog& catalog_;
+  const std::vector<std::string> role_names_, channel_names_;  // "did you mean" candidates
   Model m_;
   std::vector<Ref> refs_;
   std::vector<NameNode> site_nodes_, zone_nodes_, host_nodes_, endpoint_nodes_, forest_nodes_,
@@ -1088,9 +1091,9 @@ LoadResult loadString(std::string_view yaml, const std::string& name, const Cata
                   "expected nesting at most " + std::to_string(kMaxDepth) +
                       " levels deep, found deeper nesting");
   }
-  YAML::Node root;
+  detail::Tree tree;
   try {
-    root = YAML::Load(std::string(yaml));
+    tree = detail::Tree::parse(yaml);
   } catch (const YAML::DeepRecursion& e) {
     return single(name, e.mark.line + 1, e.mark.column + 1, "(document)",
                   "expected nesting at most " + std::to_string(kMaxDepth) +
@@ -1100,6 +1103,7 @@ LoadResult loadString(std::string_view yaml, const std::string& name, const Cata
     int col = e.mark.column >= 0 ? e.mark.column + 1 : 0;
     return single(name, line, col, "(document)", "expected valid YAML, found a syntax error: " + e.msg);
   }
+  const Node root = tree.root();
   if (!root.IsDefined() || root.IsNull())
     return single(name, 0, 0, "(document)",
                   "expected an inventory (a mapping starting with \"version: 1\"), found an empty document");
@@ -1130,9 +1134,10 @@ LoadResult loadFile(const std::string& path, const Catalog& catalog) {
                       std::to_string(size) + " bytes");
   std::ifstream in(path, std::ios::binary);
   if (!in) return single(path, 0, 0, "(document)", "expected a readable file, found it unreadable");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return loadString(ss.str(), path, catalog);
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return loadString(text, path, catalog);
 }
 
 const std::vector<AcceptedKeys>& acceptedKeys() {

@@ -28,19 +28,19 @@ std::string quote(std::string_view text) {
   return out;
 }
 
-std::string describe(const YAML::Node& node) {
+std::string describe(const Node& node) {
   if (!node.IsDefined()) return "nothing";
   switch (node.Type()) {
-    case YAML::NodeType::Null: return "null";
-    case YAML::NodeType::Scalar: return quote(node.Scalar());
-    case YAML::NodeType::Sequence: return "a sequence";
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Undefined: return "nothing";
+    case NodeKind::kNull: return "null";
+    case NodeKind::kScalar: return quote(node.Scalar());
+    case NodeKind::kSequence: return "a sequence";
+    case NodeKind::kMap: return "a mapping";
+    case NodeKind::kUndefined: return "nothing";
   }
   return "something else";
 }
 
-SourceLoc Walker::loc(const YAML::Node& node) const {
+SourceLoc Walker::loc(const Node& node) const {
   if (!node.IsDefined()) return {};
   YAML::Mark m = node.Mark();
   if (m.line < 0 || m.column < 0) return {};
@@ -61,11 +61,11 @@ void Walker::errorAt(SourceLoc where, const std::string& path, std::string messa
   diagnostics.push_back(std::move(d));
 }
 
-void Walker::error(const YAML::Node& at, const std::string& path, std::string message) {
+void Walker::error(const Node& at, const std::string& path, std::string message) {
   errorAt(loc(at), path, std::move(message));
 }
 
-bool Walker::visit(const YAML::Node& node) {
+bool Walker::visit(const Node& node) {
   if (aborted_) return false;
   if (++visited_ > max_nodes_) {
     aborted_ = true;
@@ -82,7 +82,7 @@ bool Walker::visit(const YAML::Node& node) {
   return true;
 }
 
-std::optional<Fields> Walker::map(const YAML::Node& node, const std::string& path,
+std::optional<Fields> Walker::map(const Node& node, const std::string& path,
                                   const KeyTable& keys, bool check_required) {
   if (!visit(node)) return std::nullopt;
   if (!node.IsMap()) {
@@ -96,14 +96,14 @@ std::optional<Fields> Walker::map(const YAML::Node& node, const std::string& pat
   };
   Fields out;
   out.items.reserve(keys.size());
-  std::vector<YAML::Node> merges;
+  std::vector<Node> merges;
   for (auto it = node.begin(); it != node.end(); ++it) {
     if (!visit(it->first)) return std::nullopt;
     if (!it->first.IsScalar()) {
       error(it->first, path, "expected a plain key, found " + describe(it->first));
       continue;
     }
-    const std::string& key = it->first.Scalar();
+    std::string_view key = it->first.Scalar();
     if (key == "<<" && it->first.Tag() != "!") {
       merges.push_back(it->second);
       continue;
@@ -129,7 +129,7 @@ std::optional<Fields> Walker::map(const YAML::Node& node, const std::string& pat
   // Merge keys (YAML 1.1 `<<`): a mapping or a sequence of mappings; explicit keys win, and
   // earlier mappings of a sequence win over later ones.
   for (const auto& m : merges) {
-    std::vector<YAML::Node> sources;
+    std::vector<Node> sources;
     if (m.IsMap()) {
       sources.push_back(m);
     } else if (m.IsSequence()) {
@@ -159,8 +159,8 @@ std::optional<Fields> Walker::map(const YAML::Node& node, const std::string& pat
   return out;
 }
 
-std::vector<YAML::Node> Walker::seq(const YAML::Node& node, const std::string& path) {
-  std::vector<YAML::Node> out;
+std::vector<Node> Walker::seq(const Node& node, const std::string& path) {
+  std::vector<Node> out;
   if (!visit(node)) return out;
   if (!node.IsDefined() || node.IsNull()) return out;
   if (!node.IsSequence()) {
@@ -171,7 +171,7 @@ std::vector<YAML::Node> Walker::seq(const YAML::Node& node, const std::string& p
   return out;
 }
 
-std::optional<std::string> Walker::str(const YAML::Node& node, const std::string& path) {
+std::optional<std::string> Walker::str(const Node& node, const std::string& path) {
   if (!node.IsDefined()) return std::nullopt;  // a missing required key: reported by map()
   if (!visit(node)) return std::nullopt;
   if (!node.IsScalar()) {
@@ -182,10 +182,10 @@ std::optional<std::string> Walker::str(const YAML::Node& node, const std::string
     error(node, path, "expected a non-empty string, found \"\"");
     return std::nullopt;
   }
-  return node.Scalar();
+  return std::string(node.Scalar());
 }
 
-std::optional<std::int64_t> Walker::integer(const YAML::Node& node, const std::string& path,
+std::optional<std::int64_t> Walker::integer(const Node& node, const std::string& path,
                                             std::int64_t lo, std::int64_t hi) {
   if (!node.IsDefined()) return std::nullopt;  // a missing required key: reported by map()
   if (!visit(node)) return std::nullopt;
@@ -194,7 +194,7 @@ std::optional<std::int64_t> Walker::integer(const YAML::Node& node, const std::s
     error(node, path, "expected " + range + ", found " + describe(node));
     return std::nullopt;
   }
-  const std::string& s = node.Scalar();
+  std::string_view s = node.Scalar();
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || s.empty() || v < lo || v > hi) {
@@ -204,17 +204,17 @@ std::optional<std::int64_t> Walker::integer(const YAML::Node& node, const std::s
   return v;
 }
 
-std::optional<std::uint16_t> Walker::port(const YAML::Node& node, const std::string& path) {
+std::optional<std::uint16_t> Walker::port(const Node& node, const std::string& path) {
   auto v = integer(node, path, 1, 65535);
   if (!v) return std::nullopt;
   return static_cast<std::uint16_t>(*v);
 }
 
-std::optional<bool> Walker::boolean(const YAML::Node& node, const std::string& path) {
+std::optional<bool> Walker::boolean(const Node& node, const std::string& path) {
   if (!node.IsDefined()) return std::nullopt;  // a missing required key: reported by map()
   if (!visit(node)) return std::nullopt;
   if (node.IsScalar() && node.Tag() != "!") {
-    const std::string& s = node.Scalar();
+    std::string_view s = node.Scalar();
     if (s == "true" || s == "True" || s == "TRUE") return true;
     if (s == "false" || s == "False" || s == "FALSE") return false;
   }
@@ -222,7 +222,7 @@ std::optional<bool> Walker::boolean(const YAML::Node& node, const std::string& p
   return std::nullopt;
 }
 
-std::vector<std::string> Walker::strList(const YAML::Node& node, const std::string& path) {
+std::vector<std::string> Walker::strList(const Node& node, const std::string& path) {
   std::vector<std::string> out;
   auto items = seq(node, path);
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -231,7 +231,7 @@ std::vector<std::string> Walker::strList(const YAML::Node& node, const std::stri
   return out;
 }
 
-std::optional<std::string> Walker::oneOf(const YAML::Node& node, const std::string& path,
+std::optional<std::string> Walker::oneOf(const Node& node, const std::string& path,
                                          const std::vector<std::string>& allowed) {
   if (!node.IsDefined()) return std::nullopt;  // a missing required key: reported by map()
   if (!visit(node)) return std::nullopt;

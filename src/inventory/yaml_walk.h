@@ -7,7 +7,7 @@
 // `max_nodes` nodes are visited (aliases count every time they are reached), after which one
 // diagnostic is written and every further read returns nothing (`aborted`).
 
-#include <yaml-cpp/yaml.h>
+#include "inventory/yaml_tree.h"
 
 #include <array>
 #include <cstdint>
@@ -29,9 +29,9 @@ struct KeySpec {
 using KeyTable = std::vector<KeySpec>;
 
 struct Field {
-  std::string key;
-  YAML::Node key_node;
-  YAML::Node value;
+  std::string_view key;  // into the Tree's arena
+  Node key_node;
+  Node value;
 };
 
 /// Fields of a mapping by key (merge keys `<<:` already applied; explicit keys win).
@@ -45,46 +45,56 @@ class Fields {
   }
   bool has(std::string_view key) const { return find(key) != nullptr; }
   /// The value node, or an undefined node when absent.
-  YAML::Node operator[](std::string_view key) const {
+  Node operator[](std::string_view key) const {
     const Field* f = find(key);
-    return f ? f->value : YAML::Node(YAML::NodeType::Undefined);
+    return f ? f->value : Node();
   }
 };
 
 /// Human description of a node for "found …": quoted scalar (shortened), "a mapping", ...
-std::string describe(const YAML::Node& node);
+std::string describe(const Node& node);
 std::string quote(std::string_view text);
 
 class Walker {
  public:
   Walker(std::string file, std::size_t max_nodes) : file_(std::move(file)), max_nodes_(max_nodes) {}
 
-  void error(const YAML::Node& at, const std::string& path, std::string message);
+  void error(const Node& at, const std::string& path, std::string message);
   void errorAt(SourceLoc loc, const std::string& path, std::string message);
-  SourceLoc loc(const YAML::Node& node) const;
+  SourceLoc loc(const Node& node) const;
 
   /// A mapping with exactly the keys of `keys` (required ones present). Reports a non-mapping,
   /// non-scalar or duplicate keys, unknown keys (with a "did you mean" hint) and missing keys.
   /// nullopt when the node is not a mapping (already reported).
-  std::optional<Fields> map(const YAML::Node& node, const std::string& path, const KeyTable& keys,
+  std::optional<Fields> map(const Node& node, const std::string& path, const KeyTable& keys,
                              bool check_required = true);
   /// Items of a sequence (empty when it is not one; reported). A null node is an empty list.
-  std::vector<YAML::Node> seq(const YAML::Node& node, const std::string& path);
+  std::vector<Node> seq(const Node& node, const std::string& path);
 
-  std::optional<std::string> str(const YAML::Node& node, const std::string& path);
-  std::optional<std::int64_t> integer(const YAML::Node& node, const std::string& path,
+  std::optional<std::string> str(const Node& node, const std::string& path);
+  std::optional<std::int64_t> integer(const Node& node, const std::string& path,
                                       std::int64_t lo, std::int64_t hi);
-  std::optional<std::uint16_t> port(const YAML::Node& node, const std::string& path);
-  std::optional<bool> boolean(const YAML::Node& node, const std::string& path);
-  std::vector<std::string> strList(const YAML::Node& node, const std::string& path);
+  std::optional<std::uint16_t> port(const Node& node, const std::string& path);
+  std::optional<bool> boolean(const Node& node, const std::string& path);
+  std::vector<std::string> strList(const Node& node, const std::string& path);
   /// One of `allowed` (which are also the "did you mean" candidates).
-  std::optional<std::string> oneOf(const YAML::Node& node, const std::string& path,
+  std::optional<std::string> oneOf(const Node& node, const std::string& path,
                                    const std::vector<std::string>& allowed);
 
   /// An enum spelled as toString() spells it; `all` lists every value.
   template <class E, std::size_t N>
-  std::optional<E> enumeration(const YAML::Node& node, const std::string& path,
+  std::optional<E> enumeration(const Node& node, const std::string& path,
                                const std::array<E, N>& all) {
+    if (!node.IsDefined()) return std::nullopt;  // a missing required key: reported by map()
+    if (node.IsScalar() && !aborted_) {
+      // Fast path (the common case): a valid spelling, no candidate list built.
+      for (E e : all) {
+        if (node.Scalar() == toString(e)) {
+          if (!visit(node)) return std::nullopt;
+          return e;
+        }
+      }
+    }
     std::vector<std::string> names;
     for (E e : all) names.emplace_back(toString(e));
     auto s = oneOf(node, path, names);
@@ -95,7 +105,7 @@ class Walker {
   }
 
   /// Counts one visited node; false once the budget is spent.
-  bool visit(const YAML::Node& node);
+  bool visit(const Node& node);
   bool aborted() const { return aborted_; }
   /// True (and marks the result truncated) once kMaxDiagnostics are kept: callers on hot paths
   /// skip building messages that would be dropped.
