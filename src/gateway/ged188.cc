@@ -107,6 +107,18 @@ bool FrameParser::startField() {
   return true;
 }
 
+void FrameParser::consumePart(std::size_t take) {
+  part_left_ -= static_cast<std::uint32_t>(take);
+  body_left_ -= static_cast<std::uint32_t>(take);
+  if (part_left_ != 0) return;
+  if (body_left_ == 0) {
+    endFrame();
+  } else {
+    state_ = State::kFieldHeader;
+    have_ = 0;
+  }
+}
+
 void FrameParser::endFrame() {
   ++frames_;
   capture_client_id_ = false;
@@ -183,17 +195,8 @@ bool FrameParser::feed(std::span<const std::uint8_t> bytes) {
       case State::kFixed:
       case State::kSkipBody: {
         std::size_t take = std::min<std::size_t>(part_left_, n - i);
-        part_left_ -= static_cast<std::uint32_t>(take);
-        body_left_ -= static_cast<std::uint32_t>(take);
+        consumePart(take);
         i += take;
-        if (part_left_ == 0) {
-          if (body_left_ == 0) {
-            endFrame();
-          } else {
-            state_ = State::kFieldHeader;
-            have_ = 0;
-          }
-        }
         break;
       }
       case State::kFieldHeader: {
@@ -215,17 +218,8 @@ bool FrameParser::feed(std::span<const std::uint8_t> bytes) {
             if (c >= 0x20 && c < 0x7f) client_id_ += static_cast<char>(c);
           }
         }
-        part_left_ -= static_cast<std::uint32_t>(take);
-        body_left_ -= static_cast<std::uint32_t>(take);
+        consumePart(take);
         i += take;
-        if (part_left_ == 0) {
-          if (body_left_ == 0) {
-            endFrame();
-          } else {
-            state_ = State::kFieldHeader;
-            have_ = 0;
-          }
-        }
         break;
       }
     }

@@ -83,6 +83,9 @@ class FrameParser {
   bool checkWholeFrame(std::uint32_t type, const std::uint8_t* body, std::uint32_t len);
   bool startFrame();
   bool startField();
+  /// Accounts `take` bytes of the current fixed part or field; moves to the next field header,
+  /// or ends the frame, when the part is complete.
+  void consumePart(std::size_t take);
   void endFrame();
 
   FrameObserver* observer_;

@@ -16,6 +16,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/unique_fd.h"
 #include "media/rtp.h"
 #include "media/srtp.h"
 
@@ -30,29 +31,7 @@ constexpr unsigned kBatch = 32;
 constexpr std::size_t kBufSize = 2048;
 constexpr int kMaxEvents = 64;
 
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& o) noexcept {
-    if (this != &o) {
-      reset();
-      fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-  }
-  ~UniqueFd() { reset(); }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
+using core::UniqueFd;
 
 std::optional<sockaddr_storage> makeAddress(const std::string& host, std::uint16_t port,
                                             socklen_t& len) {

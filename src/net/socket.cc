@@ -12,11 +12,6 @@
 
 namespace ccsec::net {
 
-void UniqueFd::reset(int fd) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
-
 core::Result<Endpoint> Endpoint::parse(std::string_view text) {
   std::string_view host;
   std::string_view port;
