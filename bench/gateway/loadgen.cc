@@ -3,6 +3,10 @@
 //   gateway_loadgen bulk PKI PORT SECONDS          one mTLS connection, bytes pushed
 //   gateway_loadgen handshakes PKI PORT SECONDS THREADS   full mTLS handshakes (no resumption)
 //   gateway_loadgen rtt PKI PORT CONNS RATE SECONDS       200-byte round trips at a fixed rate
+//   gateway_loadgen rtt-load PKI PORT CONNS SECONDS       200-byte round trips, one in flight per
+//                                                         connection (closed loop, all CONNS busy)
+// rtt and rtt-load print "ready=1" once their connections are up and start 0.5 s later, so that
+// the caller can leave connection setup out of its CPU figures.
 //   gateway_loadgen idle PKI PORT N SECONDS        hold N established connections
 //   gateway_loadgen ged PKI PORT SECONDS           stream GED-188 CALL_DELIVERED_EVENT frames
 // Results are printed as "key=value" lines. The client certificate is PKI/hosts/finesse-a.
@@ -186,6 +190,12 @@ int handshakes(const std::string& pki, int port, double seconds, int threads) {
   return 0;
 }
 
+void announceReady() {
+  std::printf("ready=1\n");
+  std::fflush(stdout);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+}
+
 int rtt(const std::string& pki, int port, int conns, double rate, double seconds) {
   auto ctx = clientCtx(pki);
   std::vector<std::unique_ptr<Conn>> cs;
@@ -193,8 +203,7 @@ int rtt(const std::string& pki, int port, int conns, double rate, double seconds
     cs.push_back(std::make_unique<Conn>());
     if (!cs.back()->open(ctx.get(), port)) return 1;
   }
-  std::printf("ready=1\n");
-  std::fflush(stdout);
+  announceReady();
   std::vector<double> lat;
   char msg[200];
   std::memset(msg, 'r', sizeof msg);
@@ -213,6 +222,34 @@ int rtt(const std::string& pki, int port, int conns, double rate, double seconds
   std::sort(lat.begin(), lat.end());
   auto pct = [&](double p) { return lat.empty() ? 0.0 : lat[std::min(lat.size() - 1, static_cast<std::size_t>(p * static_cast<double>(lat.size())))]; };
   std::printf("round_trips=%zu\np50_us=%.1f\np99_us=%.1f\n", lat.size(), pct(0.50), pct(0.99));
+  return 0;
+}
+
+// Closed loop: every connection has one 200-byte message in flight; a wave writes one message
+// on each connection, then reads every echo back.
+int rttLoad(const std::string& pki, int port, int conns, double seconds) {
+  auto ctx = clientCtx(pki);
+  std::vector<std::unique_ptr<Conn>> cs;
+  for (int i = 0; i < conns; ++i) {
+    cs.push_back(std::make_unique<Conn>());
+    if (!cs.back()->open(ctx.get(), port)) return 1;
+  }
+  announceReady();
+  char msg[200];
+  std::memset(msg, 'r', sizeof msg);
+  std::uint64_t done = 0;
+  auto start = Clock::now();
+  auto end = start + std::chrono::duration<double>(seconds);
+  while (Clock::now() < end) {
+    for (auto& c : cs)
+      if (!c->writeAll(msg, sizeof msg)) return 1;
+    for (auto& c : cs)
+      if (!c->readAll(msg, sizeof msg)) return 1;
+    done += cs.size();
+  }
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("round_trips=%llu\nper_second=%.1f\n", static_cast<unsigned long long>(done),
+              static_cast<double>(done) / secs);
   return 0;
 }
 
@@ -260,6 +297,7 @@ int main(int argc, char** argv) {
   if (a.size() == 4 && a[0] == "bulk") return bulk(a[1], std::stoi(a[2]), std::stod(a[3]));
   if (a.size() == 5 && a[0] == "handshakes") return handshakes(a[1], std::stoi(a[2]), std::stod(a[3]), std::stoi(a[4]));
   if (a.size() == 6 && a[0] == "rtt") return rtt(a[1], std::stoi(a[2]), std::stoi(a[3]), std::stod(a[4]), std::stod(a[5]));
+  if (a.size() == 5 && a[0] == "rtt-load") return rttLoad(a[1], std::stoi(a[2]), std::stoi(a[3]), std::stod(a[4]));
   if (a.size() == 5 && a[0] == "idle") return idle(a[1], std::stoi(a[2]), std::stoi(a[3]), std::stod(a[4]));
   if (a.size() == 4 && a[0] == "ged") return ged(a[1], std::stoi(a[2]), std::stod(a[3]));
   std::fprintf(stderr, "usage: see the header of bench/gateway/loadgen.cc\n");

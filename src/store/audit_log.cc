@@ -30,7 +30,10 @@ void AuditLog::submit(AuditEvent event) {
 void AuditLog::flush() {
   std::unique_lock lock(mu_);
   std::uint64_t target = submitted_seq_;
+  ++flush_waiters_;
+  cv_.notify_one();  // cut a linger short: someone is waiting for this commit
   done_cv_.wait(lock, [&] { return committed_seq_ >= target || (stopping_ && queue_.empty()); });
+  --flush_waiters_;
 }
 
 void AuditLog::writerLoop() {
@@ -39,6 +42,8 @@ void AuditLog::writerLoop() {
   for (;;) {
     cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty() && stopping_) break;
+    cv_.wait_for(lock, kGroupCommitLinger,
+                 [&] { return stopping_ || flush_waiters_ > 0 || queue_.size() >= kGroupCommitMax; });
     batch.swap(queue_);
     std::uint64_t seq = submitted_seq_;
     lock.unlock();

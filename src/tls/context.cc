@@ -43,7 +43,8 @@ int verifyCallback(int preverify_ok, X509_STORE_CTX* store) {
     return 0;
   }
   if (depth == 0 && ctx != nullptr && cert != nullptr &&
-      !peerNameAllowed(cert, ctx->config().allowed_peers)) {
+      !(info != nullptr ? peerNameAllowed(info->peer, ctx->config().allowed_peers)
+                        : peerNameAllowed(cert, ctx->config().allowed_peers))) {
     if (info != nullptr) info->name_rejected = true;
     X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH);
     return 0;
@@ -90,14 +91,21 @@ std::string PeerIdentity::str() const {
   return s + "] serial=" + serial_hex + " " + fingerprint_sha256;
 }
 
-bool peerNameAllowed(X509* cert, const std::vector<std::string>& allowed) {
-  core::CertificateInfo ci = core::describeCertificate(cert);
+bool peerNameAllowed(const PeerIdentity& peer, const std::vector<std::string>& allowed) {
   for (const auto& name : allowed) {
-    if (!ci.common_name.empty() && equalsIgnoreCase(ci.common_name, name)) return true;
-    for (const auto& dns : ci.dns_names)
+    if (!peer.common_name.empty() && equalsIgnoreCase(peer.common_name, name)) return true;
+    for (const auto& dns : peer.dns_names)
       if (equalsIgnoreCase(dns, name)) return true;
   }
   return false;
+}
+
+bool peerNameAllowed(X509* cert, const std::vector<std::string>& allowed) {
+  core::CertificateInfo ci = core::describeCertificate(cert);
+  PeerIdentity peer;
+  peer.common_name = std::move(ci.common_name);
+  peer.dns_names = std::move(ci.dns_names);
+  return peerNameAllowed(peer, allowed);
 }
 
 core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
@@ -132,8 +140,11 @@ core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
   uint64_t opts = SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE;
   if (c.ktls) opts |= SSL_OP_ENABLE_KTLS;
   SSL_CTX_set_options(ctx, opts);
-  // Read-ahead: one recv per record instead of header + body (kTLS receive turns it off itself).
+  // Read-ahead into a buffer of four full records: one recv() takes a burst of records instead
+  // of one recv per header and body (kTLS receive turns read-ahead off itself). With
+  // SSL_MODE_RELEASE_BUFFERS the buffer exists only while received bytes are pending.
   SSL_CTX_set_read_ahead(ctx, 1);
+  SSL_CTX_set_default_read_buffer_len(ctx, 4 * SSL3_RT_MAX_PACKET_SIZE);
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                             SSL_MODE_RELEASE_BUFFERS);
   if (c.role == Role::kServer) {
