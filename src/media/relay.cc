@@ -143,6 +143,7 @@ struct Leg {
   socklen_t remoteLen = 0;
   bool haveRemote = false;
   bool latched = false;
+  bool connected = false;  // rtpFd connect()ed to the latched source (see latchRtp)
   bool mux = false;
   std::string proto;                     // protocol of this leg's own SDP
   std::optional<CryptoAttr> peerCrypto;  // key the peer protects with (inbound)
@@ -323,12 +324,32 @@ core::Result<PeerMedia> peerMedia(const Sdp& sdp) {
   return makeError("SDP: no active audio stream");
 }
 
+// Symmetric RTP, latched once: the RTP socket is connect()ed to the first authenticated source.
+// The kernel then drops datagrams from any other source before they cost a wake-up, and sends
+// on the socket use its cached route (no per-packet route lookup or IP-ID hashing).
+void latchRtp(Leg& l, const sockaddr_storage& from, socklen_t len) {
+  l.remoteRtp = from;
+  l.remoteLen = len;
+  l.haveRemote = true;
+  l.latched = true;
+  l.connected = ::connect(l.rtpFd.get(), reinterpret_cast<const sockaddr*>(&from), len) == 0;
+}
+
+void unlatch(Leg& l) {
+  l.latched = false;
+  if (!l.connected) return;
+  sockaddr any{};
+  any.sa_family = AF_UNSPEC;
+  (void)::connect(l.rtpFd.get(), &any, sizeof any);  // dissolve the association
+  l.connected = false;
+}
+
 core::Result<void> setRemote(Leg& l, const PeerMedia& pm) {
   socklen_t len = 0;
   auto rtp = makeAddress(pm.address, pm.port, len);
   auto rtcp = makeAddress(pm.address, pm.mux ? pm.port : pm.rtcpPort, len);
   if (!rtp || !rtcp) return makeError("SDP: connection address '" + pm.address + "' is not an IP");
-  if (!l.haveRemote || !sameAddress(*rtp, l.remoteRtp)) l.latched = false;
+  if (!l.haveRemote || !sameAddress(*rtp, l.remoteRtp)) unlatch(l);
   l.remoteRtp = *rtp;
   l.remoteRtcp = *rtcp;
   l.remoteLen = len;
@@ -711,11 +732,14 @@ void Worker::drain(Endpoint* ep) {
       }
       // 2. symmetric RTP: latch onto the authenticated source once
       if (!src.latched) {
-        if (rtcp && !src.mux) src.remoteRtcp = from_[i];
-        else src.remoteRtp = from_[i];
-        src.remoteLen = in_[i].msg_hdr.msg_namelen;
-        src.haveRemote = true;
-        if (!rtcp) src.latched = true;
+        if (!rtcp) {
+          latchRtp(src, from_[i], in_[i].msg_hdr.msg_namelen);
+        } else {
+          if (!src.mux) src.remoteRtcp = from_[i];
+          else src.remoteRtp = from_[i];
+          src.remoteLen = in_[i].msg_hdr.msg_namelen;
+          src.haveRemote = true;
+        }
       }
       call.lastActivity = now_;
       if (!dst.haveRemote) {
@@ -740,8 +764,14 @@ void Worker::drain(Endpoint* ep) {
       }
       outIov_[outCount].iov_base = buf;
       outIov_[outCount].iov_len = len;
-      out_[outCount].msg_hdr.msg_name = (rtcp && !dst.mux) ? &dst.remoteRtcp : &dst.remoteRtp;
-      out_[outCount].msg_hdr.msg_namelen = dst.remoteLen;
+      const bool viaRtcpSocket = rtcp && !dst.mux;
+      if (!viaRtcpSocket && dst.connected) {  // connected: the kernel knows the destination
+        out_[outCount].msg_hdr.msg_name = nullptr;
+        out_[outCount].msg_hdr.msg_namelen = 0;
+      } else {
+        out_[outCount].msg_hdr.msg_name = viaRtcpSocket ? &dst.remoteRtcp : &dst.remoteRtp;
+        out_[outCount].msg_hdr.msg_namelen = dst.remoteLen;
+      }
       ++outCount;
       dst.stats.packetsOut++;
       dst.stats.bytesOut += len;
