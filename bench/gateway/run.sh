@@ -8,7 +8,8 @@
 #       flight per connection, and p50/p99 latency at a fixed rate (connection setup excluded)
 #   (d) RSS per idle established connection (1,000 held)
 #   (e) GED-188 events with inspection vs the same gateway with protocol: raw
-# Usage: bench/gateway/run.sh [BUILD_DIR]   (env: DUR=seconds per workload, RATE=round trips/s)
+# Usage: bench/gateway/run.sh [BUILD_DIR]   (env: DUR=seconds per workload, RATE=round trips/s,
+#                                             ROUNDS=rounds, medians reported)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-}
@@ -111,34 +112,52 @@ measure_ready() {
 val() { echo "$1" | awk -F= -v k="$2" '$1==k{print $2}'; }
 per_cpu() { awk -v n="$1" -v c="$2" 'BEGIN{ if (c<=0) c=0.01; printf "%.1f", n/c }'; }
 
-declare -A A B C P50 P99 D E
-for t in haproxy stunnel ccsec; do
-  pid=${PID[$t]}
-  r=$(measure "$pid" "$LOADGEN" bulk "$P" "${PORT_SINK[$t]}" "$DUR")
-  A[$t]=$(awk -v n="$(val "$r" bytes)" -v c="$(val "$r" cpu_s)" 'BEGIN{if(c<=0)c=0.01; printf "%.3f", n/c/1073741824}')
-  r=$(measure "$pid" "$LOADGEN" handshakes "$P" "${PORT_ECHO[$t]}" "$DUR" 2)
-  B[$t]=$(per_cpu "$(val "$r" handshakes)" "$(val "$r" cpu_s)")
-  r=$(measure_ready "$pid" "$LOADGEN" rtt-load "$P" "${PORT_ECHO[$t]}" 100 "$DUR")
-  C[$t]=$(per_cpu "$(val "$r" round_trips)" "$(val "$r" cpu_s)")
-  r=$(measure_ready "$pid" "$LOADGEN" rtt "$P" "${PORT_ECHO[$t]}" 100 "$RATE" "$DUR")
-  P50[$t]=$(val "$r" p50_us); P99[$t]=$(val "$r" p99_us)
-  before=$(rss_kib "$pid")
-  taskset -c 0 "$LOADGEN" idle "$P" "${PORT_ECHO[$t]}" "$IDLE_N" 6 > "$W/idle.out" & ip=$!
-  for _ in $(seq 1 120); do grep -q held= "$W/idle.out" 2>/dev/null && break; sleep 0.25; done
-  sleep 0.5
-  during=$(rss_kib "$pid")
-  wait $ip || true
-  D[$t]=$(awk -v a="$before" -v b="$during" -v n="$IDLE_N" 'BEGIN{printf "%.1f", (b-a)/n}')
-  echo "$t: bulk ${A[$t]} GiB/cpu-s, handshakes ${B[$t]}/cpu-s, rtt ${C[$t]}/cpu-s p50 ${P50[$t]}us p99 ${P99[$t]}us, idle ${D[$t]} KiB/conn" >&2
+# Every workload runs ROUNDS times, the tunnels in a rotating order within each round; the table
+# shows medians (min-max in the per-round log on stderr): a 2-core VM varies by +-20 % run to run.
+ROUNDS=${ROUNDS:-3}
+declare -A V  # V[metric:tunnel] = space-separated per-round values
+add() { V[$1]="${V[$1]:-} $2"; }
+median() { tr ' ' '\n' <<<"${V[$1]:-}" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END{ if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
+TUNNELS=(haproxy stunnel ccsec)
+for round in $(seq 1 "$ROUNDS"); do
+  order=("${TUNNELS[@]:$(( (round - 1) % 3 ))}" "${TUNNELS[@]:0:$(( (round - 1) % 3 ))}")
+  for t in "${order[@]}"; do
+    pid=${PID[$t]}
+    r=$(measure "$pid" "$LOADGEN" bulk "$P" "${PORT_SINK[$t]}" "$DUR")
+    add "a:$t" "$(awk -v n="$(val "$r" bytes)" -v c="$(val "$r" cpu_s)" 'BEGIN{if(c<=0)c=0.01; printf "%.3f", n/c/1073741824}')"
+    r=$(measure "$pid" "$LOADGEN" handshakes "$P" "${PORT_ECHO[$t]}" "$DUR" 2)
+    add "b:$t" "$(per_cpu "$(val "$r" handshakes)" "$(val "$r" cpu_s)")"
+    r=$(measure_ready "$pid" "$LOADGEN" rtt-load "$P" "${PORT_ECHO[$t]}" 100 "$DUR")
+    add "c:$t" "$(per_cpu "$(val "$r" round_trips)" "$(val "$r" cpu_s)")"
+    r=$(measure_ready "$pid" "$LOADGEN" rtt "$P" "${PORT_ECHO[$t]}" 100 "$RATE" "$DUR")
+    add "p50:$t" "$(val "$r" p50_us)"; add "p99:$t" "$(val "$r" p99_us)"
+    before=$(rss_kib "$pid")
+    taskset -c 0 "$LOADGEN" idle "$P" "${PORT_ECHO[$t]}" "$IDLE_N" 6 > "$W/idle.out" & ip=$!
+    for _ in $(seq 1 120); do grep -q held= "$W/idle.out" 2>/dev/null && break; sleep 0.25; done
+    sleep 0.5
+    during=$(rss_kib "$pid")
+    wait $ip || true
+    add "d:$t" "$(awk -v a="$before" -v b="$during" -v n="$IDLE_N" 'BEGIN{printf "%.1f", (b-a)/n}')"
+  done
+  r=$(measure "${PID[ccsec]}" "$LOADGEN" ged "$P" "$PORT_GED" "$DUR")
+  add "e:ged" "$(per_cpu "$(val "$r" frames)" "$(val "$r" cpu_s)")"
+  r=$(measure "${PID[ccsec]}" "$LOADGEN" ged "$P" "${PORT_SINK[ccsec]}" "$DUR")
+  add "e:raw" "$(per_cpu "$(val "$r" frames)" "$(val "$r" cpu_s)")"
+  for t in "${TUNNELS[@]}"; do
+    echo "round $round $t: bulk $(awk '{print $NF}' <<<"${V[a:$t]}") GiB/cpu-s, handshakes $(awk '{print $NF}' <<<"${V[b:$t]}")/cpu-s, rtt $(awk '{print $NF}' <<<"${V[c:$t]}")/cpu-s p50 $(awk '{print $NF}' <<<"${V[p50:$t]}")us p99 $(awk '{print $NF}' <<<"${V[p99:$t]}")us, idle $(awk '{print $NF}' <<<"${V[d:$t]}") KiB/conn" >&2
+  done
+  echo "round $round ged: inspected $(awk '{print $NF}' <<<"${V[e:ged]}") raw $(awk '{print $NF}' <<<"${V[e:raw]}") frames/cpu-s" >&2
 done
-r=$(measure "${PID[ccsec]}" "$LOADGEN" ged "$P" "$PORT_GED" "$DUR")
-E[ged]=$(per_cpu "$(val "$r" frames)" "$(val "$r" cpu_s)")
-r=$(measure "${PID[ccsec]}" "$LOADGEN" ged "$P" "${PORT_SINK[ccsec]}" "$DUR")
-E[raw]=$(per_cpu "$(val "$r" frames)" "$(val "$r" cpu_s)")
+declare -A A B C P50 P99 D E
+for t in "${TUNNELS[@]}"; do
+  A[$t]=$(median "a:$t"); B[$t]=$(median "b:$t"); C[$t]=$(median "c:$t")
+  P50[$t]=$(median "p50:$t"); P99[$t]=$(median "p99:$t"); D[$t]=$(median "d:$t")
+done
+E[ged]=$(median e:ged); E[raw]=$(median e:raw)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b<=0) print "n/a"; else printf "%.2fx", a/b }'; }
 echo
-echo "ccsec gateway vs HAProxy and stunnel (TLS 1.3 mTLS + CRL, 1 worker, per CPU-second of the tunnel; DUR=${DUR}s)"
+echo "ccsec gateway vs HAProxy and stunnel (TLS 1.3 mTLS + CRL, 1 worker, per CPU-second of the tunnel; median of $ROUNDS rounds, DUR=${DUR}s)"
 printf '%-34s %12s %12s %12s %10s %10s\n' workload haproxy stunnel ccsec vs-haproxy vs-stunnel
 printf '%-34s %12s %12s %12s %10s %10s\n' "(a) bulk GiB/CPU-s" "${A[haproxy]}" "${A[stunnel]}" "${A[ccsec]}" "$(ratio "${A[ccsec]}" "${A[haproxy]}")" "$(ratio "${A[ccsec]}" "${A[stunnel]}")"
 printf '%-34s %12s %12s %12s %10s %10s\n' "(b) full handshakes/CPU-s" "${B[haproxy]}" "${B[stunnel]}" "${B[ccsec]}" "$(ratio "${B[ccsec]}" "${B[haproxy]}")" "$(ratio "${B[ccsec]}" "${B[stunnel]}")"

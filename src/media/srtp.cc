@@ -190,7 +190,9 @@ SrtpContext::SrtpContext(SrtpSuite suite) : suite_(suite), params_(suiteParams(s
 SrtpContext::~SrtpContext() {
   OPENSSL_cleanse(rtpSalt_.data(), rtpSalt_.size());
   OPENSSL_cleanse(rtcpSalt_.data(), rtcpSalt_.size());
-  // EVP_CIPHER_CTX_free / EVP_MAC_CTX_free cleanse the expanded keys they hold.
+  OPENSSL_cleanse(&rtpMac_, sizeof rtpMac_);
+  OPENSSL_cleanse(&rtcpMac_, sizeof rtcpMac_);
+  // EVP_CIPHER_CTX_free cleanses the expanded keys it holds.
 }
 
 core::Result<std::unique_ptr<SrtpContext>> SrtpContext::create(
@@ -241,19 +243,42 @@ core::Result<void> SrtpContext::init(const SessionKeys& keys) {
       EVP_CipherInit_ex2(rtcpCipher_.get(), c, keys.rtcpKey.data(), nullptr, 1, nullptr) != 1)
     return makeError("SRTP cipher setup failed: " + core::opensslError());
   if (params_.aead) return {};
-  core::EvpMacPtr mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
-  if (!mac) return makeError("SRTP: HMAC unavailable: " + core::opensslError());
-  char digest[] = "SHA1";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                         OSSL_PARAM_construct_end()};
-  rtpMac_.reset(EVP_MAC_CTX_new(mac.get()));
-  rtcpMac_.reset(EVP_MAC_CTX_new(mac.get()));
-  if (!rtpMac_ || !rtcpMac_ ||
-      EVP_MAC_init(rtpMac_.get(), keys.rtpAuth.data(), kAuthKeyLength, params) != 1 ||
-      EVP_MAC_init(rtcpMac_.get(), keys.rtcpAuth.data(), kAuthKeyLength, params) != 1)
-    return makeError("SRTP HMAC setup failed: " + core::opensslError());
+  hmacKey(rtpMac_, keys.rtpAuth.data(), kAuthKeyLength);
+  hmacKey(rtcpMac_, keys.rtcpAuth.data(), kAuthKeyLength);
   return {};
 }
+
+// OpenSSL's SHA1_* block interface is deprecated in 3.0 in favour of EVP_Digest*, which cannot
+// resume from a saved state without a provider context copy per packet; it remains OpenSSL's own
+// SHA-1 (same assembly, SHA-NI where present).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+void SrtpContext::hmacKey(HmacSha1Key& k, const std::uint8_t* key, std::size_t len) {
+  std::uint8_t pad[SHA_CBLOCK];  // key ≤ 64 bytes (SRTP: 20), so no pre-hash
+  std::memset(pad, 0x36, sizeof pad);
+  for (std::size_t i = 0; i < len && i < sizeof pad; ++i) pad[i] ^= key[i];
+  SHA1_Init(&k.inner);
+  SHA1_Update(&k.inner, pad, sizeof pad);
+  std::memset(pad, 0x5c, sizeof pad);
+  for (std::size_t i = 0; i < len && i < sizeof pad; ++i) pad[i] ^= key[i];
+  SHA1_Init(&k.outer);
+  SHA1_Update(&k.outer, pad, sizeof pad);
+  OPENSSL_cleanse(pad, sizeof pad);
+}
+
+void SrtpContext::hmac(const HmacSha1Key& k, const std::uint8_t* a, std::size_t alen,
+                       const std::uint8_t* b, std::size_t blen, std::uint8_t* out20) {
+  SHA_CTX c = k.inner;
+  SHA1_Update(&c, a, alen);
+  if (blen != 0) SHA1_Update(&c, b, blen);
+  std::uint8_t innerHash[SHA_DIGEST_LENGTH];
+  SHA1_Final(innerHash, &c);
+  c = k.outer;
+  SHA1_Update(&c, innerHash, sizeof innerHash);
+  SHA1_Final(out20, &c);
+  OPENSSL_cleanse(&c, sizeof c);
+}
+#pragma GCC diagnostic pop
 
 SrtpContext::Stream* SrtpContext::stream(std::uint32_t ssrc) {
   for (auto& s : streams_)
@@ -269,13 +294,6 @@ bool SrtpContext::cipher(EVP_CIPHER_CTX* ctx, const std::uint8_t* iv, int enc, s
   return EVP_CipherUpdate(ctx, data, &outl, data, asInt(len)) == 1;
 }
 
-bool SrtpContext::hmac(EVP_MAC_CTX* ctx, const std::uint8_t* a, std::size_t alen,
-                       const std::uint8_t* b, std::size_t blen, std::uint8_t* out20) {
-  std::size_t outl = 0;
-  return EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1 && EVP_MAC_update(ctx, a, alen) == 1 &&
-         (blen == 0 || EVP_MAC_update(ctx, b, blen) == 1) &&
-         EVP_MAC_final(ctx, out20, &outl, kHmacSha1Length) == 1 && outl == kHmacSha1Length;
-}
 
 bool SrtpContext::gcmSeal(EVP_CIPHER_CTX* ctx, const std::uint8_t* iv, const std::uint8_t* aad1,
                           std::size_t aad1Len, const std::uint8_t* aad2, std::size_t aad2Len,
@@ -368,7 +386,7 @@ SrtpStatus SrtpContext::protectRtp(std::uint8_t* buf, std::size_t& len, std::siz
     std::uint8_t roc[4];
     storeBe32Roc(roc, index);
     std::uint8_t mac[kHmacSha1Length];
-    if (!hmac(rtpMac_.get(), buf, len, roc, 4, mac)) return SrtpStatus::kCryptoError;
+    hmac(rtpMac_, buf, len, roc, 4, mac);
     std::memcpy(buf + len, mac, params_.rtpTagLength);
   }
   counters_.packets++;
@@ -414,7 +432,7 @@ SrtpStatus SrtpContext::unprotectRtp(std::uint8_t* buf, std::size_t& len) {
     std::uint8_t roc[4];
     storeBe32Roc(roc, index);
     std::uint8_t mac[kHmacSha1Length];
-    if (!hmac(rtpMac_.get(), buf, bodyLen, roc, 4, mac)) return SrtpStatus::kCryptoError;
+    hmac(rtpMac_, buf, bodyLen, roc, 4, mac);
     if (CRYPTO_memcmp(mac, buf + bodyLen, tagLen) != 0) {
       ++counters_.authFailures;
       return SrtpStatus::kAuthFailed;
@@ -476,7 +494,7 @@ SrtpStatus SrtpContext::protectRtcp(std::uint8_t* buf, std::size_t& len, std::si
     if (!cipher(rtcpCipher_.get(), iv, 1, body, blen)) return SrtpStatus::kCryptoError;
     std::memcpy(buf + len, trailer, 4);
     std::uint8_t mac[kHmacSha1Length];
-    if (!hmac(rtcpMac_.get(), buf, len + 4, nullptr, 0, mac)) return SrtpStatus::kCryptoError;
+    hmac(rtcpMac_, buf, len + 4, nullptr, 0, mac);
     std::memcpy(buf + len + 4, mac, tagLen);
   }
   counters_.packets++;
@@ -532,7 +550,7 @@ SrtpStatus SrtpContext::unprotectRtcp(std::uint8_t* buf, std::size_t& len) {
     }
   } else {
     std::uint8_t mac[kHmacSha1Length];
-    if (!hmac(rtcpMac_.get(), buf, len - tagLen, nullptr, 0, mac)) return SrtpStatus::kCryptoError;
+    hmac(rtcpMac_, buf, len - tagLen, nullptr, 0, mac);
     if (CRYPTO_memcmp(mac, buf + len - tagLen, tagLen) != 0) {
       ++counters_.authFailures;
       return SrtpStatus::kAuthFailed;
