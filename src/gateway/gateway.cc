@@ -311,16 +311,17 @@ class Connection final : public ged188::FrameObserver {
   void shutdownNow(const std::string& why) { close(why); }
   bool closed() const { return state_ == State::kClosed; }
 
-  // Per frame: a local count only; shared metrics get the deltas once per read (flushFrames).
-  void onFrame(std::uint32_t type, std::uint32_t /*length*/) override {
+  // Per run of same-type frames: a local count only; shared metrics get the deltas once per
+  // relay step (flushFrames).
+  void onFrames(std::uint32_t type, std::uint64_t n) override {
     for (auto& fc : frame_counts_) {
       if (fc.type == type) {
-        ++fc.total;
-        ++fc.pending;
+        fc.total += n;
+        fc.pending += n;
         return;
       }
     }
-    frame_counts_.push_back({type, 1, 1});  // allocates once per new message type, not per frame
+    frame_counts_.push_back({type, n, n});  // allocates once per new message type, not per frame
   }
 
   void flushFrames() {

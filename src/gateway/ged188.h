@@ -56,8 +56,10 @@ int fixedPartSize(std::uint32_t type);
 class FrameObserver {
  public:
   virtual ~FrameObserver() = default;
-  /// A complete, well-formed frame passed. `length` = MessageLength (bytes after the header).
-  virtual void onFrame(std::uint32_t type, std::uint32_t length) = 0;
+  /// `count` (≥ 1) complete, well-formed frames of `type` passed, consecutively. Runs of one type
+  /// are reported together, and every run is reported before feed() returns, so an observer
+  /// costs one call per feed() for a uniform stream instead of one per frame.
+  virtual void onFrames(std::uint32_t type, std::uint64_t count) = 0;
 };
 
 class FrameParser {
@@ -79,6 +81,7 @@ class FrameParser {
 
  private:
   enum class State : std::uint8_t { kHeader, kFixed, kFieldHeader, kFieldData, kSkipBody };
+  bool feedBytes(std::span<const std::uint8_t> bytes);
   bool fail(std::string why);
   bool checkWholeFrame(std::uint32_t type, const std::uint8_t* body, std::uint32_t len);
   bool startFrame();
@@ -87,6 +90,20 @@ class FrameParser {
   /// or ends the frame, when the part is complete.
   void consumePart(std::size_t take);
   void endFrame();
+  void countFrame(std::uint32_t type) {
+    ++frames_;
+    if (type == run_type_) {
+      ++run_count_;
+      return;
+    }
+    flushRun();
+    run_type_ = type;
+    run_count_ = 1;
+  }
+  void flushRun() {
+    if (run_count_ != 0 && observer_ != nullptr) observer_->onFrames(run_type_, run_count_);
+    run_count_ = 0;
+  }
 
   FrameObserver* observer_;
   State state_ = State::kHeader;
@@ -99,6 +116,8 @@ class FrameParser {
   std::uint16_t tag_ = 0;
   bool capture_client_id_ = false;
   std::uint64_t frames_ = 0;
+  std::uint32_t run_type_ = 0;   // type of the frames counted in run_count_
+  std::uint64_t run_count_ = 0;  // consecutive frames of run_type_ not yet reported
   std::uint64_t sensitive_fields_ = 0;
   std::string client_id_;
   std::string error_;

@@ -14,7 +14,7 @@ namespace t = ccsec::gateway::testing;
 
 struct Counter : FrameObserver {
   std::map<std::uint32_t, int> types;
-  void onFrame(std::uint32_t type, std::uint32_t) override { ++types[type]; }
+  void onFrames(std::uint32_t type, std::uint64_t n) override { types[type] += static_cast<int>(n); }
 };
 
 std::vector<std::uint8_t> session() {
