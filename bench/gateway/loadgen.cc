@@ -196,13 +196,20 @@ void announceReady() {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
 }
 
+// `n` established mTLS connections, or none if any failed.
+std::vector<std::unique_ptr<Conn>> openConnections(SSL_CTX* ctx, int port, int n) {
+  std::vector<std::unique_ptr<Conn>> cs;
+  for (int i = 0; i < n; ++i) {
+    cs.push_back(std::make_unique<Conn>());
+    if (!cs.back()->open(ctx, port)) return {};
+  }
+  return cs;
+}
+
 int rtt(const std::string& pki, int port, int conns, double rate, double seconds) {
   auto ctx = clientCtx(pki);
-  std::vector<std::unique_ptr<Conn>> cs;
-  for (int i = 0; i < conns; ++i) {
-    cs.push_back(std::make_unique<Conn>());
-    if (!cs.back()->open(ctx.get(), port)) return 1;
-  }
+  auto cs = openConnections(ctx.get(), port, conns);
+  if (cs.empty()) return 1;
   announceReady();
   std::vector<double> lat;
   char msg[200];
@@ -229,11 +236,8 @@ int rtt(const std::string& pki, int port, int conns, double rate, double seconds
 // on each connection, then reads every echo back.
 int rttLoad(const std::string& pki, int port, int conns, double seconds) {
   auto ctx = clientCtx(pki);
-  std::vector<std::unique_ptr<Conn>> cs;
-  for (int i = 0; i < conns; ++i) {
-    cs.push_back(std::make_unique<Conn>());
-    if (!cs.back()->open(ctx.get(), port)) return 1;
-  }
+  auto cs = openConnections(ctx.get(), port, conns);
+  if (cs.empty()) return 1;
   announceReady();
   char msg[200];
   std::memset(msg, 'r', sizeof msg);

@@ -63,17 +63,7 @@ std::pair<int, std::string> run(const std::string& cmd) {
 class CtiServerSim {
  public:
   CtiServerSim() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    ::listen(fd_, 16);
-    socklen_t len = sizeof sa;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len);
-    port_ = ntohs(sa.sin_port);
+    fd_ = tt::listenLoopback(16, &port_);
     thread_ = std::thread([this] { serve(); });
   }
   ~CtiServerSim() {

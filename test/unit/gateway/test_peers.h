@@ -77,6 +77,22 @@ inline std::string recvExactly(int fd, std::size_t n, int timeout_ms = 5000) {
   return out;
 }
 
+/// A TCP listener on 127.0.0.1 with a kernel-chosen port (written to *port); returns the fd.
+inline int listenLoopback(int backlog, std::uint16_t* port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  ::listen(fd, backlog);
+  socklen_t len = sizeof sa;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  *port = ntohs(sa.sin_port);
+  return fd;
+}
+
 /// True when the peer closes (EOF or reset) within timeout_ms; `got` receives any bytes seen.
 inline bool waitClosed(int fd, std::string* got = nullptr, int timeout_ms = 5000) {
   for (;;) {
@@ -93,17 +109,7 @@ inline bool waitClosed(int fd, std::string* got = nullptr, int timeout_ms = 5000
 class EchoServer {
  public:
   EchoServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    ::listen(fd_, 512);
-    socklen_t len = sizeof sa;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len);
-    port_ = ntohs(sa.sin_port);
+    fd_ = listenLoopback(512, &port_);
     thread_ = std::thread([this] { loop(); });
   }
   ~EchoServer() {
