@@ -43,7 +43,8 @@ TEST(LoaderLimits, BinaryGarbage) {
 
 TEST(LoaderLimits, SyntaxError) {
   EXPECT_EQ(one(load("version: 1\ndeployment: {name: x\n")),
-            "3:1: (document): expected valid YAML, found a syntax error: end of map flow not found");
+            "3:1: (document): expected valid YAML, found a syntax error: did not find expected ',' or '}' "
+            "while parsing a flow mapping");
 }
 
 TEST(LoaderLimits, DeepFlowNesting) {
