@@ -145,7 +145,15 @@ std::optional<Fields> Walker::map(const Node& node, const std::string& path,
         error(src, keyPath(path, "<<"), "expected a mapping to merge, found " + describe(src));
         continue;
       }
+      if (merge_depth_ >= kMaxMergeDepth) {
+        error(src, keyPath(path, "<<"),
+              "expected merges nested at most " + std::to_string(kMaxMergeDepth) +
+                  " deep, found deeper (a mapping that merges itself through an alias?)");
+        return std::nullopt;
+      }
+      ++merge_depth_;
       auto sub = map(src, path, keys, false);  // validates its keys (reports unknown ones)
+      --merge_depth_;
       if (!sub) continue;
       for (auto& f : sub->items)
         if (!out.has(f.key)) out.items.push_back(std::move(f));  // explicit keys win

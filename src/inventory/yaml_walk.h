@@ -123,6 +123,10 @@ class Walker {
   std::string file_;
   std::size_t max_nodes_;
   std::size_t visited_ = 0;
+  // Merge keys nested inside merged mappings; an alias can make a mapping merge itself, so the
+  // depth is bounded (the schema itself is finite, merges are the only unbounded recursion).
+  static constexpr int kMaxMergeDepth = 16;
+  int merge_depth_ = 0;
   bool aborted_ = false;
 };
 

@@ -100,6 +100,20 @@ TEST(LoaderLimits, AliasBombStopsAtTheNodeBudget) {
   for (const auto& d : full.diagnostics) EXPECT_EQ(d.message.find("alias bomb"), std::string::npos);
 }
 
+TEST(LoaderLimits, AMappingThatMergesItselfIsAnErrorNotARecursion) {
+  // Found by the loader fuzzer: `<<: *a` inside the mapping anchored as &a recursed until the
+  // stack overflowed.
+  std::string yaml = std::string(kMinimal) +
+                     "  - name: h1\n    site: s1\n    zone: dc\n    address: 10.0.9.9\n    roles: [router]\n"
+                     "    protection: &p\n      <<: *p\n";
+  auto r = load(yaml);
+  ASSERT_FALSE(r.ok());
+  bool found = false;
+  for (const auto& d : r.diagnostics)
+    found = found || d.message.find("merges itself through an alias") != std::string::npos;
+  EXPECT_TRUE(found) << ::testing::PrintToString(diags(r));
+}
+
 TEST(LoaderLimits, ManyErrorsAreCapped) {
   std::string yaml = kMinimal;
   for (int i = 0; i < 80; ++i)
