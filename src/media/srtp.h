@@ -10,8 +10,9 @@
 //  * One SrtpContext holds the session keys of one master key and per-SSRC stream state
 //    (rollover counter, highest index, 128-packet replay window, SRTCP index). A context is used
 //    for one direction: protect() on the sending side, unprotect() on the receiving side.
-//  * No allocation on the packet path: cipher and MAC contexts are created with the context and
-//    re-keyed per packet only through EVP_CipherInit_ex2 / EVP_MAC_init with a NULL key.
+//  * No allocation on the packet path: cipher contexts are created with the context and re-IVed
+//    per packet through EVP_CipherInit_ex2 with a NULL key; the HMAC-SHA1 keys are precomputed
+//    SHA-1 states copied per packet (HmacSha1Key below).
 //  * Packets are transformed in place. protect*() needs `capacity - len >= kMaxSrtpTrailer`.
 //  * Not thread-safe: one event-loop thread owns a context.
 //  * Key material is wiped with OPENSSL_cleanse on destruction and is never logged.
