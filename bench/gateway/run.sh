@@ -158,6 +158,12 @@ done
 E[ged]=$(median e:ged); E[raw]=$(median e:raw)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b<=0) print "n/a"; else printf "%.2fx", a/b }'; }
+# ccsec/HAProxy round by round ("1.20/1.00/1.14x"): both ran in the same minute of each round, so
+# these ratios carry less of the machine's drift than the ratio of the medians.
+per_round() {
+  paste -d' ' <(tr ' ' '\n' <<<"${V[$1:ccsec]:-}" | grep -v '^$') <(tr ' ' '\n' <<<"${V[$1:haproxy]:-}" | grep -v '^$') |
+    awk '{ printf "%s%.2f", (NR > 1 ? "/" : ""), ($2 > 0 ? $1 / $2 : 0) } END { print "x" }'
+}
 echo
 echo "ccsec gateway vs HAProxy and stunnel (TLS 1.3 mTLS + CRL, 1 worker, per CPU-second of the tunnel; median of $ROUNDS rounds, DUR=${DUR}s)"
 printf '%-34s %12s %12s %12s %10s %10s\n' workload haproxy stunnel ccsec vs-haproxy vs-stunnel
@@ -167,4 +173,5 @@ printf '%-34s %12s %12s %12s %10s %10s\n' "(c) 200B round trips/CPU-s (100 c)" "
 printf '%-34s %12s %12s %12s\n' "(c) p50 us @${RATE}/s" "${P50[haproxy]}" "${P50[stunnel]}" "${P50[ccsec]}"
 printf '%-34s %12s %12s %12s\n' "(c) p99 us @${RATE}/s" "${P99[haproxy]}" "${P99[stunnel]}" "${P99[ccsec]}"
 printf '%-34s %12s %12s %12s\n' "(d) KiB RSS per idle connection" "${D[haproxy]}" "${D[stunnel]}" "${D[ccsec]}"
+echo "ccsec/HAProxy per round: (a) $(per_round a)  (b) $(per_round b)  (c) $(per_round c)"
 echo "(e) GED-188 frames/CPU-s: inspected ${E[ged]}, raw ${E[raw]}, inspection cost $(awk -v g="${E[ged]}" -v r="${E[raw]}" 'BEGIN{ if (r<=0) print "n/a"; else printf "%.1f%%", (1-g/r)*100 }')"
