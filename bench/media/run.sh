@@ -88,7 +88,10 @@ done
 printf '%-18s %14s %14s\n' "replays forwarded" "$(field rtpengine replay_1000 replays_forwarded)" "$(field ccsec replay_1000 replays_forwarded)"
 printf '%-18s %14s %14s\n' "capacity lost" "$(field rtpengine capacity_$CAP_CALLS lost)" "$(field ccsec capacity_$CAP_CALLS lost)"
 printf '%-18s %14s %14s\n' "capacity cpu_s" "$(field rtpengine capacity_$CAP_CALLS relay_cpu_s)" "$(field ccsec capacity_$CAP_CALLS relay_cpu_s)"
-echo "(capacity: $CAP_CALLS bridged calls, 50 pps each way, ${SECS}s; lost = sent - received)"
+offered() { awk -v s="$(field "$1" "capacity_$CAP_CALLS" sent)" -v t="$(field "$1" "capacity_$CAP_CALLS" seconds)" 'BEGIN{ if (t > 0) printf "%.0f", s / t; else print "-" }'; }
+printf '%-18s %14s %14s   (nominal %d)\n' "capacity pps sent" "$(offered rtpengine)" "$(offered ccsec)" $(( CAP_CALLS * 100 ))
+echo "(capacity: $CAP_CALLS bridged calls, 50 pps each way, ${SECS}s; lost = sent - received; when"
+echo " 'pps sent' is below nominal the load generator, not the relay, set the pace: no capacity verdict)"
 if [[ ${QUICK:-0} != 1 ]]; then
   echo
   taskset -c "$RELAY_CORE" "$TBENCH" --benchmark_min_time=0.5 2>/dev/null | grep -E "^(ccsec|libsrtp)"
