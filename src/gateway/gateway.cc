@@ -354,13 +354,8 @@ class Connection final : public ged188::FrameObserver {
   void handshakeDone() {
     // Defense in depth: the name was checked during verification already.
     X509* cert = SSL_get0_peer_certificate(ssl_.get());
-    if (cert != nullptr && info_.peer.empty()) {  // resumed session: verification callback did not run
-      core::CertificateInfo ci = core::describeCertificate(cert);
-      info_.peer.common_name = ci.common_name;
-      info_.peer.dns_names = ci.dns_names;
-      info_.peer.fingerprint_sha256 = ci.fingerprint_sha256;
-      info_.peer.serial_hex = ci.serial_hex;
-    }
+    if (cert != nullptr && info_.peer.empty())  // resumed session: verification callback did not run
+      info_.peer = tls::identityOf(cert);
     if (cert == nullptr || SSL_get_verify_result(ssl_.get()) != X509_V_OK ||
         !tls::peerNameAllowed(info_.peer, ctx_->config().allowed_peers)) {
       m_.handshakes_failed.fetch_add(1, std::memory_order_relaxed);

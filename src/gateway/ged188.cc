@@ -1,7 +1,6 @@
 #include "gateway/ged188.h"
 
 #include <algorithm>
-#include <array>
 
 #include "gateway/redact.h"
 
@@ -16,18 +15,6 @@ std::uint16_t be16(const std::uint8_t* p) {
 }
 
 constexpr std::size_t kMaxClientId = 64;
-
-// Per-tag checks folded into one table load per floating field (tags ≥ 256 have none).
-enum : std::uint8_t { kTagSensitive = 1, kTagNamedVariable = 2, kTagNamedArray = 4 };
-const std::array<std::uint8_t, 256> kTagFlags = [] {
-  std::array<std::uint8_t, 256> t{};
-  // From the classifying functions, not isSensitiveTag(): its table lives in another
-  // translation unit and may not be initialised yet (static initialisation order).
-  for (std::uint16_t i = 0; i < 256; ++i) t[i] = isPersonalDataTag(i) || isCredentialTag(i) ? kTagSensitive : 0;
-  t[82] |= kTagNamedVariable;
-  t[83] |= kTagNamedArray;
-  return t;
-}();
 
 }  // namespace
 
@@ -161,14 +148,11 @@ bool FrameParser::checkWholeFrame(std::uint32_t type, const std::uint8_t* body, 
       if (flen > left)
         return fail(messageTypeName(type) + " field tag " + std::to_string(tag) + " length " + std::to_string(flen) +
                     " runs past the frame (" + std::to_string(left) + " bytes left)");
-      if (tag < 256) {
-        const std::uint8_t flags = kTagFlags[tag];
-        sensitive_fields_ += static_cast<std::uint64_t>(flags & kTagSensitive);
-        if ((flags & kTagNamedVariable) != 0 && (flen < 3 || flen > 251))
-          return fail("NamedVariable (tag 82) length " + std::to_string(flen) + " outside 3-251");
-        if ((flags & kTagNamedArray) != 0 && (flen < 4 || flen > 252))
-          return fail("NamedArray (tag 83) length " + std::to_string(flen) + " outside 4-252");
-      }
+      if (tag == 82 && (flen < 3 || flen > 251))
+        return fail("NamedVariable (tag 82) length " + std::to_string(flen) + " outside 3-251");
+      if (tag == 83 && (flen < 4 || flen > 252))
+        return fail("NamedArray (tag 83) length " + std::to_string(flen) + " outside 4-252");
+      if (isSensitiveTag(tag)) ++sensitive_fields_;
       if (capture && tag == 1) {
         for (std::uint32_t k = 0; k < flen && client_id_.size() < kMaxClientId; ++k) {
           std::uint8_t c = body[p + k];

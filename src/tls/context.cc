@@ -32,11 +32,7 @@ int verifyCallback(int preverify_ok, X509_STORE_CTX* store) {
   const int depth = X509_STORE_CTX_get_error_depth(store);
   X509* cert = X509_STORE_CTX_get_current_cert(store);
   if (info != nullptr && depth == 0 && cert != nullptr && info->peer.empty()) {
-    core::CertificateInfo ci = core::describeCertificate(cert);
-    info->peer.common_name = ci.common_name;
-    info->peer.dns_names = ci.dns_names;
-    info->peer.fingerprint_sha256 = ci.fingerprint_sha256;
-    info->peer.serial_hex = ci.serial_hex;
+    info->peer = identityOf(cert);
   }
   if (!preverify_ok) {
     if (info != nullptr && info->verify_error == 0) info->verify_error = X509_STORE_CTX_get_error(store);
@@ -100,12 +96,18 @@ bool peerNameAllowed(const PeerIdentity& peer, const std::vector<std::string>& a
   return false;
 }
 
-bool peerNameAllowed(X509* cert, const std::vector<std::string>& allowed) {
+PeerIdentity identityOf(X509* cert) {
   core::CertificateInfo ci = core::describeCertificate(cert);
   PeerIdentity peer;
   peer.common_name = std::move(ci.common_name);
   peer.dns_names = std::move(ci.dns_names);
-  return peerNameAllowed(peer, allowed);
+  peer.fingerprint_sha256 = std::move(ci.fingerprint_sha256);
+  peer.serial_hex = std::move(ci.serial_hex);
+  return peer;
+}
+
+bool peerNameAllowed(X509* cert, const std::vector<std::string>& allowed) {
+  return peerNameAllowed(identityOf(cert), allowed);
 }
 
 core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {

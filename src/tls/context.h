@@ -61,6 +61,8 @@ struct HandshakeInfo {
 };
 
 /// True when a SAN DNS name or (no SAN DNS present or not) the CN equals one of `allowed`.
+/// The identity fields of a peer certificate (one parse: names, serial, SHA-256 fingerprint).
+PeerIdentity identityOf(X509* cert);
 bool peerNameAllowed(X509* cert, const std::vector<std::string>& allowed);
 /// Same check on an identity already read from the certificate (no second parse).
 bool peerNameAllowed(const PeerIdentity& peer, const std::vector<std::string>& allowed);
