@@ -1,3 +1,4 @@
+#include "ccsec/paths.h"
 #include "inventory/catalog.h"
 
 #include <unistd.h>

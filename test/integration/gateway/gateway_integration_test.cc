@@ -1,5 +1,6 @@
 // The real binary against real peers on loopback. Each test starts its own `ccsec gateway`
 // process (ports chosen by the kernel, read from the ready line) and stops it by pid.
+#include "ccsec/paths.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <gtest/gtest.h>

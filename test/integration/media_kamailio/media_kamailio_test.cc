@@ -1,6 +1,7 @@
 // media_kamailio: SIP/TLS via Kamailio + rtpengine module -> ccsec media; sipp caller (through
 // stunnel) offers RTP/SAVP+SDES, sipp callee answers RTP/AVP; this test plays both media
 // endpoints and checks every received packet with the libsrtp oracle. See README.md.
+#include "ccsec/paths.h"
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>

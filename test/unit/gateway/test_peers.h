@@ -2,6 +2,7 @@
 // Test-only peers on loopback: a plaintext echo/record backend, blocking TCP helpers, a blocking
 // mTLS client, and the openssl-CLI test PKI (test/integration/gateway/make_certs.sh).
 
+#include "ccsec/paths.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>

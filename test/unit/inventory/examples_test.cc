@@ -1,4 +1,5 @@
 // Every bundled example loads without a diagnostic and derives a graph.
+#include "ccsec/paths.h"
 #include <gtest/gtest.h>
 
 #include "inventory/graph.h"

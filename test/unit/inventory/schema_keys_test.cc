@@ -1,4 +1,5 @@
 // schema/inventory.v1.json and the loader accept the same keys, object by object.
+#include "ccsec/paths.h"
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>

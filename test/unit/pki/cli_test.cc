@@ -1,4 +1,5 @@
 // `ccsec pki` end to end through the real binary: help, exit codes, the inventory forms.
+#include "ccsec/paths.h"
 #include <gtest/gtest.h>
 
 #include <filesystem>

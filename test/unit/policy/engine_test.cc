@@ -1,5 +1,6 @@
 // Waivers, options, baseline, diff, the output formats and the bundled lab example.
 
+#include "ccsec/paths.h"
 #include <gtest/gtest.h>
 
 #include <filesystem>
