@@ -16,7 +16,9 @@ namespace {
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    auto lower = [](char c) {
+      return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    };
     return lower(x) == lower(y);
   });
 }
@@ -42,8 +44,8 @@ struct Conn;
 struct HttpReply::State {
   std::weak_ptr<HttpServer::Impl> server;
   std::mutex mu;
-  bool inHandler = false;                 // guarded by mu
-  std::optional<HttpResponse> response;   // guarded by mu
+  bool inHandler = false;                // guarded by mu
+  std::optional<HttpResponse> response;  // guarded by mu
   // Loop thread only:
   Conn* conn = nullptr;  // null once the request is finished or the connection closed
   bool suspended = false;
@@ -297,7 +299,8 @@ struct HttpServer::Impl : IoHandler, std::enable_shared_from_this<HttpServer::Im
     delete req;
   }
 
-  void connection(MHD_Connection* connection, void** socketCtx, MHD_ConnectionNotificationCode what) {
+  void connection(MHD_Connection* connection, void** socketCtx,
+                  MHD_ConnectionNotificationCode what) {
     if (what == MHD_CONNECTION_NOTIFY_STARTED) {
       auto* c = new Conn();
       c->mhd = connection;

@@ -20,18 +20,25 @@ namespace {
 
 void escape(std::string& out, std::string_view v, bool quotes) {
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (quotes && c == '"') out += "\\\"";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (quotes && c == '"')
+      out += "\\\"";
+    else
+      out += c;
   }
 }
 
 const char* typeName(MetricType t) {
   switch (t) {
-    case MetricType::kCounter: return "counter";
-    case MetricType::kGauge: return "gauge";
-    case MetricType::kUntyped: break;
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kUntyped:
+      break;
   }
   return "untyped";
 }
@@ -95,9 +102,12 @@ PromWriter& PromWriter::sample(std::string_view name, Labels labels, std::int64_
 
 PromWriter& PromWriter::sample(std::string_view name, Labels labels, double value) {
   head(name, labels);
-  if (std::isnan(value)) out_ += "NaN";
-  else if (std::isinf(value)) out_ += value > 0 ? "+Inf" : "-Inf";
-  else number(out_, value);
+  if (std::isnan(value))
+    out_ += "NaN";
+  else if (std::isinf(value))
+    out_ += value > 0 ? "+Inf" : "-Inf";
+  else
+    number(out_, value);
   out_ += '\n';
   return *this;
 }

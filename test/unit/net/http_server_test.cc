@@ -4,12 +4,11 @@
 #include "net/http_server.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <future>
 #include <thread>
@@ -165,7 +164,8 @@ TEST(HttpServer, HandlerThatNeverAnswersGets503AtTheDeadline) {
   lim.requestDeadline = 300ms;
   std::vector<HttpReply> parked;
   Served s(lim, [&parked](HttpServer& srv) {
-    srv.route("/never", [&parked](const HttpRequest&, HttpReply r) { parked.push_back(std::move(r)); });
+    srv.route("/never",
+              [&parked](const HttpRequest&, HttpReply r) { parked.push_back(std::move(r)); });
   });
   const auto t0 = Clock::now();
   const std::string r = get(s.port(), "/never");
@@ -204,15 +204,18 @@ TEST(HttpServer, OversizedHeadersAndBodiesAreRefused) {
   lim.maxBodyBytes = 100;
   Served s(lim, [](HttpServer& srv) {
     srv.route("/metrics", hello());
-    srv.route("/post", [](const HttpRequest& req, HttpReply r) {
-      HttpResponse resp;
-      resp.body = std::to_string(req.body.size());
-      r.send(std::move(resp));
-    }, {"POST"});
+    srv.route("/post",
+              [](const HttpRequest& req, HttpReply r) {
+                HttpResponse resp;
+                resp.body = std::to_string(req.body.size());
+                r.send(std::move(resp));
+              },
+              {"POST"});
   });
   {
     auto fd = connectTo(s.port());
-    sendAll(fd.get(), "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(8000, 'a') + "\r\n\r\n");
+    sendAll(fd.get(),
+            "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(8000, 'a') + "\r\n\r\n");
     const std::string r = readAll(fd.get());
     EXPECT_TRUE(r.empty() || r.find(" 4") != std::string::npos) << r.substr(0, 40);
     EXPECT_EQ(r.find("hello"), std::string::npos);
@@ -224,13 +227,17 @@ TEST(HttpServer, OversizedHeadersAndBodiesAreRefused) {
   }
   {
     auto fd = connectTo(s.port());
-    sendAll(fd.get(), "POST /post HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                      "c8\r\n" + std::string(200, 'b') + "\r\n0\r\n\r\n");
+    sendAll(fd.get(),
+            "POST /post HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "c8\r\n" +
+                std::string(200, 'b') + "\r\n0\r\n\r\n");
     EXPECT_NE(readAll(fd.get()).find("413"), std::string::npos);
   }
   {
     auto fd = connectTo(s.port());
-    sendAll(fd.get(), "POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nabcde");
+    sendAll(
+        fd.get(),
+        "POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nabcde");
     const std::string r = readAll(fd.get());
     EXPECT_NE(r.find("200 OK"), std::string::npos) << r;
     EXPECT_EQ(r.substr(r.size() - 1), "5");
@@ -254,7 +261,8 @@ TEST(HttpServer, ConnectionCapsInTotalAndPerAddress) {
   EXPECT_NE(get(s.port(), "/metrics", "127.0.0.2").find("hello"), std::string::npos);
   // Fill the total cap from more addresses: the next connection waits in the listen backlog
   // (not accepted, costs the server nothing) until a slot frees.
-  for (const char* a : {"127.0.0.3", "127.0.0.4", "127.0.0.5"}) held.push_back(connectTo(s.port(), a));
+  for (const char* a : {"127.0.0.3", "127.0.0.4", "127.0.0.5"})
+    held.push_back(connectTo(s.port(), a));
   std::this_thread::sleep_for(100ms);
   auto over = connectTo(s.port(), "127.0.0.6");
   sendAll(over.get(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
