@@ -24,7 +24,7 @@ void registerMedia(CLI::App& app, int& exit_code) {
   struct Opts {
     std::string interface = "127.0.0.1", listenNg = "127.0.0.1:2223", listenHttp, config;
     unsigned portMin = 30000, portMax = 39999, threads = 1, timeout = 60;
-    std::vector<std::string> srtpFor;
+    std::vector<std::string> srtpFor, ngAllow;
   };
   auto o = std::make_shared<Opts>();
   auto* optInterface = sub->add_option("--interface", o->interface, "Address to bind and advertise");
@@ -35,9 +35,12 @@ void registerMedia(CLI::App& app, int& exit_code) {
   auto* optThreads = sub->add_option("--num-threads", o->threads, "Worker event loops (one per core)");
   auto* optTimeout = sub->add_option("--timeout", o->timeout, "Seconds of silence before a call is dropped");
   auto* optSrtpFor = sub->add_option("--srtp-for", o->srtpFor, "Leg labels whose SRTP the anchor terminates");
+  auto* optAllow = sub->add_option(
+      "--ng-allow", o->ngAllow,
+      "Source CIDR allowed to send ng commands (repeatable; default: loopback only)");
   sub->add_option("--config", o->config, "YAML file with the same settings");
   sub->callback([o, &exit_code, optInterface, optNg, optHttp, optMin, optMax, optThreads,
-                 optTimeout, optSrtpFor] {
+                 optTimeout, optSrtpFor, optAllow] {
     core::initLogging(core::LogLevel::kInfo);
     media::ServerConfig cfg;
     if (!o->config.empty()) {
@@ -71,6 +74,14 @@ void registerMedia(CLI::App& app, int& exit_code) {
     if (optThreads->count() || o->config.empty()) cfg.relay.threads = o->threads;
     if (optTimeout->count() || o->config.empty()) cfg.relay.silentTimeout = std::chrono::seconds(o->timeout);
     if (optSrtpFor->count()) cfg.relay.srtpFor = o->srtpFor;
+    if (optAllow->count()) {
+      cfg.ngAllow.clear();
+      for (const auto& a : o->ngAllow) {
+        auto c = core::Cidr::parse(a);
+        if (!c) return bad("--ng-allow: '" + a + "' is not a CIDR (e.g. 10.0.0.0/24)");
+        cfg.ngAllow.push_back(*c);
+      }
+    }
 
     if (auto st = media::selfTest(); !st) {
       std::cerr << "ccsec media: refusing to start: " << st.error().message << "\n";

@@ -128,7 +128,7 @@ BValue NgProcessor::handle(const BValue& req) {
 
 std::string NgProcessor::handleDatagram(std::string_view datagram) {
   const auto sp = datagram.find(' ');
-  if (sp == std::string_view::npos || sp == 0 || sp > 256) return {};
+  if (sp == std::string_view::npos || sp == 0 || sp > kNgMaxCookie) return {};
   std::string cookie(datagram.substr(0, sp));
   expire(std::chrono::steady_clock::now());
   if (auto it = replies_.find(cookie); it != replies_.end()) return it->second;

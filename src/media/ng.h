@@ -20,6 +20,8 @@
 namespace ccsec::media {
 
 inline constexpr std::size_t kNgCookieCache = 4096;
+/// Longest cookie accepted; a datagram with a longer one (or none) is dropped unanswered.
+inline constexpr std::size_t kNgMaxCookie = 256;
 /// Cached replies (which carry SDES keys) are wiped and dropped after this long.
 inline constexpr std::chrono::seconds kNgCookieLifetime{30};
 
@@ -30,7 +32,8 @@ core::Result<SignalRequest> signalRequestFrom(const BValue& dict);
 class NgProcessor {
  public:
   explicit NgProcessor(Relay& relay) : relay_(relay) {}
-  /// One datagram in, one reply datagram out ("" when the datagram has no cookie at all).
+  /// One datagram in, one reply datagram out ("" when the datagram has no usable cookie: none,
+  /// or longer than kNgMaxCookie).
   std::string handleDatagram(std::string_view datagram);
   /// Executes one decoded command dictionary and returns the reply dictionary.
   BValue handle(const BValue& request);

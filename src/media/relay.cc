@@ -19,6 +19,7 @@
 #include "core/unique_fd.h"
 #include "media/rtp.h"
 #include "media/srtp.h"
+#include "net/prometheus.h"
 
 namespace ccsec::media {
 
@@ -231,6 +232,7 @@ class Worker {
   void drain(Endpoint* ep);
   void sweep(Clock::time_point now);
   void releaseCall(Call& c) {
+    totals_.calls.fetch_sub(1, std::memory_order_relaxed);
     for (auto& l : c.legs)
       if (l.localPort) ports_.release(l.localPort);
   }
@@ -391,6 +393,7 @@ core::Result<std::string> Worker::offerImpl(const SignalRequest& req) {
     c->legs[0].tag = req.fromTag;
     call = c.get();
     calls_.emplace(req.callId, std::move(c));
+    totals_.calls.fetch_add(1, std::memory_order_relaxed);
     totals_.callsCreated.fetch_add(1, std::memory_order_relaxed);
   } else {
     call = it->second.get();
@@ -855,32 +858,27 @@ std::size_t Relay::callCount() {
   return n;
 }
 
-std::string Relay::metrics() {
+void Relay::metrics(net::PromWriter& w) const {
   const RelayTotals& t = *totals_;
-  auto line = [](std::string& out, const char* name, const char* type, const char* help,
-                 std::uint64_t v) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
-           name + " " + std::to_string(v) + "\n";
-  };
-  std::string out;
-  line(out, "ccsec_media_calls", "gauge", "Calls currently anchored.", callCount());
-  line(out, "ccsec_media_calls_created_total", "counter", "Calls created by offers.",
-       t.callsCreated.load());
-  line(out, "ccsec_media_calls_timed_out_total", "counter", "Calls removed by the silence timeout.",
-       t.callsTimedOut.load());
-  line(out, "ccsec_media_packets_forwarded_total", "counter", "RTP/RTCP packets forwarded.",
-       t.packets.load());
-  line(out, "ccsec_media_bytes_forwarded_total", "counter", "Bytes forwarded (as sent).",
-       t.bytes.load());
-  line(out, "ccsec_media_srtp_auth_failures_total", "counter",
-       "SRTP/SRTCP packets dropped for a bad authentication tag.", t.authFailures.load());
-  line(out, "ccsec_media_srtp_replays_total", "counter", "SRTP/SRTCP replays dropped.",
-       t.replays.load());
-  line(out, "ccsec_media_packets_dropped_total", "counter",
-       "Packets dropped (malformed, no destination yet, send failure).", t.dropped.load());
-  line(out, "ccsec_media_rtp_losses_total", "counter", "RTP sequence gaps seen on input.",
-       t.losses.load());
-  return out;
+  using net::MetricType;
+  w.family("ccsec_media_calls", MetricType::kGauge, "Calls currently anchored.")
+      .sample("ccsec_media_calls", {}, t.calls.load());
+  w.single("ccsec_media_calls_created_total", MetricType::kCounter, "Calls created by offers.",
+           t.callsCreated.load());
+  w.single("ccsec_media_calls_timed_out_total", MetricType::kCounter,
+           "Calls removed by the silence timeout.", t.callsTimedOut.load());
+  w.single("ccsec_media_packets_forwarded_total", MetricType::kCounter,
+           "RTP/RTCP packets forwarded.", t.packets.load());
+  w.single("ccsec_media_bytes_forwarded_total", MetricType::kCounter, "Bytes forwarded (as sent).",
+           t.bytes.load());
+  w.single("ccsec_media_srtp_auth_failures_total", MetricType::kCounter,
+           "SRTP/SRTCP packets dropped for a bad authentication tag.", t.authFailures.load());
+  w.single("ccsec_media_srtp_replays_total", MetricType::kCounter, "SRTP/SRTCP replays dropped.",
+           t.replays.load());
+  w.single("ccsec_media_packets_dropped_total", MetricType::kCounter,
+           "Packets dropped (malformed, no destination yet, send failure).", t.dropped.load());
+  w.single("ccsec_media_rtp_losses_total", MetricType::kCounter, "RTP sequence gaps seen on input.",
+           t.losses.load());
 }
 
 }  // namespace ccsec::media

@@ -24,6 +24,10 @@
 #include "media/bencode.h"
 #include "media/sdp.h"
 
+namespace ccsec::net {
+class PromWriter;
+}
+
 namespace ccsec::media {
 
 struct RelayConfig {
@@ -55,6 +59,7 @@ struct LegStats {
 struct RelayTotals {
   std::atomic<std::uint64_t> packets{0}, bytes{0}, authFailures{0}, replays{0}, dropped{0},
       losses{0}, callsCreated{0}, callsTimedOut{0};
+  std::atomic<std::int64_t> calls{0};  // anchored now
 };
 
 class Worker;
@@ -76,8 +81,9 @@ class Relay {
   core::Result<BValue> query(const std::string& callId);
   std::vector<std::string> listCalls(std::size_t limit);
   std::size_t callCount();
-  /// Prometheus text exposition of the totals and call count.
-  std::string metrics();
+  /// Appends the totals and call count to a Prometheus exposition (reads atomics only: never
+  /// waits on a worker).
+  void metrics(net::PromWriter& out) const;
   const RelayTotals& totals() const { return *totals_; }
   const RelayConfig& config() const { return config_; }
 

@@ -2,152 +2,185 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <charconv>
-#include <cstring>
-#include <vector>
+#include "core/log.h"
+#include "net/event_loop.h"
+#include "net/http_server.h"
+#include "net/prometheus.h"
+#include "net/socket.h"
 
 namespace ccsec::media {
 
 using core::makeError;
 
 core::Result<std::pair<std::string, std::uint16_t>> parseHostPort(const std::string& s) {
-  std::string host;
-  std::string port;
-  if (!s.empty() && s.front() == '[') {
-    const auto close = s.find("]:");
-    if (close == std::string::npos) return makeError("expected [address]:port, got '" + s + "'");
-    host = s.substr(1, close - 1);
-    port = s.substr(close + 2);
-  } else {
-    const auto colon = s.rfind(':');
-    if (colon == std::string::npos) return makeError("expected address:port, got '" + s + "'");
-    host = s.substr(0, colon);
-    port = s.substr(colon + 1);
-  }
-  std::uint16_t p = 0;
-  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-  if (ec != std::errc() || ptr != port.data() + port.size())
-    return makeError("bad port in '" + s + "'");
-  return std::make_pair(host, p);
+  auto e = net::Endpoint::parse(s);
+  if (!e) return e.error();
+  return std::make_pair(e->host(), e->port());
 }
 
 namespace {
 
-core::Result<int> bindSocket(const std::string& host, std::uint16_t port, int type,
-                             std::uint16_t& bound) {
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
-    len = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(port);
-    len = sizeof(sockaddr_in6);
-  } else {
-    return makeError("'" + host + "' is not an IP address");
+const std::vector<core::Cidr>& loopbackNets() {
+  static const std::vector<core::Cidr> nets = {*core::Cidr::parse("127.0.0.0/8"),
+                                               *core::Cidr::parse("::1/128")};
+  return nets;
+}
+
+// The source address of a datagram; an IPv4-mapped IPv6 source (a socket bound to "::") is
+// judged as the IPv4 address it carries.
+std::optional<core::IpAddress> sourceAddress(const sockaddr_storage& from) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (from.ss_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(from).sin_addr, text, sizeof text);
+  } else if (from.ss_family == AF_INET6) {
+    const auto& a6 = reinterpret_cast<const sockaddr_in6&>(from).sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(&a6))
+      ::inet_ntop(AF_INET, &a6.s6_addr[12], text, sizeof text);
+    else
+      ::inet_ntop(AF_INET6, &a6, text, sizeof text);
   }
-  const int fd = ::socket(ss.ss_family, type | SOCK_CLOEXEC, 0);
-  if (fd < 0) return makeError(std::string("socket: ") + std::strerror(errno));
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 ||
-      (type == SOCK_STREAM && ::listen(fd, 16) != 0)) {
-    const int e = errno;
-    ::close(fd);
-    return makeError("cannot bind " + host + ":" + std::to_string(port) + ": " + std::strerror(e));
-  }
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  bound = ntohs(ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
-  return fd;
+  return core::IpAddress::parse(text);
 }
 
 }  // namespace
 
+bool isLoopbackHost(const std::string& host) {
+  auto ip = core::IpAddress::parse(host);
+  if (!ip) return false;
+  for (const auto& n : loopbackNets())
+    if (n.contains(*ip)) return true;
+  return false;
+}
+
+class MediaServer::NgSocket : public net::IoHandler {
+ public:
+  explicit NgSocket(MediaServer& s) : s_(s) {}
+  void onIo(std::uint32_t) override { s_.onNgReadable(); }
+
+ private:
+  MediaServer& s_;
+};
+
 core::Result<std::unique_ptr<MediaServer>> MediaServer::create(const ServerConfig& config) {
   std::unique_ptr<MediaServer> s(new MediaServer());
+  s->allow_ = config.ngAllow.empty() ? loopbackNets() : config.ngAllow;
+  auto ngAt = net::Endpoint::parse(
+      (config.ngHost.find(':') != std::string::npos ? "[" + config.ngHost + "]" : config.ngHost) +
+      ":" + std::to_string(config.ngPort));
+  if (!ngAt) return makeError("--listen-ng: " + ngAt.error().message);
   auto relay = Relay::create(config.relay);
   if (!relay) return relay.error();
   s->relay_ = std::move(*relay);
   s->ng_ = std::make_unique<NgProcessor>(*s->relay_);
-  auto ng = bindSocket(config.ngHost, config.ngPort, SOCK_DGRAM, s->ngPort_);
+  auto ng = net::bindUdp(*ngAt);
   if (!ng) return makeError("--listen-ng: " + ng.error().message);
-  s->ngFd_ = *ng;
+  s->ngFd_ = std::move(*ng);
+  if (auto local = net::localEndpoint(s->ngFd_.get())) s->ngPort_ = local->port();
+  s->buf_.resize(65536);
+  s->control_ = std::make_unique<net::EventLoop>();
+  s->ngHandler_ = std::make_unique<NgSocket>(*s);
+  if (auto r = s->control_->add(s->ngFd_.get(), EPOLLIN, s->ngHandler_.get()); !r) return r.error();
+  if (config.ngAllow.empty() && !isLoopbackHost(config.ngHost))
+    spdlog::warn(
+        "media: the ng control socket is bound to {} without --ng-allow: only loopback sources "
+        "are answered; list the signalling servers with --ng-allow CIDR",
+        ngAt->str());
+
   if (!config.httpHost.empty()) {
-    auto http = bindSocket(config.httpHost, config.httpPort, SOCK_STREAM, s->httpPort_);
+    auto httpAt = net::Endpoint::parse((config.httpHost.find(':') != std::string::npos
+                                            ? "[" + config.httpHost + "]"
+                                            : config.httpHost) +
+                                       ":" + std::to_string(config.httpPort));
+    if (!httpAt) return makeError("--listen-http: " + httpAt.error().message);
+    s->httpLoop_ = std::make_unique<net::EventLoop>();
+    auto http = net::HttpServer::listen(*s->httpLoop_, *httpAt);
     if (!http) return makeError("--listen-http: " + http.error().message);
-    s->httpFd_ = *http;
+    s->http_ = std::move(*http);
+    s->httpPort_ = s->http_->local().port();
+    MediaServer* self = s.get();
+    s->http_->route("/metrics", [self](const net::HttpRequest&, net::HttpReply reply) {
+      net::HttpResponse r;
+      r.contentType = std::string(net::PromWriter::kContentType);
+      r.body = self->metrics();
+      reply.send(std::move(r));
+    });
+    s->httpThread_ = std::thread([loop = s->httpLoop_.get()] { (void)loop->run(); });
   }
   return s;
 }
 
 MediaServer::~MediaServer() {
+  if (httpThread_.joinable()) {
+    // The HTTP server is destroyed on its own loop thread, then the loop stops.
+    httpLoop_->post([this] {
+      http_.reset();
+      httpLoop_->stop();
+    });
+    httpThread_.join();
+  }
   relay_.reset();  // stops workers first
-  if (ngFd_ >= 0) ::close(ngFd_);
-  if (httpFd_ >= 0) ::close(httpFd_);
+}
+
+bool MediaServer::allowed(const sockaddr_storage& from) const {
+  auto ip = sourceAddress(from);
+  if (!ip) return false;
+  for (const auto& n : allow_)
+    if (n.contains(*ip)) return true;
+  return false;
+}
+
+void MediaServer::onNgReadable() {
+  for (int i = 0; i < 64; ++i) {  // bounded: timers and stop checks still run
+    sockaddr_storage from{};
+    socklen_t fromLen = sizeof from;
+    const ssize_t got = ::recvfrom(ngFd_.get(), buf_.data(), buf_.size(), 0,
+                                   reinterpret_cast<sockaddr*>(&from), &fromLen);
+    if (got < 0) return;
+    if (!allowed(from)) {
+      counters_.droppedSource.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    counters_.requests.fetch_add(1, std::memory_order_relaxed);
+    const std::string reply =
+        ng_->handleDatagram(std::string_view(buf_.data(), static_cast<std::size_t>(got)));
+    if (reply.empty()) {
+      counters_.droppedCookie.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    ::sendto(ngFd_.get(), reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from),
+             fromLen);
+  }
 }
 
 void MediaServer::run(const std::atomic<bool>& stop) {
-  std::vector<char> buf(65536);
-  while (!stop.load()) {
-    pollfd fds[2] = {{ngFd_, POLLIN, 0}, {httpFd_, POLLIN, 0}};
-    const int n = ::poll(fds, httpFd_ >= 0 ? 2 : 1, 200);
-    if (n <= 0) continue;
-    if (fds[0].revents & POLLIN) {
-      sockaddr_storage from{};
-      socklen_t fromLen = sizeof from;
-      const ssize_t got = ::recvfrom(ngFd_, buf.data(), buf.size(), 0,
-                                     reinterpret_cast<sockaddr*>(&from), &fromLen);
-      if (got > 0) {
-        const std::string reply =
-            ng_->handleDatagram(std::string_view(buf.data(), static_cast<std::size_t>(got)));
-        if (!reply.empty())
-          ::sendto(ngFd_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), fromLen);
-      }
-    }
-    if (httpFd_ >= 0 && (fds[1].revents & POLLIN)) serveHttp();
-  }
+  control_->runEvery(std::chrono::milliseconds(100), [this, &stop] {
+    if (stop.load()) control_->stop();
+  });
+  (void)control_->run();
 }
 
-void MediaServer::serveHttp() {
-  const int c = ::accept4(httpFd_, nullptr, nullptr, SOCK_CLOEXEC);
-  if (c < 0) return;
-  timeval tv{1, 0};
-  ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  std::string req;
-  char b[1024];
-  while (req.size() < 8192 && req.find("\r\n\r\n") == std::string::npos) {
-    const ssize_t n = ::recv(c, b, sizeof b, 0);
-    if (n <= 0) break;
-    req.append(b, static_cast<std::size_t>(n));
+std::string MediaServer::metrics() const {
+  net::PromWriter w;
+  relay_->metrics(w);
+  using net::MetricType;
+  w.family("ccsec_media_ng_requests_total", MetricType::kCounter,
+           "ng datagrams accepted from allowed sources.")
+      .sample("ccsec_media_ng_requests_total", counters_.requests.load());
+  w.family("ccsec_media_ng_dropped_total", MetricType::kCounter,
+           "ng datagrams dropped unanswered, by reason.")
+      .sample("ccsec_media_ng_dropped_total", {{"reason", "source"}},
+              counters_.droppedSource.load())
+      .sample("ccsec_media_ng_dropped_total", {{"reason", "cookie"}},
+              counters_.droppedCookie.load());
+  if (http_) {
+    const auto& h = http_->stats();
+    w.single("ccsec_media_http_deadline_expired_total", MetricType::kCounter,
+             "HTTP connections cut or answered 503 at the request deadline.",
+             h.deadlineExpired.load());
   }
-  std::string body;
-  std::string status = "200 OK";
-  if (req.rfind("GET /metrics ", 0) == 0) {
-    body = relay_->metrics();
-  } else {
-    status = "404 Not Found";
-    body = "not found\n";
-  }
-  const std::string resp = "HTTP/1.1 " + status +
-                           "\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
-                           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-  std::size_t off = 0;
-  while (off < resp.size()) {
-    const ssize_t n = ::send(c, resp.data() + off, resp.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    off += static_cast<std::size_t>(n);
-  }
-  ::close(c);
+  return w.take();
 }
 
 }  // namespace ccsec::media
@@ -174,8 +207,16 @@ core::Result<void> loadServerConfig(const std::string& path, ServerConfig& confi
       } else if (key == "listen-ng" || key == "listen-http") {
         auto hp = parseHostPort(v.as<std::string>());
         if (!hp) return makeError(where + ": " + hp.error().message);
-        if (key == "listen-ng") std::tie(config.ngHost, config.ngPort) = *hp;
-        else std::tie(config.httpHost, config.httpPort) = *hp;
+        if (key == "listen-ng")
+          std::tie(config.ngHost, config.ngPort) = *hp;
+        else
+          std::tie(config.httpHost, config.httpPort) = *hp;
+      } else if (key == "ng-allow") {
+        for (const auto& item : v) {
+          auto c = core::Cidr::parse(item.as<std::string>());
+          if (!c) return makeError(where + ": '" + item.as<std::string>() + "' is not a CIDR");
+          config.ngAllow.push_back(*c);
+        }
       } else if (key == "port-min") {
         config.relay.portMin = v.as<std::uint16_t>();
       } else if (key == "port-max") {

@@ -98,7 +98,6 @@ std::string_view statusName(SrtpStatus status) {
     case SrtpStatus::kMalformed: return "malformed";
     case SrtpStatus::kAuthFailed: return "auth-failed";
     case SrtpStatus::kReplayed: return "replayed";
-    case SrtpStatus::kTooManyStreams: return "too-many-streams";
     case SrtpStatus::kNoSpace: return "no-space";
     case SrtpStatus::kCryptoError: return "crypto-error";
   }
@@ -286,6 +285,16 @@ SrtpContext::Stream* SrtpContext::stream(std::uint32_t ssrc) {
   return nullptr;
 }
 
+SrtpContext::Stream* SrtpContext::slotForNewStream() {
+  Stream* victim = &streams_[0];
+  for (auto& s : streams_) {
+    if (!s.used) return &s;
+    if (s.lastUse < victim->lastUse) victim = &s;
+  }
+  ++counters_.evictions;
+  return victim;
+}
+
 bool SrtpContext::cipher(EVP_CIPHER_CTX* ctx, const std::uint8_t* iv, int enc, std::uint8_t* data,
                          std::size_t len) {
   int outl = 0;
@@ -324,12 +333,10 @@ bool SrtpContext::gcmOpen(EVP_CIPHER_CTX* ctx, const std::uint8_t* iv, const std
 SrtpStatus SrtpContext::setRolloverCounter(std::uint32_t ssrc, std::uint32_t roc) {
   Stream* s = stream(ssrc);
   if (s == nullptr) {
-    auto it = std::find_if(streams_.begin(), streams_.end(), [](const Stream& x) { return !x.used; });
-    if (it == streams_.end()) return SrtpStatus::kTooManyStreams;
-    *it = Stream{};
-    it->used = true;
-    it->ssrc = ssrc;
-    s = &*it;
+    s = slotForNewStream();
+    *s = Stream{};
+    s->used = true;
+    s->ssrc = ssrc;
   }
   if (s->started) return SrtpStatus::kMalformed;
   s->roc = roc;
@@ -405,8 +412,6 @@ SrtpStatus SrtpContext::unprotectRtp(std::uint8_t* buf, std::size_t& len) {
   Stream tmp;
   Stream* s = stream(h->ssrc);
   if (s == nullptr) {
-    if (std::none_of(streams_.begin(), streams_.end(), [](const Stream& x) { return !x.used; }))
-      return SrtpStatus::kTooManyStreams;
     tmp.used = true;
     tmp.ssrc = h->ssrc;
     s = &tmp;
@@ -442,9 +447,8 @@ SrtpStatus SrtpContext::unprotectRtp(std::uint8_t* buf, std::size_t& len) {
     if (!cipher(rtpCipher_.get(), iv, 0, payload, plen)) return SrtpStatus::kCryptoError;
   }
   if (s == &tmp) {
-    auto it = std::find_if(streams_.begin(), streams_.end(), [](const Stream& x) { return !x.used; });
-    *it = tmp;
-    s = &*it;
+    s = slotForNewStream();  // only an authenticated packet can take (or evict) a slot
+    *s = tmp;
   }
   s->rtpWindow.accept(index);
   if (!s->started || index >= (static_cast<std::uint64_t>(s->roc) << 16 | s->sl)) {
@@ -523,8 +527,6 @@ SrtpStatus SrtpContext::unprotectRtcp(std::uint8_t* buf, std::size_t& len) {
   Stream tmp;
   Stream* s = stream(h->ssrc);
   if (s == nullptr) {
-    if (std::none_of(streams_.begin(), streams_.end(), [](const Stream& x) { return !x.used; }))
-      return SrtpStatus::kTooManyStreams;
     tmp.used = true;
     tmp.ssrc = h->ssrc;
     s = &tmp;
@@ -562,9 +564,8 @@ SrtpStatus SrtpContext::unprotectRtcp(std::uint8_t* buf, std::size_t& len) {
     }
   }
   if (s == &tmp) {
-    auto it = std::find_if(streams_.begin(), streams_.end(), [](const Stream& x) { return !x.used; });
-    *it = tmp;
-    s = &*it;
+    s = slotForNewStream();  // only an authenticated packet can take (or evict) a slot
+    *s = tmp;
   }
   s->rtcpWindow.accept(index);
   s->lastUse = ++useClock_;
@@ -703,6 +704,28 @@ core::Result<void> selfTest() {
     ok = ok && (*rx)->unprotectRtp(bad, badLen) == SrtpStatus::kAuthFailed;
     ok = ok && (*rx)->unprotectRtp(pkt, len) == SrtpStatus::kOk && len == 32 && pkt[12] == 0;
     if (auto r = kat(ok, "AES_CM_128_HMAC_SHA1_80 round trip"); !r) return r;
+  }
+  // AES_CM_128_HMAC_SHA1_32 known answer (B.3 master key and salt, SSRC deadbeef, seq 0x1234,
+  // payload bytes 0x0c..0x1f; expected output computed with libsrtp 2, see srtp_test.cc), then
+  // unprotect and a tamper check.
+  {
+    auto tx = SrtpContext::create(SrtpSuite::kAesCm128HmacSha1_32, mk, ms);
+    auto rx = SrtpContext::create(SrtpSuite::kAesCm128HmacSha1_32, mk, ms);
+    if (!tx || !rx) return makeError("SRTP self-test failed: CM-32 context");
+    std::uint8_t pkt[32 + kMaxSrtpTrailer] = {0x80, 0x00, 0x12, 0x34, 0, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef};
+    for (std::uint8_t i = 12; i < 32; ++i) pkt[i] = i;
+    const auto want = unhex(
+        "8000123400000001deadbeef121a21e1661f542e3638022c931dfe57d40487c964776ae1");
+    std::size_t len = 32;
+    bool ok = (*tx)->protectRtp(pkt, len, sizeof pkt) == SrtpStatus::kOk && len == want.size() &&
+              std::memcmp(pkt, want.data(), len) == 0;
+    std::uint8_t bad[sizeof pkt];
+    std::memcpy(bad, pkt, sizeof pkt);
+    bad[len - 1] ^= 0x80;
+    std::size_t badLen = len;
+    ok = ok && (*rx)->unprotectRtp(bad, badLen) == SrtpStatus::kAuthFailed;
+    ok = ok && (*rx)->unprotectRtp(pkt, len) == SrtpStatus::kOk && len == 32 && pkt[31] == 31;
+    if (auto r = kat(ok, "AES_CM_128_HMAC_SHA1_32 known answer"); !r) return r;
   }
   return {};
 }

@@ -51,6 +51,8 @@ inline constexpr std::size_t kMaxSrtpTrailer = 20;
 inline constexpr std::size_t kMaxKeyLength = 16;
 inline constexpr std::size_t kMaxSaltLength = 14;
 inline constexpr std::size_t kReplayWindow = 128;
+/// SSRCs tracked per key; a new SSRC beyond this takes the slot of the least recently used one
+/// (its replay window and ROC are forgotten). Only an authenticated packet creates a stream.
 inline constexpr std::size_t kMaxStreamsPerContext = 8;
 
 enum class SrtpStatus : std::uint8_t {
@@ -58,7 +60,6 @@ enum class SrtpStatus : std::uint8_t {
   kMalformed,       // not an RTP/RTCP packet, or too short for the tag
   kAuthFailed,      // tag mismatch: dropped
   kReplayed,        // index already seen or older than the window: dropped
-  kTooManyStreams,  // more than kMaxStreamsPerContext SSRCs on one key
   kNoSpace,         // capacity too small for the trailer
   kCryptoError,     // OpenSSL reported an error
 };
@@ -70,6 +71,7 @@ struct SrtpCounters {
   std::uint64_t authFailures = 0;
   std::uint64_t replays = 0;
   std::uint64_t malformed = 0;
+  std::uint64_t evictions = 0;     // streams whose slot went to a new SSRC
 };
 
 /// 128-entry sliding window over 48-bit (SRTP) or 31-bit (SRTCP) indices (RFC 3711 §3.3.2).
@@ -155,6 +157,8 @@ class SrtpContext {
   explicit SrtpContext(SrtpSuite suite);
   core::Result<void> init(const SessionKeys& keys);
   Stream* stream(std::uint32_t ssrc);
+  /// A free slot, else the least recently used stream's (evicted).
+  Stream* slotForNewStream();
   bool cipher(EVP_CIPHER_CTX* ctx, const std::uint8_t* iv, int enc, std::uint8_t* data,
               std::size_t len);
   static void hmacKey(HmacSha1Key& k, const std::uint8_t* key, std::size_t len);
@@ -178,7 +182,8 @@ class SrtpContext {
 };
 
 /// Known-answer self-test: RFC 3711 B.2 (AES-CM keystream), B.3 (key derivation), RFC 7714
-/// §16.1 (SRTP GCM) and §17.1 (SRTCP GCM), plus a CM-80/CM-32 protect/unprotect round trip.
+/// §16.1 (SRTP GCM) and §17.1 (SRTCP GCM), a CM-32 known answer (computed with libsrtp 2) and a
+/// CM-80 round trip, each with a tamper check.
 /// The media anchor refuses to start when it fails.
 core::Result<void> selfTest();
 

@@ -129,6 +129,14 @@ core::Result<Endpoint> localEndpoint(int fd) {
   return Endpoint::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), len);
 }
 
+core::Result<UniqueFd> bindUdp(const Endpoint& at) {
+  UniqueFd fd(::socket(at.addr()->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return core::makeError(std::string("socket: ") + std::strerror(errno));
+  if (::bind(fd.get(), at.addr(), at.length()) != 0)
+    return core::makeError("cannot bind " + at.str() + ": " + std::strerror(errno));
+  return fd;
+}
+
 void setNoDelay(int fd) {
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

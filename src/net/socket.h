@@ -48,6 +48,8 @@ int connectResult(int fd);
 /// accept4(SOCK_NONBLOCK|SOCK_CLOEXEC); invalid fd when nothing is pending (EAGAIN) or on error.
 UniqueFd acceptTcp(int listen_fd, Endpoint* peer);
 core::Result<Endpoint> localEndpoint(int fd);
+/// A non-blocking, close-on-exec UDP socket bound to `at` (port 0: any free port).
+core::Result<UniqueFd> bindUdp(const Endpoint& at);
 void setNoDelay(int fd);
 
 }  // namespace ccsec::net

@@ -20,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/process.h"
 #include "libsrtp_oracle.h"
 #include "media/bencode.h"
 #include "media/rtp.h"
@@ -39,12 +40,9 @@ constexpr std::uint16_t kNgPort = 25223;
 constexpr std::uint16_t kCallerRtp = 25100;
 constexpr std::uint16_t kCalleeRtp = 25110;
 
-std::string readFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::Process;
+using testing::readFile;
+using testing::waitFor;
 
 void writeFile(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
 
@@ -52,74 +50,6 @@ std::string fill(std::string s, const std::vector<std::pair<std::string, std::st
   for (const auto& [k, v] : vars)
     for (std::size_t pos; (pos = s.find(k)) != std::string::npos;) s.replace(pos, k.size(), v);
   return s;
-}
-
-class Process {
- public:
-  Process(const std::vector<std::string>& argv, const fs::path& log) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      const int nul = ::open("/dev/null", O_RDONLY);
-      ::dup2(nul, 0);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::setpgid(0, 0);
-      ::execvp(args[0], args.data());
-      ::_exit(127);
-    }
-  }
-  ~Process() { stop(); }
-  /// Waits for exit; returns the exit status or -1 on timeout.
-  int wait(std::chrono::milliseconds timeout) {
-    if (pid_ <= 0) return status_;
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-      int st = 0;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        return status_;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return -1;
-  }
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(-pid_, SIGTERM);
-    if (wait(5s) == -1) {
-      ::kill(-pid_, SIGKILL);
-      wait(5s);
-    }
-  }
-  /// SIGTERM to the process itself only; returns its exit status (-1 if it did not stop).
-  int terminate() {
-    if (pid_ <= 0) return status_;
-    ::kill(pid_, SIGTERM);
-    return wait(10s);
-  }
-  bool running() {
-    if (pid_ <= 0) return false;
-    int st = 0;
-    return ::waitpid(pid_, &st, WNOHANG) == 0;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int status_ = -1;
-};
-
-bool waitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return cond();
 }
 
 bool tcpListening(std::uint16_t port) {

@@ -276,7 +276,7 @@ TEST_P(RelayE2E, SrtpCallerPlainCalleeBothWays) {
   EXPECT_EQ(stat(q, "callee-tag", "packets-out"), 41);
   EXPECT_EQ(stat(q, "callee-tag", "packets"), 40);
   EXPECT_EQ(stat(q, "caller-tag", "packets-out"), 40);
-  const std::string metrics = anchor.server().relay().metrics();
+  const std::string metrics = anchor.server().metrics();
   EXPECT_NE(metrics.find("ccsec_media_srtp_replays_total 1\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("ccsec_media_srtp_auth_failures_total 1\n"), std::string::npos);
 

@@ -60,6 +60,23 @@ TEST(Srtp, SelfTestPasses) {
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
 }
 
+// The CM-32 known answer in selfTest() is libsrtp's output for the same input.
+TEST(Srtp, Cm32KnownAnswerIsLibsrtps) {
+  const auto mk = unhex("E1F97A0D3E018BE0D64FA32C06DE4139");
+  const auto ms = unhex("0EC675AD498AFEEBB6960B3AABE6");
+  std::vector<std::uint8_t> both = mk;
+  both.insert(both.end(), ms.begin(), ms.end());
+  Libsrtp tx(SrtpSuite::kAesCm128HmacSha1_32, true, both);
+  std::vector<std::uint8_t> p = {0x80, 0x00, 0x12, 0x34, 0, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef};
+  for (std::uint8_t i = 12; i < 32; ++i) p.push_back(i);
+  p.resize(64);
+  std::size_t len = 32;
+  ASSERT_EQ(tx.protect(p, len), srtp_err_status_ok);
+  p.resize(len);
+  EXPECT_EQ(p, unhex("8000123400000001deadbeef121a21e1661f542e3638022c931dfe57d40487c964776ae1"));
+  EXPECT_TRUE(selfTest().ok());
+}
+
 TEST(Srtp, Rfc3711KeyDerivationVectors) {
   const auto mk = unhex("E1F97A0D3E018BE0D64FA32C06DE4139");
   const auto ms = unhex("0EC675AD498AFEEBB6960B3AABE6");
@@ -288,6 +305,49 @@ TEST(Srtp, RandomSsrcsCannotExhaustStreamsWithoutTheKey) {
   std::size_t len = 172;
   ASSERT_EQ(tx.protect(p, len), srtp_err_status_ok);
   EXPECT_EQ((*rx)->unprotectRtp(p.data(), len), SrtpStatus::kOk);
+}
+
+// One key, more SSRCs over time than stream slots (a sender that changes SSRC on every
+// re-INVITE, transfer or music-on-hold): the least recently used stream gives its slot up, so
+// every new SSRC is served (both directions, RTP and RTCP); a stream in use keeps its replay state.
+TEST(Srtp, SsrcChurnEvictsTheLeastRecentlyUsedStream) {
+  const SrtpSuite suite = SrtpSuite::kAesCm128HmacSha1_80;
+  const Keys k = keysFor(suite, 5);
+  Libsrtp tx(suite, true, k.both);
+  auto rx = SrtpContext::create(suite, k.key, k.salt);
+  auto ours = SrtpContext::create(suite, k.key, k.salt);
+  Libsrtp check(suite, false, k.both);
+  ASSERT_TRUE(rx.ok() && ours.ok());
+  const std::uint32_t steady = 0xabcdef01;
+  std::vector<std::uint8_t> steadyLast;
+  std::size_t steadyLastLen = 0;
+  std::uint16_t steadySeq = 1;
+  for (std::uint32_t ssrc = 1; ssrc <= 4 * kMaxStreamsPerContext; ++ssrc) {
+    for (std::uint16_t seq = 1; seq <= 3; ++seq) {
+      auto p = rtpPacket(ssrc, seq, 7);
+      std::size_t len = 172;
+      ASSERT_EQ(tx.protect(p, len), srtp_err_status_ok);
+      ASSERT_EQ((*rx)->unprotectRtp(p.data(), len), SrtpStatus::kOk) << "ssrc " << ssrc;
+      auto q = rtpPacket(ssrc, seq, 9);
+      std::size_t qlen = 172;
+      ASSERT_EQ((*ours)->protectRtp(q.data(), qlen, q.size()), SrtpStatus::kOk) << "ssrc " << ssrc;
+      ASSERT_EQ(check.unprotect(q, qlen), srtp_err_status_ok) << "ssrc " << ssrc;
+      auto c = rtcpPacket(ssrc, 3);
+      std::size_t clen = 28;
+      ASSERT_EQ(tx.protectRtcp(c, clen), srtp_err_status_ok);
+      ASSERT_EQ((*rx)->unprotectRtcp(c.data(), clen), SrtpStatus::kOk) << "rtcp ssrc " << ssrc;
+    }
+    // The steady stream stays in use throughout.
+    auto p = rtpPacket(steady, steadySeq++, 1);
+    std::size_t len = 172;
+    ASSERT_EQ(tx.protect(p, len), srtp_err_status_ok);
+    steadyLast = p;
+    steadyLastLen = len;
+    ASSERT_EQ((*rx)->unprotectRtp(p.data(), len), SrtpStatus::kOk);
+  }
+  EXPECT_GT((*rx)->counters().evictions, 0U);
+  // Its replay window survived the churn.
+  EXPECT_EQ((*rx)->unprotectRtp(steadyLast.data(), steadyLastLen), SrtpStatus::kReplayed);
 }
 
 }  // namespace
