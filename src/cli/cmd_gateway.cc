@@ -43,7 +43,7 @@ void registerGateway(CLI::App& app, int& exit_code) {
   sub->add_option("--workers", opts->workers, "Event-loop threads (default: number of cores)");
   sub->add_flag("--verbose", opts->verbose, "Log every handshake failure and session (redacted)");
   sub->callback([opts, &exit_code] {
-    if (opts->verbose) core::initLogging(core::LogLevel::kInfo);
+    if (opts->verbose) core::setLogLevel(core::LogLevel::kInfo);
     core::Result<gateway::GatewayConfig> cfg = core::makeError("one of --config or --inventory is required");
     if (!opts->inventory.empty()) {
       if (opts->host.empty()) {

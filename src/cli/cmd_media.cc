@@ -1,9 +1,11 @@
 // `ccsec media`: the SRTP media anchor driven over rtpengine's ng protocol.
 #include <csignal>
 #include <iostream>
+#include <sstream>
 
 #include "cli/command.h"
 #include "core/log.h"
+#include "core/service_notify.h"
 #include "media/server.h"
 #include "media/srtp.h"
 
@@ -41,7 +43,7 @@ void registerMedia(CLI::App& app, int& exit_code) {
   sub->add_option("--config", o->config, "YAML file with the same settings");
   sub->callback([o, &exit_code, optInterface, optNg, optHttp, optMin, optMax, optThreads,
                  optTimeout, optSrtpFor, optAllow] {
-    core::initLogging(core::LogLevel::kInfo);
+    core::setLogLevel(core::LogLevel::kInfo);
     media::ServerConfig cfg;
     if (!o->config.empty()) {
       if (auto r = media::loadServerConfig(o->config, cfg); !r) {
@@ -100,12 +102,16 @@ void registerMedia(CLI::App& app, int& exit_code) {
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
-    std::cout << "ccsec media ready: ng " << cfg.ngHost << ":" << (*server)->ngPort()
-              << " interface " << cfg.relay.interface << " ports " << cfg.relay.portMin << "-"
-              << cfg.relay.portMax << " threads " << cfg.relay.threads;
-    if ((*server)->httpPort()) std::cout << " metrics " << cfg.httpHost << ":" << (*server)->httpPort();
-    std::cout << std::endl;
-    (*server)->run(gStop);
+    std::ostringstream ready;
+    ready << "ccsec media ready: ng " << cfg.ngHost << ":" << (*server)->ngPort() << " interface "
+          << cfg.relay.interface << " ports " << cfg.relay.portMin << "-" << cfg.relay.portMax
+          << " threads " << cfg.relay.threads;
+    if ((*server)->httpPort()) ready << " metrics " << cfg.httpHost << ":" << (*server)->httpPort();
+    std::cout << ready.str() << std::endl;
+    core::ServiceNotifier notifier;
+    notifier.ready(ready.str());
+    (*server)->run(gStop, [&notifier] { notifier.watchdogTick(); });
+    notifier.stopping();
     server->reset();
     std::cout << "ccsec media stopped" << std::endl;
     exit_code = kExitClean;

@@ -13,8 +13,20 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("ccsec ") + CCSEC_VERSION);
   int exit_code = ccsec::cli::kExitClean;
+  app.fallthrough();  // before the subcommands exist: they inherit it (global options after them)
   ccsec::cli::registerCommands(app, exit_code);
-  ccsec::core::initLogging(ccsec::core::LogLevel::kWarn);
+  // Applied the moment it is parsed (before a daemon subcommand starts); accepted before or
+  // after the subcommand's name.
+  app.add_option_function<std::string>(
+         "--log-format",
+         [](const std::string& name) {
+           ccsec::core::setLogFormat(*ccsec::core::parseLogFormat(name));
+         },
+         "Log lines as text, json (one object per line) or journald (native fields); "
+         "default: journald when stderr is the journal, else text")
+      ->check(CLI::IsMember({"text", "json", "journald"}))
+      ->trigger_on_parse();
+  ccsec::core::initLogging(ccsec::core::LogLevel::kWarn, ccsec::core::defaultLogFormat());
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -83,8 +83,8 @@ core::Result<std::unique_ptr<MediaServer>> MediaServer::create(const ServerConfi
   s->ngHandler_ = std::make_unique<NgSocket>(*s);
   if (auto r = s->control_->add(s->ngFd_.get(), EPOLLIN, s->ngHandler_.get()); !r) return r.error();
   if (config.ngAllow.empty() && !isLoopbackHost(config.ngHost))
-    spdlog::warn(
-        "media: the ng control socket is bound to {} without --ng-allow: only loopback sources "
+    core::logger("media")->warn(
+        "the ng control socket is bound to {} without --ng-allow: only loopback sources "
         "are answered; list the signalling servers with --ng-allow CIDR",
         ngAt->str());
 
@@ -154,9 +154,10 @@ void MediaServer::onNgReadable() {
   }
 }
 
-void MediaServer::run(const std::atomic<bool>& stop) {
-  control_->runEvery(std::chrono::milliseconds(100), [this, &stop] {
+void MediaServer::run(const std::atomic<bool>& stop, const std::function<void()>& tick) {
+  control_->runEvery(std::chrono::milliseconds(100), [this, &stop, &tick] {
     if (stop.load()) control_->stop();
+    if (tick) tick();
   });
   (void)control_->run();
 }

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -63,7 +64,9 @@ class MediaServer {
  public:
   static core::Result<std::unique_ptr<MediaServer>> create(const ServerConfig& config);
   ~MediaServer();
-  void run(const std::atomic<bool>& stop);
+  /// Runs the control loop until `stop` is true. `tick`, when set, is called on the control
+  /// loop every 100 ms (the service watchdog's proof that call control is alive).
+  void run(const std::atomic<bool>& stop, const std::function<void()>& tick = {});
   std::uint16_t ngPort() const { return ngPort_; }
   std::uint16_t httpPort() const { return httpPort_; }
   Relay& relay() { return *relay_; }
