@@ -1,5 +1,7 @@
 #include "policy/rule.h"
 
+#include <fmt/format.h>
+
 #include <cassert>
 #include <charconv>
 
@@ -9,16 +11,26 @@ namespace ccsec::policy {
 
 const char* toString(Layer l) {
   switch (l) {
-    case Layer::kNetwork: return "network";
-    case Layer::kIpsec: return "ipsec";
-    case Layer::kTls: return "tls";
-    case Layer::kMedia: return "media";
-    case Layer::kDirectory: return "directory";
-    case Layer::kHost: return "host";
-    case Layer::kEndpoint: return "endpoint";
-    case Layer::kCollaboration: return "collaboration";
-    case Layer::kPhysical: return "physical";
-    case Layer::kPolicy: return "policy";
+    case Layer::kNetwork:
+      return "network";
+    case Layer::kIpsec:
+      return "ipsec";
+    case Layer::kTls:
+      return "tls";
+    case Layer::kMedia:
+      return "media";
+    case Layer::kDirectory:
+      return "directory";
+    case Layer::kHost:
+      return "host";
+    case Layer::kEndpoint:
+      return "endpoint";
+    case Layer::kCollaboration:
+      return "collaboration";
+    case Layer::kPhysical:
+      return "physical";
+    case Layer::kPolicy:
+      return "policy";
   }
   return "policy";
 }
@@ -102,10 +114,28 @@ void emit(const Rule& rule, std::vector<Finding>& out, std::string target, std::
   out.push_back(std::move(f));
 }
 
+void emitWith(const Rule& rule, std::vector<Finding>& out, std::string target,
+              std::string_view what, inventory::SourceLoc loc, Severity severity,
+              std::string_view remediation) {
+  emit(rule, out, std::move(target), what, loc, severity);
+  Finding& f = out.back();
+  f.remediation = std::string(remediation);
+  f.message = std::string(what) + ". Remediation: " + f.remediation;
+}
+
 void emitNotStated(const Rule& rule, std::vector<Finding>& out, std::string target,
-                   std::string_view what, inventory::SourceLoc loc) {
-  emit(rule, out, std::move(target), std::string(what) + " not stated in the inventory", loc,
-       Severity::kLow);
+                   std::string_view what, inventory::SourceLoc loc, std::string_view record,
+                   std::string_view key) {
+  Finding f;
+  f.rule = std::string(rule.id);
+  f.severity = Severity::kLow;
+  f.target = std::move(target);
+  f.remediation = fmt::format("State {} in the inventory ({}).", record, key);
+  f.message = fmt::format("{} not stated in the inventory. Remediation: {}", what, f.remediation);
+  f.reference = std::string(rule.reference);
+  f.loc = loc;
+  f.not_stated = true;
+  out.push_back(std::move(f));
 }
 
 }  // namespace ccsec::policy

@@ -97,10 +97,18 @@ struct Rule {
 /// rule's.
 void emit(const Rule& rule, std::vector<Finding>& out, std::string target, std::string_view what,
           inventory::SourceLoc loc, std::optional<Severity> severity = std::nullopt);
+/// Same with a remediation of its own for this finding (a variant of the rule's: e.g. the
+/// vendor's update path on a VOS appliance instead of WSUS on Windows).
+void emitWith(const Rule& rule, std::vector<Finding>& out, std::string target,
+              std::string_view what, inventory::SourceLoc loc, Severity severity,
+              std::string_view remediation);
 
 /// Convenience for "not stated" facts (DESIGN.md §3): low severity; `what` ends with "is" or
 /// "are" and the message continues "not stated in the inventory".
+/// Its remediation is what to record: "state <record> in the inventory (<key>)", never the
+/// rule's fix for a bad value (DESIGN.md §3).
 void emitNotStated(const Rule& rule, std::vector<Finding>& out, std::string target,
-                   std::string_view what, inventory::SourceLoc loc);
+                   std::string_view what, inventory::SourceLoc loc, std::string_view record,
+                   std::string_view key);
 
 }  // namespace ccsec::policy

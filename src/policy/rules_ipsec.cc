@@ -1,10 +1,10 @@
 // IPsec rules (seed: "IPsec Deployment", "Network Firewall Topology").
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 #include "policy/checks.h"
@@ -38,9 +38,31 @@ void coreLinksProtected(const Rule& rule, const Context& ctx, std::vector<Findin
     if (server == nullptr || client == nullptr || !ctx.isCore(*server) || !ctx.isCore(*client)) {
       continue;
     }
-    emit(rule, out, e.id(),
-         fmt::format("core-to-core edge {} (port {}) has neither TLS nor IPsec", e.id(), e.port),
-         e.loc);
+    // The remedy depends on the ends: Windows hosts take Network Isolation or a peer rule,
+    // VOS appliances only their own platform IPsec policies.
+    std::vector<std::string> vos, windows;
+    for (const Host* h : {server, client}) {
+      if (h->protection.ipsec != IpsecMode::kNone) continue;  // this end is already done
+      (h->os == inventory::Os::kVos ? vos : windows).push_back(h->name);
+    }
+    if (vos.empty()) {
+      emit(rule, out, e.id(),
+           fmt::format("core-to-core edge {} (port {}) has neither TLS nor IPsec", e.id(), e.port),
+           e.loc);
+      continue;
+    }
+    std::string fix = fmt::format(
+        "Enable TLS on the edge, or IPsec at both ends: on the VOS end{} {} an IPsec policy of "
+        "the appliance (OS administration; Network Isolation is Windows-only) in peer mode",
+        vos.size() == 1 ? "" : "s", core::join(vos, ", "));
+    if (!windows.empty()) {
+      fix += fmt::format(", on the Windows end {} a peer rule for the edge (or isolation)",
+                         core::join(windows, ", "));
+    }
+    emitWith(
+        rule, out, e.id(),
+        fmt::format("core-to-core edge {} (port {}) has neither TLS nor IPsec", e.id(), e.port),
+        e.loc, rule.severity, fix + ".");
   }
 }
 
