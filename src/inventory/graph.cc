@@ -333,7 +333,10 @@ class Deriver {
       }
       Edge& e = edges_[i];
       e.loc = ch.loc;
-      if (ch.tls) e.tls = *ch.tls;
+      if (ch.tls) {
+        e.tls = *ch.tls;
+        e.tls_stated = true;
+      }
       if (ch.legacy_tls) e.legacy_tls = *ch.legacy_tls;
       if (ch.min_version) e.min_version = *ch.min_version;
       if (ch.fallback) e.fallback = *ch.fallback;

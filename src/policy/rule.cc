@@ -43,6 +43,24 @@ std::map<std::string, std::int64_t, std::less<>> Options::defaultThresholds() {
           {"patch_age_days", 30}};
 }
 
+std::optional<std::pair<int, int>> parseWindow(std::string_view window) {
+  auto minutes = [](std::string_view hhmm) {
+    if (hhmm.size() != 5 || hhmm[2] != ':') return -1;
+    for (std::size_t i : {0u, 1u, 3u, 4u}) {
+      if (hhmm[i] < '0' || hhmm[i] > '9') return -1;
+    }
+    int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
+    int m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+    if (h > 23 || m > 59) return -1;
+    return h * 60 + m;
+  };
+  if (window.size() != 11 || window[5] != '-') return std::nullopt;
+  int start = minutes(window.substr(0, 5));
+  int end = minutes(window.substr(6, 5));
+  if (start < 0 || end < 0) return std::nullopt;
+  return std::pair{start, end};
+}
+
 std::int64_t Options::threshold(std::string_view key) const {
   auto it = thresholds.find(key);
   assert(it != thresholds.end());
@@ -57,10 +75,21 @@ core::Result<void> Options::set(std::string_view assignment) {
   std::string key(assignment.substr(0, eq));
   std::string_view value = assignment.substr(eq + 1);
   if (key == "ads_per_site") key = "aw_per_site";
+  if (key == "av_busy_hours") {
+    auto window = parseWindow(value);
+    if (!window) {
+      return core::makeError("--set av_busy_hours: expected HH:MM-HH:MM, found \"" +
+                             std::string(value) + "\"");
+    }
+    av_busy_start = window->first;
+    av_busy_end = window->second;
+    return {};
+  }
   auto it = thresholds.find(key);
   if (it == thresholds.end()) {
     std::vector<std::string> keys;
     for (const auto& [k, v] : defaultThresholds()) keys.push_back(k);
+    keys.push_back("av_busy_hours");
     std::string hint = core::closestMatch(key, keys);
     return core::makeError("--set: unknown key \"" + key + "\"" +
                                (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"),

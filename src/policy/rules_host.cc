@@ -19,33 +19,30 @@ namespace {
 
 bool applies(const Host& h) { return h.os != inventory::Os::kVos; }
 
-// Minutes since midnight of "HH:MM"; -1 when malformed.
-int minutes(std::string_view hhmm) {
-  if (hhmm.size() != 5 || hhmm[2] != ':') return -1;
-  for (std::size_t i : {0u, 1u, 3u, 4u}) {
-    if (hhmm[i] < '0' || hhmm[i] > '9') return -1;
-  }
-  int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
-  int m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
-  if (h > 23 || m > 59) return -1;
-  return h * 60 + m;
+// True when the window "HH:MM-HH:MM" (may wrap midnight) overlaps the busy window
+// [busy_start, busy_end) (which may wrap too; empty when equal); nullopt when malformed.
+std::optional<bool> overlapsBusyHours(std::string_view window, int busy_start, int busy_end) {
+  auto w = parseWindow(window);
+  if (!w) return std::nullopt;
+  if (busy_start == busy_end) return false;
+  // Spans as [a, b) pieces within one day.
+  auto pieces = [](int a, int b) {
+    std::vector<std::pair<int, int>> out;
+    if (a < b) {
+      out.emplace_back(a, b);
+    } else if (a > b) {
+      out.emplace_back(a, 24 * 60);
+      out.emplace_back(0, b);
+    }
+    return out;
+  };
+  for (auto [a, b] : pieces(w->first, w->second))
+    for (auto [c, d] : pieces(busy_start, busy_end))
+      if (a < d && b > c) return true;
+  return false;
 }
 
-// Business hours during which a full disk scan competes with the application: 07:00-19:00.
-constexpr int kBusyStart = 7 * 60;
-constexpr int kBusyEnd = 19 * 60;
-
-// True when the window "HH:MM-HH:MM" (may wrap midnight) overlaps business hours; nullopt when
-// malformed.
-std::optional<bool> overlapsBusyHours(std::string_view window) {
-  if (window.size() != 11 || window[5] != '-') return std::nullopt;
-  int start = minutes(window.substr(0, 5));
-  int end = minutes(window.substr(6, 5));
-  if (start < 0 || end < 0) return std::nullopt;
-  auto overlaps = [](int a, int b) { return a < kBusyEnd && b > kBusyStart; };
-  if (start <= end) return overlaps(start, end);
-  return overlaps(start, 24 * 60) || overlaps(0, end);
-}
+std::string hhmm(int minutes) { return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60); }
 
 }  // namespace
 
@@ -163,15 +160,15 @@ void antivirusGuidance(const Rule& rule, const Context& ctx, std::vector<Finding
     if (!av->scheduled_window) {
       unstated.push_back("scheduled_window");
     } else {
-      auto busy = overlapsBusyHours(*av->scheduled_window);
+      auto busy = overlapsBusyHours(*av->scheduled_window, ctx.options.av_busy_start,
+                                    ctx.options.av_busy_end);
       if (!busy) {
         problems.push_back(
             fmt::format("scheduled window \"{}\" is not HH:MM-HH:MM", *av->scheduled_window));
       } else if (*busy) {
-        problems.push_back(
-            fmt::format("scheduled scans run in {}, overlapping business hours "
-                        "07:00-19:00",
-                        *av->scheduled_window));
+        problems.push_back(fmt::format(
+            "scheduled scans run in {}, overlapping busy hours {}-{} (av_busy_hours)",
+            *av->scheduled_window, hhmm(ctx.options.av_busy_start), hhmm(ctx.options.av_busy_end)));
       }
     }
     if (!problems.empty()) {

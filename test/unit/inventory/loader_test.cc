@@ -242,6 +242,15 @@ TEST(Loader, AnchorsAliasesAndMergeKeys) {
   EXPECT_EQ(m.findHost("pg-c")->protection.host_firewall, true);     // merged
 }
 
+TEST(Loader, ATypoReachedThroughAnAliasIsReportedOnce) {
+  // Issue #9 item 5: the same node under two hosts (an alias) is one mistake.
+  auto r = load(plus("    protection: &p\n      ipsek: isolation\n"
+                     "  - name: pg-b\n    site: s1\n    zone: dc\n    address: 10.0.2.2\n"
+                     "    side: b\n    roles: [pg]\n    protection: *p\n"));
+  ASSERT_EQ(diags(r).size(), 1u) << ::testing::PrintToString(diags(r));
+  EXPECT_NE(diags(r)[0].find("hosts[2].protection.ipsek"), std::string::npos) << diags(r)[0];
+}
+
 TEST(Loader, MergedKeysAreValidatedToo) {
   EXPECT_EQ(one(load(plus("    protection:\n      <<: {ipsek: none}\n"))),
             "27:12: hosts[2].protection.ipsek: expected one of "
