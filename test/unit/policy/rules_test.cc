@@ -444,7 +444,7 @@ std::vector<RuleCase> cases() {
   c.push_back({"GratuitousArp", "CCS-END-002",
                [](YAML::Node& d) { d["endpoints"][0]["gratuitous_arp"] = true; }, {}, "s1-phones",
                std::nullopt, nullptr, {}});
-  c.push_back({"GratuitousArpDefault", "CCS-END-002",
+  c.push_back({"GratuitousArpNotStated", "CCS-END-002",
                [](YAML::Node& d) { d["endpoints"][0].remove("gratuitous_arp"); }, {}, "s1-phones",
                Severity::kLow, nullptr, {}});
   c.push_back({"RecordingBroken", "CCS-END-003",
