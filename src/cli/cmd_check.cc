@@ -21,6 +21,9 @@ void registerCheck(CLI::App& app, int& exit_code) {
     std::string as_of;
     std::string baseline;
     std::vector<std::string> sets;
+    std::string min_severity = "info";
+    std::vector<std::string> rules;
+    bool verbose = false;
   };
   auto args = std::make_shared<Args>();
   auto* sub = app.add_subcommand("check", "Check an inventory against the security design");
@@ -28,11 +31,13 @@ void registerCheck(CLI::App& app, int& exit_code) {
       "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 runtime "
       "failure.\n"
       "Thresholds for --set: aw_per_site (2), patch_age_days (30), cert_warn_days (30),\n"
-      "  av_definitions_age_days (1), agents_per_ipsec_host (1000).\n\n"
+      "  av_definitions_age_days (1), agents_per_ipsec_host (1000), av_busy_hours "
+      "(07:00-19:00).\n\n"
       "Examples:\n"
       "  ccsec check examples/reference.yaml\n"
       "  ccsec check inv.yaml --format sarif --as-of 2026-11-28 > ccsec.sarif\n"
       "  ccsec check inv.yaml --fail-on medium --set patch_age_days=14\n"
+      "  ccsec check inv.yaml --rule CCS-TLS --rule CCS-IPS-001 --min-severity medium\n"
       "  ccsec check inv.yaml --format json > base.json; ccsec check inv.yaml --baseline "
       "base.json");
   sub->add_option("inventory", args->inventory, "Inventory YAML file")->required();
@@ -47,10 +52,22 @@ void registerCheck(CLI::App& app, int& exit_code) {
   sub->add_option("--baseline", args->baseline,
                   "Saved `check --format json` report: show only findings new since it");
   sub->add_option("--set", args->sets, "Threshold key=value (repeatable)");
+  sub->add_option("--min-severity", args->min_severity,
+                  "Report only findings at or above this severity (critical|high|medium|low|info)")
+      ->default_str("info");
+  sub->add_option("--rule", args->rules,
+                  "Report only rules with this ID or ID prefix, e.g. CCS-TLS (repeatable)");
+  sub->add_flag("--verbose", args->verbose,
+                "Text: list each low \"not stated\" finding instead of one line per rule");
   sub->callback([args, &exit_code] {
     auto fail_on = parseFailOn(args->fail_on);
     auto options = parsePolicyOptions(args->as_of, args->sets);
-    if (!fail_on || !options) {
+    auto min_severity = policy::parseSeverity(args->min_severity);
+    if (!min_severity) {
+      std::cerr << "ccsec: --min-severity: expected one of critical|high|medium|low|info, found \""
+                << args->min_severity << "\"\n";
+    }
+    if (!fail_on || !options || !min_severity) {
       exit_code = kExitUsage;
       return;
     }
@@ -69,14 +86,20 @@ void registerCheck(CLI::App& app, int& exit_code) {
       exit_code = kExitUsage;
       return;
     }
-    std::vector<policy::Finding> findings =
-        policy::check(*model, inventory::Catalog::builtin(), *options);
+    policy::Report report = policy::checkReport(*model, inventory::Catalog::builtin(), *options);
+    std::vector<policy::Finding> findings = std::move(report.findings);
     if (!args->baseline.empty()) findings = policy::newSince(findings, baseline);
+    findings = policy::filterFindings(std::move(findings), *min_severity, args->rules);
+    policy::ReportOptions ro;
+    ro.colour = isatty(STDOUT_FILENO) == 1;
+    ro.verbose = args->verbose;
+    ro.file = args->inventory;
+    ro.assumed = std::move(report.assumed);
     std::string out;
-    if (args->format == "json") out = policy::formatJson(findings);
+    if (args->format == "json") out = policy::formatJson(findings, ro);
     else if (args->format == "sarif") out = policy::formatSarif(findings, args->inventory);
-    else if (args->format == "junit") out = policy::formatJunit(findings);
-    else out = policy::formatText(findings, isatty(STDOUT_FILENO) == 1);
+    else if (args->format == "junit") out = policy::formatJunit(findings, *fail_on);
+    else out = policy::formatText(findings, ro);
     std::cout << out << std::flush;
     if (!std::cout) {
       std::cerr << "ccsec: cannot write the report to stdout\n";

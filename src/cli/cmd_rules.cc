@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "core/text.h"
@@ -11,9 +12,30 @@
 namespace ccsec::cli {
 
 void registerRules(CLI::App& app, int& exit_code) {
+  auto format = std::make_shared<std::string>("text");
   auto* sub = app.add_subcommand("rules", "List the rule catalogue");
-  sub->footer("Example:\n  ccsec rules");
-  sub->callback([&exit_code] {
+  sub->footer("Examples:\n  ccsec rules\n  ccsec rules --format json");
+  sub->add_option("--format", *format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_str("text");
+  sub->callback([format, &exit_code] {
+    if (*format == "json") {
+      nlohmann::ordered_json list = nlohmann::ordered_json::array();
+      for (const auto& r : policy::catalogue()) {
+        list.push_back({{"id", r.id},
+                        {"layer", policy::toString(r.layer)},
+                        {"severity", policy::toString(r.severity)},
+                        {"title", r.title},
+                        {"reference", r.reference},
+                        {"design", r.design},
+                        {"keys", r.keys},
+                        {"rationale", r.rationale},
+                        {"remediation", r.remediation}});
+      }
+      std::cout << nlohmann::ordered_json{{"rules", std::move(list)}}.dump(2) << "\n";
+      exit_code = kExitClean;
+      return;
+    }
     std::size_t w_layer = 5, w_sev = 8;
     for (const auto& r : policy::catalogue()) {
       w_layer = std::max(w_layer, std::string_view(policy::toString(r.layer)).size());
@@ -50,10 +72,10 @@ void registerExplain(CLI::App& app, int& exit_code) {
       return;
     }
     std::cout << fmt::format(
-        "{}  {}\n\nLayer:       {}\nSeverity:    {}\nSource:      seed, \"{}\"\n\n"
-        "Why:\n  {}\n\nRemediation:\n  {}\n",
+        "{}  {}\n\nLayer:       {}\nSeverity:    {}\nSource:      seed, \"{}\"\nDesign:      {}\n"
+        "Reads:       {}\n\nWhy:\n  {}\n\nRemediation:\n  {}\n",
         r->id, r->title, policy::toString(r->layer), policy::toString(r->severity), r->reference,
-        r->rationale, r->remediation);
+        r->design, r->keys, r->rationale, r->remediation);
     exit_code = kExitClean;
   });
 }

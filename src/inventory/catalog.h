@@ -45,10 +45,10 @@ struct RoleSpec {
 enum class ChannelScope {
   kDeployment,  // every client host with a client role talks to every server host
   kSite,        // only hosts in the same site
-  kCrossSide,   // same role, opposite sides, same or linked sites (private links)
+  kCrossSide,   // same role, opposite sides, anywhere (private links)
   kDomain,      // servers are the domain controllers of each client host's domain (directory)
-  kLinked,      // hosts in the same site or in sites joined by a site_links entry (side A/B
-                // sites of duplexed components); keeps the graph linear in the number of sites
+  kLinked,      // servers in the client's site or duplex group (sites joined by the two sides
+                // of duplexed components), else every server: site_links play no part
 };
 
 /// One (server role, client role) pairing of a channel kind whose clients differ per server.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <unordered_map>
 #include <map>
 #include <set>
@@ -36,19 +37,7 @@ class Deriver {
   ChannelGraph run() {
     for (const auto& h : m_.hosts)
       for (const auto& r : h.roles) by_role_[r].push_back(&h);
-    for (const auto& s : m_.sites) {
-      own_[s.name] = {s.name};
-      linked_[s.name].push_back(s.name);
-    }
-    for (const auto& l : m_.site_links) {
-      if (l.a == l.b) continue;
-      linked_[l.a].push_back(l.b);
-      linked_[l.b].push_back(l.a);
-    }
-    for (auto& [site, list] : linked_) {
-      std::sort(list.begin(), list.end());
-      list.erase(std::unique(list.begin(), list.end()), list.end());
-    }
+    groupSites();
     for (const auto& spec : c_.channels()) derive(spec);
     applyChannels();
     finish();
@@ -159,15 +148,45 @@ class Deriver {
     return out;
   }
 
-  // Sites whose hosts a host in `site` pairs with under `scope` (itself included).
+  // Sites joined by duplexed components: every site that holds a side-a or side-b host of a role
+  // is in one group with every other site holding a sided host of that role (the central
+  // controller split over two sites). site_links play no part: they only state a link's
+  // protection (CCS-NET-007), never whether hosts talk.
+  void groupSites() {
+    std::map<std::string, std::string> parent;
+    std::function<std::string(const std::string&)> root = [&](const std::string& x) {
+      auto it = parent.find(x);
+      if (it == parent.end() || it->second == x) return x;
+      std::string r = root(it->second);
+      parent[x] = r;
+      return r;
+    };
+    for (const auto& s : m_.sites) parent[s.name] = s.name;
+    std::map<std::string, std::string> first_site_of_role;
+    for (const auto& h : m_.hosts) {
+      if (!h.side) continue;
+      for (const auto& r : h.roles) {
+        auto [it, inserted] = first_site_of_role.emplace(r, h.site);
+        if (inserted) continue;
+        std::string a = root(it->second), b = root(h.site);
+        if (a != b) parent[b] = a;
+      }
+    }
+    std::map<std::string, std::vector<std::string>> members;
+    for (const auto& s : m_.sites) members[root(s.name)].push_back(s.name);
+    for (const auto& s : m_.sites) {
+      own_[s.name] = {s.name};
+      group_[s.name] = members[root(s.name)];
+    }
+  }
+
+  // Sites whose servers a host in `site` looks at first under `scope` (itself included): its
+  // own site for `site`, its duplex group otherwise.
   const std::vector<std::string>& reach(const std::string& site, ChannelScope scope) {
     static const std::vector<std::string> kNone;
-    if (scope == ChannelScope::kSite) {
-      auto it = own_.find(site);
-      return it == own_.end() ? kNone : it->second;
-    }
-    auto it = linked_.find(site);
-    return it == linked_.end() ? kNone : it->second;
+    const auto& m = scope == ChannelScope::kSite ? own_ : group_;
+    auto it = m.find(site);
+    return it == m.end() ? kNone : it->second;
   }
 
   using Servers = std::vector<std::pair<const Host*, Serving>>;
@@ -190,10 +209,16 @@ class Deriver {
         visit(servers);
         continue;
       }
+      bool near = false;
       for (const auto& site : reach(c->site, spec.scope)) {
         auto it = by_site.find(site);
-        if (it != by_site.end()) visit(it->second);
+        if (it == by_site.end()) continue;
+        for (const auto& [s, serving] : it->second) near = near || s != c;
+        visit(it->second);
       }
+      // A client whose own site (and duplex group) holds none of the servers talks to the
+      // servers wherever they are: a remote PG still reaches the central controller.
+      if (!near && spec.scope != ChannelScope::kSite) visit(servers);
     }
   }
 
@@ -280,7 +305,7 @@ class Deriver {
     for (const auto& h : m_.hosts) {
       if (!h.domain) continue;
       std::vector<const Dc*> near;
-      for (const auto& site : reach(h.site, ChannelScope::kLinked)) {
+      for (const auto& site : reach(h.site, ChannelScope::kLinked)) {  // own site, duplex group
         auto it = by_domain_site.find({*h.domain, site});
         if (it != by_domain_site.end()) near.insert(near.end(), it->second.begin(), it->second.end());
       }
@@ -308,7 +333,10 @@ class Deriver {
       }
       Edge& e = edges_[i];
       e.loc = ch.loc;
-      if (ch.tls) e.tls = *ch.tls;
+      if (ch.tls) {
+        e.tls = *ch.tls;
+        e.tls_stated = true;
+      }
       if (ch.legacy_tls) e.legacy_tls = *ch.legacy_tls;
       if (ch.min_version) e.min_version = *ch.min_version;
       if (ch.fallback) e.fallback = *ch.fallback;
@@ -348,7 +376,7 @@ class Deriver {
   std::deque<CatalogListener> custom_;  // listeners of custom hosts (stable addresses)
   std::unordered_map<std::string, const CatalogListener*> custom_index_;
   std::map<std::string, std::vector<const Host*>> by_role_;
-  std::map<std::string, std::vector<std::string>> own_, linked_;
+  std::map<std::string, std::vector<std::string>> own_, group_;
 };
 
 }  // namespace

@@ -187,6 +187,7 @@ class Loader {
     resolveRefs();
     checkAddresses();
     checkChannels();
+    checkCollaborationHost();
   }
 
   Model takeModel() { return std::move(m_); }
@@ -444,7 +445,16 @@ class Loader {
         h.listeners.push_back(std::move(l));
       }
     }
-    if (f->has("protection")) readProtection((*f)["protection"], keyPath(path, "protection"), h.protection);
+    if (f->has("protection")) {
+      const std::string pp = keyPath(path, "protection");
+      readProtection((*f)["protection"], pp, h.protection);
+      // Windows Network Isolation is Windows-only; VOS appliances have their own IPsec policies.
+      if (h.os == Os::kVos && h.protection.ipsec == IpsecMode::kIsolation)
+        w_.errorAt(last_ipsec_loc_, keyPath(pp, "ipsec"),
+                   "expected none|peer on a vos host (the Network Isolation utility is "
+                   "Windows-only; configure the appliance's own IPsec policies and use peer), "
+                   "found \"isolation\"");
+    }
     if (f->has("certificate")) {
       std::string cp = keyPath(path, "certificate");
       if (auto cf = w_.map((*f)["certificate"], cp, kCertificateKeys)) {
@@ -481,8 +491,10 @@ class Loader {
     p.loc = w_.loc(n);
     if (f->has("host_firewall"))
       if (auto v = w_.boolean((*f)["host_firewall"], keyPath(path, "host_firewall"))) p.host_firewall = *v;
-    if (f->has("ipsec"))
+    if (f->has("ipsec")) {
+      last_ipsec_loc_ = w_.loc((*f)["ipsec"]);
       if (auto v = w_.enumeration((*f)["ipsec"], keyPath(path, "ipsec"), kIpsecModes)) p.ipsec = *v;
+    }
     if (f->has("ipsec_boundary")) {
       std::string bp = keyPath(path, "ipsec_boundary");
       auto items = w_.seq((*f)["ipsec_boundary"], bp);
@@ -643,6 +655,7 @@ class Loader {
     Collaboration c;
     c.loc = w_.loc(n);
     if (auto v = refField(*f, "collaboration", "host", RefKind::kHost)) c.host = *v;
+    collab_host_loc_ = w_.loc((*f)["host"]);
     if (f->has("authentication"))
       if (auto v = w_.enumeration((*f)["authentication"], "collaboration.authentication", kCollabAuths))
         c.authentication = *v;
@@ -887,6 +900,19 @@ class Loader {
     }
   }
 
+  // collaboration.host names the Customer Collaboration Platform: a host with role ccp.
+  void checkCollaborationHost() {
+    if (!m_.collaboration || m_.collaboration->host.empty()) return;
+    for (const auto& h : m_.hosts) {
+      if (h.name != m_.collaboration->host) continue;
+      if (!h.hasRole("ccp"))
+        w_.errorAt(collab_host_loc_, "collaboration.host",
+                   "expected a host with role ccp, found " + quote(h.name) + " (roles: " +
+                       core::join(h.roles, ", ") + ")");
+      return;
+    }
+  }
+
   // A channels: entry without `port` must name a server that has a listener for its kind.
   void checkChannels() {
     std::map<std::string, const Host*, std::less<>> hosts;
@@ -919,6 +945,8 @@ class Loader {
       domain_nodes_, controller_nodes_, account_nodes_, user_nodes_;
   std::vector<std::string> channel_nodes_;
   std::vector<AddrRef> host_addr_, controller_addr_;
+  SourceLoc last_ipsec_loc_;   // protection.ipsec of the host being read
+  SourceLoc collab_host_loc_;  // collaboration.host
 };
 
 // ---- byte-level pre-checks (before yaml-cpp sees the text) -----------------------------

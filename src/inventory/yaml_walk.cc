@@ -31,11 +31,16 @@ std::string quote(std::string_view text) {
 std::string describe(const Node& node) {
   if (!node.IsDefined()) return "nothing";
   switch (node.Type()) {
-    case NodeKind::kNull: return "null";
-    case NodeKind::kScalar: return quote(node.Scalar());
-    case NodeKind::kSequence: return "a sequence";
-    case NodeKind::kMap: return "a mapping";
-    case NodeKind::kUndefined: return "nothing";
+    case NodeKind::kNull:
+      return "null";
+    case NodeKind::kScalar:
+      return quote(node.Scalar());
+    case NodeKind::kSequence:
+      return "a sequence";
+    case NodeKind::kMap:
+      return "a mapping";
+    case NodeKind::kUndefined:
+      return "nothing";
   }
   return "something else";
 }
@@ -52,6 +57,7 @@ void Walker::errorAt(SourceLoc where, const std::string& path, std::string messa
     truncated = true;
     return;
   }
+  if (where.line > 0 && !reported_.emplace(where.line, where.column, message).second) return;
   Diagnostic d;
   d.file = file_;
   d.line = where.line;
@@ -82,8 +88,8 @@ bool Walker::visit(const Node& node) {
   return true;
 }
 
-std::optional<Fields> Walker::map(const Node& node, const std::string& path,
-                                  const KeyTable& keys, bool check_required) {
+std::optional<Fields> Walker::map(const Node& node, const std::string& path, const KeyTable& keys,
+                                  bool check_required) {
   if (!visit(node)) return std::nullopt;
   if (!node.IsMap()) {
     error(node, path, "expected a mapping, found " + describe(node));
@@ -118,7 +124,8 @@ std::optional<Fields> Walker::map(const Node& node, const std::string& path,
     for (const auto& k : keys) known = known || key == k.name;
     if (!known) {
       std::vector<std::string> all = names();
-      std::string msg = "expected one of " + core::join(all, "|") + ", found unknown key " + quote(key);
+      std::string msg =
+          "expected one of " + core::join(all, "|") + ", found unknown key " + quote(key);
       std::string hint = core::closestMatch(key, all);
       if (!hint.empty()) msg += " (did you mean " + quote(hint) + "?)";
       error(it->first, keyPath(path, key), std::move(msg));
@@ -136,7 +143,8 @@ std::optional<Fields> Walker::map(const Node& node, const std::string& path,
       for (const auto& s : m) sources.push_back(s);
     }
     if (sources.empty() && !m.IsMap()) {
-      error(m, keyPath(path, "<<"), "expected a mapping or a sequence of mappings to merge, found " + describe(m));
+      error(m, keyPath(path, "<<"),
+            "expected a mapping or a sequence of mappings to merge, found " + describe(m));
       continue;
     }
     for (const auto& src : sources) {

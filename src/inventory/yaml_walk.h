@@ -13,8 +13,10 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "core/text.h"
@@ -128,6 +130,9 @@ class Walker {
   static constexpr int kMaxMergeDepth = 16;
   int merge_depth_ = 0;
   bool aborted_ = false;
+  // (line, column, message) of every diagnostic kept: one YAML node reached through several
+  // aliases is one mistake, reported once (at its first path).
+  std::set<std::tuple<int, int, std::string>> reported_;
 };
 
 inline std::string keyPath(const std::string& parent, std::string_view key) {

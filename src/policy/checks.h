@@ -18,6 +18,7 @@ CCSEC_CHECK(hdsDedicated);
 CCSEC_CHECK(fewAwHosts);
 CCSEC_CHECK(natFixups);
 CCSEC_CHECK(siteLinksIpsec);
+CCSEC_CHECK(perimeterSparesCore);
 // rules_ipsec.cc
 CCSEC_CHECK(dmpIpsec);
 CCSEC_CHECK(coreLinksProtected);

@@ -1,19 +1,19 @@
 #include "policy/engine.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <map>
 #include <unordered_map>
 
-#include <fmt/format.h>
-
 #include "policy/registry.h"
 
 namespace ccsec::policy {
 
-std::map<std::string, CertificateFacts, std::less<>> readCertificates(
-    const inventory::Model& model, const std::string& base_dir) {
+std::map<std::string, CertificateFacts, std::less<>> readCertificates(const inventory::Model& model,
+                                                                      const std::string& base_dir) {
   std::map<std::string, CertificateFacts, std::less<>> out;
   for (const inventory::Host& h : model.hosts) {
     if (!h.certificate) continue;
@@ -56,6 +56,7 @@ std::string normaliseTarget(std::string_view target) {
   std::string t(target);
   auto colon = t.find(':');
   if (colon == std::string::npos) return t;
+  if (t.find("<->", colon) != std::string::npos) return t;  // private:a<->b, link:a<->b
   auto arrow = t.find("->", colon);
   if (arrow != std::string::npos) t.replace(arrow, 2, "<-");
   return t;
@@ -83,8 +84,8 @@ void applyWaivers(std::vector<Finding>& findings, const std::vector<inventory::W
     for (std::size_t i : it->second) {
       Finding& f = findings[i];
       if (w.expires < as_of) {
-        f.message += fmt::format(" (waiver by {} expired on {}: {})", w.owner, w.expires.str(),
-                                 w.reason);
+        f.message +=
+            fmt::format(" (waiver by {} expired on {}: {})", w.owner, w.expires.str(), w.reason);
       } else {
         f.waived = true;
         f.waiver_reason = w.reason;
@@ -98,13 +99,83 @@ void applyWaivers(std::vector<Finding>& findings, const std::vector<inventory::W
 
 std::vector<Finding> check(const inventory::Model& model, const inventory::Catalog& catalog,
                            const Options& options) {
+  return checkReport(model, catalog, options).findings;
+}
+
+Report checkReport(const inventory::Model& model, const inventory::Catalog& catalog,
+                   const Options& options) {
   const inventory::ChannelGraph graph = inventory::deriveGraph(model, catalog);
-  const std::string base_dir =
-      std::filesystem::path(model.source_file).parent_path().string();
+  const std::string base_dir = std::filesystem::path(model.source_file).parent_path().string();
   const auto certificates = readCertificates(model, base_dir);
   const Context ctx{model, graph, catalog, options, certificates};
-  std::vector<Finding> findings = runRules(ctx);
-  applyWaivers(findings, model.waivers, options.as_of);
+  Report report;
+  report.findings = runRules(ctx);
+  applyWaivers(report.findings, model.waivers, options.as_of);
+  report.assumed = assumedDefaults(model, graph);
+  return report;
+}
+
+std::vector<std::string> assumedDefaults(const inventory::Model& model,
+                                         const inventory::ChannelGraph& graph) {
+  std::size_t personal = 0, desktop = 0, sip = 0;
+  for (const inventory::Edge& e : graph.edges) {
+    if (e.tls_stated || !e.tls) continue;
+    if (e.personal_data)
+      ++personal;
+    else if (e.kind == "desktop-https")
+      ++desktop;
+    else if (e.kind == "sip")
+      ++sip;
+  }
+  std::size_t vlan = 0, span = 0;
+  for (const inventory::EndpointGroup& g : model.endpoints) {
+    if (g.kind != inventory::EndpointKind::kIpPhone) continue;
+    if (!g.pc_voice_vlan_access) ++vlan;
+    if (!g.span_to_pc_port) ++span;
+  }
+  auto s = [](std::size_t n) { return n == 1 ? "" : "s"; };
+  std::vector<std::string> out;
+  if (personal > 0)
+    out.push_back(
+        fmt::format("{} personal-data edge{} taken as TLS by default; declare "
+                    "`channels:` to confirm",
+                    personal, s(personal)));
+  if (desktop > 0)
+    out.push_back(
+        fmt::format("{} agent desktop edge{} taken as HTTPS by default; declare "
+                    "`channels:` to confirm",
+                    desktop, s(desktop)));
+  if (sip > 0)
+    out.push_back(
+        fmt::format("{} SIP edge{} taken as TLS under security model {}; declare "
+                    "`channels:` to confirm",
+                    sip, s(sip), inventory::toString(model.deployment.security_model)));
+  if (vlan > 0)
+    out.push_back(
+        fmt::format("{} phone group{} taken to have PC voice VLAN access enabled (the "
+                    "default); state `endpoints[].pc_voice_vlan_access`",
+                    vlan, s(vlan)));
+  if (span > 0)
+    out.push_back(
+        fmt::format("{} phone group{} taken to have span to PC port enabled (the "
+                    "default); state `endpoints[].span_to_pc_port`",
+                    span, s(span)));
+  return out;
+}
+
+std::vector<Finding> filterFindings(std::vector<Finding> findings, Severity min,
+                                    const std::vector<std::string>& rule_prefixes) {
+  std::erase_if(findings, [&](const Finding& f) {
+    if (f.severity < min) return true;
+    if (rule_prefixes.empty()) return false;
+    return std::none_of(rule_prefixes.begin(), rule_prefixes.end(), [&](const std::string& p) {
+      return f.rule.size() >= p.size() &&
+             std::equal(p.begin(), p.end(), f.rule.begin(), [](char a, char b) {
+               return std::toupper(static_cast<unsigned char>(a)) ==
+                      std::toupper(static_cast<unsigned char>(b));
+             });
+    });
+  });
   return findings;
 }
 

@@ -34,6 +34,25 @@ void applyWaivers(std::vector<Finding>& findings, const std::vector<inventory::W
 std::vector<Finding> check(const inventory::Model& model, const inventory::Catalog& catalog,
                            const Options& options);
 
+/// What the verdicts rest on that the inventory does not state but the schema defaults
+/// (DESIGN.md §3): one sentence per kind of default, e.g. "41 personal-data edges taken as TLS
+/// by default; declare `channels:` to confirm". Empty when nothing rests on a default.
+std::vector<std::string> assumedDefaults(const inventory::Model& model,
+                                         const inventory::ChannelGraph& graph);
+
+/// check() plus the assumed defaults, for the report's summary.
+struct Report {
+  std::vector<Finding> findings;
+  std::vector<std::string> assumed;
+};
+Report checkReport(const inventory::Model& model, const inventory::Catalog& catalog,
+                   const Options& options);
+
+/// Keeps the findings at or above `min` whose rule starts with one of `rule_prefixes` (all
+/// when empty): `--min-severity`, `--rule`. Meta findings (CCS-POL-001) follow the same filter.
+std::vector<Finding> filterFindings(std::vector<Finding> findings, Severity min,
+                                    const std::vector<std::string>& rule_prefixes);
+
 /// Waiver target spelling normalised to the finding's ("kind:server->client" → "<-").
 std::string normaliseTarget(std::string_view target);
 

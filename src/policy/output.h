@@ -11,20 +11,36 @@
 
 namespace ccsec::policy {
 
-/// Findings grouped by layer (catalogue order), columns aligned, summary line last. `colour`
-/// adds ANSI colours (callers pass isatty(stdout)).
+/// What the text and JSON reports show besides the findings.
+struct ReportOptions {
+  bool colour = false;   // ANSI colours (callers pass isatty(stdout))
+  bool verbose = false;  // list each low "not stated" finding instead of one line per rule
+  std::string_view file;  // the inventory path as given: FILE:LINE of each finding
+  std::vector<std::string> assumed;  // assumedDefaults(): what the verdicts rest on
+};
+
+/// Findings grouped by layer (catalogue order), within a layer by severity (highest first) then
+/// target; each line shows FILE:LINE of the inventory fact the finding rests on. Low "not
+/// stated" findings fold into one line per rule unless `verbose`. The summary line follows, then
+/// what was assumed from defaults.
+std::string formatText(const std::vector<Finding>& findings, const ReportOptions& options);
+/// Same with only colour set (no file, no assumptions).
 std::string formatText(const std::vector<Finding>& findings, bool colour);
 
-/// {"findings":[{"rule","severity","target","message","remediation","reference","waived"}],
-///  "summary":{"total","critical","high","medium","low","info","waived"}}
-std::string formatJson(const std::vector<Finding>& findings);
+/// {"findings":[{"rule","severity","layer","target","message","remediation","reference",
+///  "location":{"file","line","column"},"assumed","not_stated","waived"}],
+///  "summary":{"total","critical","high","medium","low","info","waived"},"assumed":[...]}
+std::string formatJson(const std::vector<Finding>& findings, const ReportOptions& options = {});
 
 /// SARIF 2.1.0: one run, tool.driver "ccsec" with every catalogue rule, one result per finding
 /// located at `artifact_uri` (the inventory path as given) line:column.
 std::string formatSarif(const std::vector<Finding>& findings, std::string_view artifact_uri);
 
-/// JUnit XML: one testcase per catalogue rule; a failure lists the rule's unwaived findings.
-std::string formatJunit(const std::vector<Finding>& findings);
+/// JUnit XML: one testcase per catalogue rule; a <failure> lists the rule's unwaived findings at
+/// or above `fail_on` (as --fail-on); findings below it are listed as testcase properties and
+/// do not fail the case.
+std::string formatJunit(const std::vector<Finding>& findings,
+                        Severity fail_on = Severity::kInfo);
 
 /// SARIF level of a severity: critical/high → error, medium → warning, low/info → note.
 const char* sarifLevel(Severity s);

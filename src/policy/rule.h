@@ -43,6 +43,10 @@ const char* toString(Layer l);
 struct Options {
   core::Date as_of = core::Date::today();
   std::map<std::string, std::int64_t, std::less<>> thresholds = defaultThresholds();
+  /// `--set av_busy_hours=HH:MM-HH:MM`: the busy window full antivirus scans must avoid
+  /// (CCS-HST-005), minutes since midnight; it may wrap midnight; start == end: none.
+  int av_busy_start = 7 * 60;
+  int av_busy_end = 19 * 60;
 
   /// aw_per_site 2, patch_age_days 30, cert_warn_days 30, av_definitions_age_days 1,
   /// agents_per_ipsec_host 1000.
@@ -50,9 +54,13 @@ struct Options {
   /// Value of a known threshold key (asserts the key exists).
   std::int64_t threshold(std::string_view key) const;
   /// Applies "key=value" (value a non-negative integer; `ads_per_site` is an alias of
-  /// `aw_per_site`). Unknown keys fail with a "did you mean" hint.
+  /// `aw_per_site`; `av_busy_hours` takes HH:MM-HH:MM). Unknown keys fail with a "did you
+  /// mean" hint.
   core::Result<void> set(std::string_view assignment);
 };
+
+/// "HH:MM-HH:MM" → (start, end) minutes since midnight; nullopt when malformed.
+std::optional<std::pair<int, int>> parseWindow(std::string_view window);
 
 /// What a host's `certificate:` entry resolved to (read once per check, shared by TLS rules).
 struct CertificateFacts {
@@ -90,6 +98,8 @@ struct Rule {
   std::string_view rationale;
   std::string_view remediation;
   CheckFn check = nullptr;  // nullptr for meta rules evaluated by the engine (CCS-POL-001)
+  std::string_view design;  // DESIGN.md section it rests on, in the project's words
+  std::string_view keys;    // inventory keys it reads
 };
 
 /// Appends a finding of `rule` for `target`. `what` says what is wrong and names the target;
@@ -97,10 +107,18 @@ struct Rule {
 /// rule's.
 void emit(const Rule& rule, std::vector<Finding>& out, std::string target, std::string_view what,
           inventory::SourceLoc loc, std::optional<Severity> severity = std::nullopt);
+/// Same with a remediation of its own for this finding (a variant of the rule's: e.g. the
+/// vendor's update path on a VOS appliance instead of WSUS on Windows).
+void emitWith(const Rule& rule, std::vector<Finding>& out, std::string target,
+              std::string_view what, inventory::SourceLoc loc, Severity severity,
+              std::string_view remediation);
 
 /// Convenience for "not stated" facts (DESIGN.md §3): low severity; `what` ends with "is" or
 /// "are" and the message continues "not stated in the inventory".
+/// Its remediation is what to record: "state <record> in the inventory (<key>)", never the
+/// rule's fix for a bad value (DESIGN.md §3).
 void emitNotStated(const Rule& rule, std::vector<Finding>& out, std::string target,
-                   std::string_view what, inventory::SourceLoc loc);
+                   std::string_view what, inventory::SourceLoc loc, std::string_view record,
+                   std::string_view key);
 
 }  // namespace ccsec::policy

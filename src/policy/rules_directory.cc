@@ -3,12 +3,12 @@
 // "Decouple CCE Authorizations from Active Directory", "User Health in Service Account Manager",
 // "ADSecurityGroupUpdate Registry Key").
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 #include "policy/checks.h"
@@ -26,12 +26,35 @@ std::string forestOf(const Context& ctx, std::string_view domain) {
 
 bool hasGroup(const std::vector<std::string>& groups, std::string_view g) {
   return std::any_of(groups.begin(), groups.end(), [&](const std::string& x) {
-    return x.size() == g.size() &&
-           std::equal(x.begin(), x.end(), g.begin(), [](char a, char b) {
+    return x.size() == g.size() && std::equal(x.begin(), x.end(), g.begin(), [](char a, char b) {
              return std::tolower(static_cast<unsigned char>(a)) ==
                     std::tolower(static_cast<unsigned char>(b));
            });
   });
+}
+
+// A domain controller however the inventory declares it: a `directory.controllers` entry, a
+// host with role `domain-controller`, or both (one controller, matched by name).
+struct Controller {
+  std::string name;
+  std::string domain;  // empty when a host declares no domain
+  std::string site;
+  std::optional<bool> global_catalog;  // unknown for a host not listed under controllers
+};
+
+// The one list of domain controllers CCS-AD-001 and CCS-AD-003 count (DESIGN.md §3).
+std::vector<Controller> controllers(const Context& ctx) {
+  std::vector<Controller> out;
+  std::set<std::string, std::less<>> listed;
+  for (const inventory::DomainController& dc : ctx.model.directory.controllers) {
+    out.push_back({dc.name, dc.domain, dc.site, dc.global_catalog});
+    listed.insert(dc.name);
+  }
+  for (const Host& h : ctx.model.hosts) {
+    if (!h.hasRole("domain-controller") || listed.contains(h.name)) continue;
+    out.push_back({h.name, h.domain.value_or(""), h.site, std::nullopt});
+  }
+  return out;
 }
 
 }  // namespace
@@ -41,14 +64,27 @@ void globalCatalogPerDomain(const Rule& rule, const Context& ctx, std::vector<Fi
   for (const Host& h : ctx.model.hosts) {
     if (h.domain) forests_with_hosts.insert(forestOf(ctx, *h.domain));
   }
-  std::set<std::string, std::less<>> gc_domains;
-  for (const inventory::DomainController& dc : ctx.model.directory.controllers) {
-    if (dc.global_catalog) gc_domains.insert(dc.domain);
+  std::set<std::string, std::less<>> gc_domains, unknown_gc_domains;
+  for (const Controller& dc : controllers(ctx)) {
+    if (dc.global_catalog.value_or(false))
+      gc_domains.insert(dc.domain);
+    else if (!dc.global_catalog)
+      unknown_gc_domains.insert(dc.domain);
   }
   for (const inventory::Forest& f : ctx.model.directory.forests) {
     if (!forests_with_hosts.contains(f.name)) continue;
     for (const inventory::DirectoryDomain& d : f.domains) {
       if (d.global_catalog || gc_domains.contains(d.name)) continue;
+      if (unknown_gc_domains.contains(d.name)) {
+        emitNotStated(rule, out, d.name,
+                      fmt::format("domain {}: whether one of its controllers (declared as hosts) "
+                                  "is a global catalog is",
+                                  d.name),
+                      d.loc, "which controller is a global catalog",
+                      "directory.controllers[].global_catalog or directory.forests[].domains[]."
+                      "global_catalog");
+        continue;
+      }
       emit(rule, out, d.name,
            fmt::format("domain {} of forest {} publishes no global catalog", d.name, f.name),
            d.loc);
@@ -66,6 +102,30 @@ void singleForest(const Rule& rule, const Context& ctx, std::vector<Finding>& ou
   for (const Host& h : ctx.model.hosts) note(h.domain, "host " + h.name);
   for (const auto& a : ctx.model.service_accounts) note(a.domain, "service account " + a.name);
   for (const auto& u : ctx.model.users) note(u.domain, "user " + u.name);
+  if (ctx.model.collaboration && ctx.model.collaboration->allowed_group) {
+    // The group's DN names its domain in its DC= components.
+    std::vector<std::string> dcs;
+    std::string_view dn = *ctx.model.collaboration->allowed_group;
+    while (!dn.empty()) {
+      std::size_t comma = dn.find(',');
+      std::string_view p = dn.substr(0, comma);
+      dn = comma == std::string_view::npos ? std::string_view() : dn.substr(comma + 1);
+      while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
+      if (p.size() > 3 && (p[0] == 'D' || p[0] == 'd') && (p[1] == 'C' || p[1] == 'c') &&
+          p[2] == '=')
+        dcs.emplace_back(p.substr(3));
+    }
+    if (!dcs.empty()) {
+      std::string domain = core::join(dcs, ".");
+      std::transform(domain.begin(), domain.end(), domain.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+      // A domain the inventory does not declare belongs to no forest of it: a forest apart.
+      if (forestOf(ctx, domain).empty())
+        forest_by.emplace(domain, "collaboration.allowed_group");
+      else
+        note(domain, "collaboration.allowed_group");
+    }
+  }
   if (forest_by.size() < 2) return;
   std::vector<std::string> parts;
   for (const auto& [f, who] : forest_by) parts.push_back(f + " (e.g. " + who + ")");
@@ -80,10 +140,13 @@ void controllersPerSite(const Rule& rule, const Context& ctx, std::vector<Findin
     if (ctx.isCore(h)) core_sites.insert(h.site);
   }
   std::map<std::string, int, std::less<>> dcs;
-  std::set<std::string, std::less<>> gc_sites;
-  for (const inventory::DomainController& dc : ctx.model.directory.controllers) {
+  std::set<std::string, std::less<>> gc_sites, unknown_gc_sites;
+  for (const Controller& dc : controllers(ctx)) {
     ++dcs[dc.site];
-    if (dc.global_catalog) gc_sites.insert(dc.site);
+    if (dc.global_catalog.value_or(false))
+      gc_sites.insert(dc.site);
+    else if (!dc.global_catalog)
+      unknown_gc_sites.insert(dc.site);
   }
   for (const inventory::Site& s : ctx.model.sites) {
     if (!core_sites.contains(s.name)) continue;
@@ -91,7 +154,17 @@ void controllersPerSite(const Rule& rule, const Context& ctx, std::vector<Findin
     int n = it == dcs.end() ? 0 : it->second;
     std::vector<std::string> problems;
     if (n < 2) problems.push_back(fmt::format("{} domain controller{}", n, n == 1 ? "" : "s"));
-    if (!gc_sites.contains(s.name)) problems.push_back("no global catalog");
+    const bool gc_unknown = !gc_sites.contains(s.name) && unknown_gc_sites.contains(s.name);
+    if (!gc_sites.contains(s.name) && !gc_unknown) problems.push_back("no global catalog");
+    if (problems.empty() && gc_unknown) {
+      emitNotStated(rule, out, s.name,
+                    fmt::format("site {}: whether one of its domain controllers (declared as "
+                                "hosts) is a global catalog is",
+                                s.name),
+                    s.loc, "which controller is a global catalog",
+                    "directory.controllers[].global_catalog");
+      continue;
+    }
     if (problems.empty()) continue;
     emit(rule, out, s.name,
          fmt::format("site {} holds core hosts but has {} in the site", s.name,
@@ -114,7 +187,8 @@ void adminCreatedOu(const Rule& rule, const Context& ctx, std::vector<Finding>& 
   for (const Host& h : ctx.model.hosts) {
     if (!h.domain || !ctx.isCore(h)) continue;
     if (!h.ou) {
-      emitNotStated(rule, out, h.name, fmt::format("host {}: its OU (ou) is", h.name), h.loc);
+      emitNotStated(rule, out, h.name, fmt::format("host {}: its OU (ou) is", h.name), h.loc,
+                    "the organizational unit of its computer object", "hosts[].ou");
       continue;
     }
     std::string lower = *h.ou;

@@ -1,6 +1,7 @@
 // Endpoint rules (seed: "Unified IP Phone Device Authentication", "IP Phone Hardening").
-// Phone settings default as the seed states: PC voice VLAN access, span to PC port and
-// gratuitous ARP are enabled unless the inventory says otherwise.
+// PC voice VLAN access and span to PC port default to enabled unless the inventory says
+// otherwise (findings resting on that default are marked assumed); gratuitous ARP has no stated
+// default, so an omitted setting is "not stated".
 
 #include <fmt/format.h>
 
@@ -18,13 +19,13 @@ void phoneDeviceSecurity(const Rule& rule, const Context& ctx, std::vector<Findi
     if (g.kind != EndpointKind::kIpPhone) continue;
     if (!g.device_security) {
       emitNotStated(rule, out, g.name,
-                    fmt::format("endpoint group {}: its device security mode is", g.name), g.loc);
+                    fmt::format("endpoint group {}: its device security mode is", g.name), g.loc,
+                    "the phones' device security mode", "endpoints[].device_security");
     } else if (*g.device_security == inventory::DeviceSecurity::kNone) {
       emit(rule, out, g.name,
            fmt::format("phones of endpoint group {} ({} phones) use no device security under "
                        "security model {}",
-                       g.name, g.count,
-                       inventory::toString(ctx.model.deployment.security_model)),
+                       g.name, g.count, inventory::toString(ctx.model.deployment.security_model)),
            g.loc);
     }
   }
@@ -32,11 +33,20 @@ void phoneDeviceSecurity(const Rule& rule, const Context& ctx, std::vector<Findi
 
 void gratuitousArpOff(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
   for (const EndpointGroup& g : ctx.model.endpoints) {
-    if (g.kind != EndpointKind::kIpPhone || !g.gratuitous_arp.value_or(true)) continue;
-    emit(rule, out, g.name,
-         fmt::format("phones of endpoint group {} learn MAC addresses from gratuitous ARP{}",
-                     g.name, g.gratuitous_arp ? "" : " (the default when not stated)"),
-         g.loc);
+    if (g.kind != EndpointKind::kIpPhone) continue;
+    if (!g.gratuitous_arp) {
+      // The seed names Disabled as the hardened setting and states no product default.
+      emitNotStated(rule, out, g.name,
+                    fmt::format("endpoint group {}: whether its phones learn MAC addresses from "
+                                "gratuitous ARP is",
+                                g.name),
+                    g.loc, "the phones' Gratuitous ARP setting", "endpoints[].gratuitous_arp");
+    } else if (*g.gratuitous_arp) {
+      emit(rule, out, g.name,
+           fmt::format("phones of endpoint group {} learn MAC addresses from gratuitous ARP",
+                       g.name),
+           g.loc);
+    }
   }
 }
 
@@ -52,6 +62,7 @@ void recordingConflict(const Rule& rule, const Context& ctx, std::vector<Finding
                      "desktop recording",
                      g.name, core::join(off, " and ")),
          g.loc);
+    out.back().assumed = !g.pc_voice_vlan_access || !g.span_to_pc_port;
   }
 }
 
@@ -61,9 +72,10 @@ void spanNeedsVoiceVlan(const Rule& rule, const Context& ctx, std::vector<Findin
     if (!g.span_to_pc_port.value_or(true) || g.pc_voice_vlan_access.value_or(true)) continue;
     emit(rule, out, g.name,
          fmt::format("endpoint group {} enables span to PC port but disables PC voice VLAN "
-                     "access, which it requires",
-                     g.name),
+                     "access, which it requires{}",
+                     g.name, g.span_to_pc_port ? "" : " (span to PC port is on by default)"),
          g.loc);
+    out.back().assumed = !g.span_to_pc_port;
   }
 }
 

@@ -1,11 +1,12 @@
 // Host protection rules (seed: "Security Layers" (host firewall, virus protection, patch
 // management), "Virus Protection", "Patch Management", "Security Design Elements" (SQL Server
-// hardening)). They apply to windows and linux hosts; vos is an appliance and is skipped.
+// hardening)). They apply to windows and linux hosts; patch age (HST-003) applies to vos
+// appliances too (their patches come from the vendor); antivirus and SQL rules skip vos.
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdio>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 #include "policy/checks.h"
@@ -18,33 +19,30 @@ namespace {
 
 bool applies(const Host& h) { return h.os != inventory::Os::kVos; }
 
-// Minutes since midnight of "HH:MM"; -1 when malformed.
-int minutes(std::string_view hhmm) {
-  if (hhmm.size() != 5 || hhmm[2] != ':') return -1;
-  for (std::size_t i : {0u, 1u, 3u, 4u}) {
-    if (hhmm[i] < '0' || hhmm[i] > '9') return -1;
-  }
-  int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
-  int m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
-  if (h > 23 || m > 59) return -1;
-  return h * 60 + m;
+// True when the window "HH:MM-HH:MM" (may wrap midnight) overlaps the busy window
+// [busy_start, busy_end) (which may wrap too; empty when equal); nullopt when malformed.
+std::optional<bool> overlapsBusyHours(std::string_view window, int busy_start, int busy_end) {
+  auto w = parseWindow(window);
+  if (!w) return std::nullopt;
+  if (busy_start == busy_end) return false;
+  // Spans as [a, b) pieces within one day.
+  auto pieces = [](int a, int b) {
+    std::vector<std::pair<int, int>> out;
+    if (a < b) {
+      out.emplace_back(a, b);
+    } else if (a > b) {
+      out.emplace_back(a, 24 * 60);
+      out.emplace_back(0, b);
+    }
+    return out;
+  };
+  for (auto [a, b] : pieces(w->first, w->second))
+    for (auto [c, d] : pieces(busy_start, busy_end))
+      if (a < d && b > c) return true;
+  return false;
 }
 
-// Business hours during which a full disk scan competes with the application: 07:00-19:00.
-constexpr int kBusyStart = 7 * 60;
-constexpr int kBusyEnd = 19 * 60;
-
-// True when the window "HH:MM-HH:MM" (may wrap midnight) overlaps business hours; nullopt when
-// malformed.
-std::optional<bool> overlapsBusyHours(std::string_view window) {
-  if (window.size() != 11 || window[5] != '-') return std::nullopt;
-  int start = minutes(window.substr(0, 5));
-  int end = minutes(window.substr(6, 5));
-  if (start < 0 || end < 0) return std::nullopt;
-  auto overlaps = [](int a, int b) { return a < kBusyEnd && b > kBusyStart; };
-  if (start <= end) return overlaps(start, end);
-  return overlaps(start, 24 * 60) || overlaps(0, end);
-}
+std::string hhmm(int minutes) { return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60); }
 
 }  // namespace
 
@@ -53,10 +51,10 @@ void hostFirewall(const Rule& rule, const Context& ctx, std::vector<Finding>& ou
     if (!applies(h)) continue;
     if (!h.protection.host_firewall) {
       emitNotStated(rule, out, h.name,
-                    fmt::format("host {}: whether its host firewall is on is", h.name), h.loc);
+                    fmt::format("host {}: whether its host firewall is on is", h.name), h.loc,
+                    "whether the host firewall is on", "hosts[].protection.host_firewall");
     } else if (!*h.protection.host_firewall) {
-      emit(rule, out, h.name, fmt::format("host {} has its host firewall disabled", h.name),
-           h.loc);
+      emit(rule, out, h.name, fmt::format("host {} has its host firewall disabled", h.name), h.loc);
     }
   }
 }
@@ -67,13 +65,15 @@ void antivirusCurrent(const Rule& rule, const Context& ctx, std::vector<Finding>
     if (!applies(h)) continue;
     const auto& av = h.protection.antivirus;
     if (!av) {
-      emitNotStated(rule, out, h.name, fmt::format("host {}: its antivirus is", h.name), h.loc);
+      emitNotStated(rule, out, h.name, fmt::format("host {}: its antivirus is", h.name), h.loc,
+                    "the host's antivirus", "hosts[].protection.antivirus");
     } else if (!av->installed) {
       emit(rule, out, h.name, fmt::format("host {} has no antivirus installed", h.name), av->loc);
     } else if (!av->definitions_age_days) {
       emitNotStated(rule, out, h.name,
                     fmt::format("host {}: the age of its antivirus definitions is", h.name),
-                    av->loc);
+                    av->loc, "the age of the antivirus definitions",
+                    "hosts[].protection.antivirus.definitions_age_days");
     } else if (*av->definitions_age_days > max_age) {
       emit(rule, out, h.name,
            fmt::format("host {} has antivirus definitions {} days old (more than "
@@ -84,23 +84,45 @@ void antivirusCurrent(const Rule& rule, const Context& ctx, std::vector<Finding>
   }
 }
 
+namespace {
+
+// The update path of the host's platform.
+std::string_view patchPath(const Host& h) {
+  switch (h.os) {
+    case inventory::Os::kVos:
+      return "Install the vendor's security patches for the appliance's release (Cisco COP files "
+             "or a release upgrade through the OS administration interface) and record "
+             "last_patched (--set patch_age_days=N).";
+    case inventory::Os::kLinux:
+      return "Apply the distribution's security updates and record last_patched (--set "
+             "patch_age_days=N).";
+    case inventory::Os::kWindows:
+      break;
+  }
+  return "Approve and install the security updates through WSUS in the next maintenance window "
+         "(OS, SQL Server and third-party software) and record last_patched (--set "
+         "patch_age_days=N).";
+}
+
+}  // namespace
+
 void patchesCurrent(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
   const std::int64_t max_age = ctx.options.threshold("patch_age_days");
   for (const Host& h : ctx.model.hosts) {
-    if (!applies(h)) continue;
     if (!h.protection.last_patched) {
-      emitNotStated(rule, out, h.name,
-                    fmt::format("host {}: when it was last patched is", h.name), h.loc);
+      emitNotStated(rule, out, h.name, fmt::format("host {}: when it was last patched is", h.name),
+                    h.loc, "the date of the last security patches",
+                    "hosts[].protection.last_patched");
       continue;
     }
     const std::int64_t age = ctx.options.as_of - *h.protection.last_patched;
     if (age <= max_age) continue;
-    emit(rule, out, h.name,
-         fmt::format("host {} was last patched on {}, {} days before {} (more than "
-                     "patch_age_days={})",
-                     h.name, h.protection.last_patched->str(), age, ctx.options.as_of.str(),
-                     max_age),
-         h.loc);
+    emitWith(rule, out, h.name,
+             fmt::format("{} host {} was last patched on {}, {} days before {} (more than "
+                         "patch_age_days={})",
+                         inventory::toString(h.os), h.name, h.protection.last_patched->str(), age,
+                         ctx.options.as_of.str(), max_age),
+             h.loc, rule.severity, patchPath(h));
   }
 }
 
@@ -110,10 +132,11 @@ void sqlHardened(const Rule& rule, const Context& ctx, std::vector<Finding>& out
     if (!h.protection.sql_hardened) {
       emitNotStated(rule, out, h.name,
                     fmt::format("host {} runs SQL Server; whether it is hardened is", h.name),
-                    h.loc);
+                    h.loc, "whether SQL Server hardening was applied",
+                    "hosts[].protection.sql_hardened");
     } else if (!*h.protection.sql_hardened) {
-      emit(rule, out, h.name,
-           fmt::format("host {} runs SQL Server without SQL hardening", h.name), h.loc);
+      emit(rule, out, h.name, fmt::format("host {} runs SQL Server without SQL hardening", h.name),
+           h.loc);
     }
   }
 }
@@ -125,23 +148,27 @@ void antivirusGuidance(const Rule& rule, const Context& ctx, std::vector<Finding
     if (!av || !av->installed) continue;  // CCS-HST-002 reports these
     std::vector<std::string> problems;
     std::vector<std::string> unstated;
-    if (!av->on_access) unstated.push_back("on_access");
+    if (!av->on_access)
+      unstated.push_back("on_access");
     else if (*av->on_access != inventory::OnAccessScan::kWrites)
       problems.push_back(fmt::format("on-access scanning is \"{}\" instead of writes only",
                                      inventory::toString(*av->on_access)));
-    if (!av->scan_remote_drives) unstated.push_back("scan_remote_drives");
-    else if (*av->scan_remote_drives) problems.push_back("scans remote drives");
+    if (!av->scan_remote_drives)
+      unstated.push_back("scan_remote_drives");
+    else if (*av->scan_remote_drives)
+      problems.push_back("scans remote drives");
     if (!av->scheduled_window) {
       unstated.push_back("scheduled_window");
     } else {
-      auto busy = overlapsBusyHours(*av->scheduled_window);
+      auto busy = overlapsBusyHours(*av->scheduled_window, ctx.options.av_busy_start,
+                                    ctx.options.av_busy_end);
       if (!busy) {
-        problems.push_back(fmt::format("scheduled window \"{}\" is not HH:MM-HH:MM",
-                                       *av->scheduled_window));
+        problems.push_back(
+            fmt::format("scheduled window \"{}\" is not HH:MM-HH:MM", *av->scheduled_window));
       } else if (*busy) {
-        problems.push_back(fmt::format("scheduled scans run in {}, overlapping business hours "
-                                       "07:00-19:00",
-                                       *av->scheduled_window));
+        problems.push_back(fmt::format(
+            "scheduled scans run in {}, overlapping busy hours {}-{} (av_busy_hours)",
+            *av->scheduled_window, hhmm(ctx.options.av_busy_start), hhmm(ctx.options.av_busy_end)));
       }
     }
     if (!problems.empty()) {
@@ -151,7 +178,8 @@ void antivirusGuidance(const Rule& rule, const Context& ctx, std::vector<Finding
       emitNotStated(rule, out, h.name,
                     fmt::format("host {}: antivirus {} {}", h.name, core::join(unstated, ", "),
                                 unstated.size() == 1 ? "is" : "are"),
-                    av->loc);
+                    av->loc, "the antivirus scan settings",
+                    "hosts[].protection.antivirus." + core::join(unstated, ", "));
     }
   }
 }

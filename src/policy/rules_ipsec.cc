@@ -1,10 +1,10 @@
 // IPsec rules (seed: "IPsec Deployment", "Network Firewall Topology").
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 #include "policy/checks.h"
@@ -38,9 +38,39 @@ void coreLinksProtected(const Rule& rule, const Context& ctx, std::vector<Findin
     if (server == nullptr || client == nullptr || !ctx.isCore(*server) || !ctx.isCore(*client)) {
       continue;
     }
-    emit(rule, out, e.id(),
-         fmt::format("core-to-core edge {} (port {}) has neither TLS nor IPsec", e.id(), e.port),
-         e.loc);
+    // A private link joins the two sides of one component: one fact, one finding
+    // ("private:rgr-a<->rgr-b"), reported on the edge whose server sorts first.
+    std::string target = e.id();
+    if (e.kind == "private") {
+      if (e.client < e.server && ctx.graph.find(e.kind, e.client, e.server) != nullptr) continue;
+      target = fmt::format("{}:{}<->{}", e.kind, std::min(e.server, e.client),
+                           std::max(e.server, e.client));
+    }
+    // The remedy depends on the ends: Windows hosts take Network Isolation or a peer rule,
+    // VOS appliances only their own platform IPsec policies.
+    std::vector<std::string> vos, windows;
+    for (const Host* h : {server, client}) {
+      if (h->protection.ipsec != IpsecMode::kNone) continue;  // this end is already done
+      (h->os == inventory::Os::kVos ? vos : windows).push_back(h->name);
+    }
+    if (vos.empty()) {
+      emit(rule, out, target,
+           fmt::format("core-to-core edge {} (port {}) has neither TLS nor IPsec", target, e.port),
+           e.loc);
+      continue;
+    }
+    std::string fix = fmt::format(
+        "Enable TLS on the edge, or IPsec at both ends: on the VOS end{} {} an IPsec policy of "
+        "the appliance (OS administration; Network Isolation is Windows-only) in peer mode",
+        vos.size() == 1 ? "" : "s", core::join(vos, ", "));
+    if (!windows.empty()) {
+      fix += fmt::format(", on the Windows end {} a peer rule for the edge (or isolation)",
+                         core::join(windows, ", "));
+    }
+    emitWith(
+        rule, out, target,
+        fmt::format("core-to-core edge {} (port {}) has neither TLS nor IPsec", target, e.port),
+        e.loc, rule.severity, fix + ".");
   }
 }
 
@@ -83,11 +113,17 @@ void isolationReachable(const Rule& rule, const Context& ctx, std::vector<Findin
   }
   for (const auto& [name, peers] : unreachable) {
     const Host* h = ctx.model.findHost(name);
-    std::vector<std::string> list(peers.begin(), peers.end());
+    // Name the first peers; a hub under isolation may talk to thousands.
+    std::vector<std::string> list;
+    for (const std::string& p : peers) {
+      if (list.size() == 10) break;
+      list.push_back(p);
+    }
+    if (peers.size() > list.size()) list.push_back(fmt::format("{} more", peers.size() - 10));
     emit(rule, out, name,
          fmt::format("host {} is under IPsec isolation but talks to {} which {} neither isolated "
                      "nor a declared ipsec_boundary",
-                     name, core::join(list, ", "), list.size() == 1 ? "is" : "are"),
+                     name, core::join(list, ", "), peers.size() == 1 ? "is" : "are"),
          h != nullptr ? h->loc : inventory::SourceLoc{});
   }
 }

@@ -1,9 +1,10 @@
 // Media and signaling rules (seed: "Deployment Models", "Media Encryption (SRTP)
 // Considerations", the note on whisper announcements under TLS/SRTP).
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
 
 #include "core/text.h"
 #include "policy/checks.h"
@@ -18,10 +19,13 @@ namespace {
 
 SecurityModel model(const Context& ctx) { return ctx.model.deployment.security_model; }
 
+// True when media.anchor.srtp_for names the leg and a media-anchor host exists to do it.
 bool anchorCovers(const Context& ctx, std::string_view leg) {
   if (!ctx.model.media) return false;
   const auto& f = ctx.model.media->anchor_srtp_for;
-  return std::find(f.begin(), f.end(), leg) != f.end();
+  if (std::find(f.begin(), f.end(), leg) == f.end()) return false;
+  return std::any_of(ctx.model.hosts.begin(), ctx.model.hosts.end(),
+                     [](const inventory::Host& h) { return h.hasRole("media-anchor"); });
 }
 
 const char* modelName(const Context& ctx) { return inventory::toString(model(ctx)); }
@@ -44,21 +48,45 @@ void phonesSrtp(const Rule& rule, const Context& ctx, std::vector<Finding>& out)
   for (const EndpointGroup& g : ctx.model.endpoints) {
     if (g.kind == EndpointKind::kMobileAgent) continue;  // CCS-MED-003
     if (!g.srtp) {
-      emitNotStated(rule, out, g.name,
-                    fmt::format("endpoint group {}: whether its phones are SRTP-capable is",
-                                g.name),
-                    g.loc);
+      emitNotStated(
+          rule, out, g.name,
+          fmt::format("endpoint group {}: whether its phones are SRTP-capable is", g.name), g.loc,
+          "whether the phones are SRTP-capable", "endpoints[].srtp");
     } else if (!*g.srtp) {
       emit(rule, out, g.name,
            fmt::format("endpoint group {} ({} {}s) is not SRTP-capable under security model {}",
                        g.name, g.count, inventory::toString(g.kind), modelName(ctx)),
            g.loc);
+    } else if (g.device_security == inventory::DeviceSecurity::kAuthenticated) {
+      // SDES carries the SRTP keys in SIP; authenticated mode signs SIP but does not encrypt it.
+      emitWith(rule, out, g.name,
+               fmt::format("endpoint group {} uses SRTP with device security authenticated: its "
+                           "SRTP keys (SDES) travel in signaling that is not encrypted",
+                           g.name),
+               g.loc, Severity::kHigh,
+               "Set the phones' device security mode to encrypted so that the SRTP keys travel "
+               "in encrypted (TLS) signaling.");
     }
   }
 }
 
 void mobileAgentsClear(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
-  if (model(ctx) < SecurityModel::kAgentMedia || anchorCovers(ctx, "mobile-agent")) return;
+  if (model(ctx) < SecurityModel::kAgentMedia) return;
+  // An anchor that covers legs must exist: a host with role media-anchor (ccsec media).
+  if (ctx.model.media && !ctx.model.media->anchor_srtp_for.empty()) {
+    bool any = false;
+    for (const inventory::Host& h : ctx.model.hosts) any = any || h.hasRole("media-anchor");
+    if (!any) {
+      emitWith(rule, out, "media-anchor",
+               fmt::format("media.anchor.srtp_for claims an SRTP anchor for {} but no host has "
+                           "role media-anchor: those legs stay in clear",
+                           core::join(ctx.model.media->anchor_srtp_for, ", ")),
+               ctx.model.media->loc, rule.severity,
+               "Run ccsec media on a host with role media-anchor (its ng control port and RTP "
+               "range are in the catalog), or remove the legs from media.anchor.srtp_for.");
+    }
+  }
+  if (anchorCovers(ctx, "mobile-agent")) return;
   for (const EndpointGroup& g : ctx.model.endpoints) {
     if (g.kind != EndpointKind::kMobileAgent) continue;
     emit(rule, out, g.name,
@@ -76,8 +104,7 @@ void dialerNoSrtp(const Rule& rule, const Context& ctx, std::vector<Finding>& ou
     if (!h.hasRole("dialer")) continue;
     any = true;
     emit(rule, out, h.name,
-         fmt::format("calls on outbound dialer {} cannot use SRTP while connected to it",
-                     h.name),
+         fmt::format("calls on outbound dialer {} cannot use SRTP while connected to it", h.name),
          h.loc);
   }
   if (!any && ctx.model.media && ctx.model.media->outbound_dialer) {
@@ -89,16 +116,44 @@ void dialerNoSrtp(const Rule& rule, const Context& ctx, std::vector<Finding>& ou
 
 void ivrSrtpCapable(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
   if (model(ctx) != SecurityModel::kEndToEnd) return;
+  // What is deployed: IOS VXML gateways that carry an IVR leg (the call server sends them the
+  // VRU call, or they carry media), and whether a VVB exists at all.
+  std::set<std::string, std::less<>> ios_ivr;
+  for (const inventory::Edge& e : ctx.graph.edges) {
+    if (e.client_is_endpoint) continue;
+    const inventory::Host* server = ctx.model.findHost(e.server);
+    if (server == nullptr || !server->hasRole("ios-vxml-gateway")) continue;
+    if (e.kind == "rtp" || e.kind == "sip") ios_ivr.insert(e.server);
+  }
+  bool any_vvb = false;
+  for (const inventory::Host& h : ctx.model.hosts) any_vvb = any_vvb || h.hasRole("vvb");
+  for (const std::string& name : ios_ivr) {
+    const inventory::Host* h = ctx.model.findHost(name);
+    emit(rule, out, name,
+         fmt::format("host {} (ios-vxml-gateway) carries an IVR media leg, which it cannot "
+                     "encrypt (no SRTP), under model end-to-end",
+                     name),
+         h->loc);
+  }
   const auto* m = ctx.model.media ? &*ctx.model.media : nullptr;
   if (m != nullptr && m->ivr_platform == inventory::IvrPlatform::kIosVxmlGateway) {
     emit(rule, out, "ivr",
-         "the IVR runs on ios-vxml-gateway, which cannot do SRTP, under model end-to-end",
+         "the IVR runs on ios-vxml-gateway, which cannot do SRTP, under model end-to-end", m->loc);
+    return;
+  }
+  if (m != nullptr && m->ivr_platform == inventory::IvrPlatform::kVvb && !any_vvb &&
+      !ios_ivr.empty()) {
+    emit(rule, out, "ivr",
+         fmt::format("media.ivr.platform says vvb but the inventory holds no vvb host, and the "
+                     "IVR legs run on ios-vxml-gateway ({})",
+                     core::join(std::vector<std::string>(ios_ivr.begin(), ios_ivr.end()), ", ")),
          m->loc);
     return;
   }
-  if (m == nullptr || !m->ivr_platform) {
+  if ((m == nullptr || !m->ivr_platform) && ios_ivr.empty() && !any_vvb) {
     emitNotStated(rule, out, "ivr", "the IVR platform (media.ivr.platform) is",
-                  m != nullptr ? m->loc : ctx.model.deployment.loc);
+                  m != nullptr ? m->loc : ctx.model.deployment.loc, "the IVR platform",
+                  "media.ivr.platform");
   }
 }
 
@@ -106,8 +161,8 @@ void whisperTranscoding(const Rule& rule, const Context& ctx, std::vector<Findin
   if (model(ctx) < SecurityModel::kAgentMedia || !ctx.model.media) return;
   const inventory::Media& m = *ctx.model.media;
   if (!m.whisper_announcement || !m.ivr_codec || !m.agent_codec) return;
-  bool g711 = *m.ivr_codec == inventory::Codec::kG711Ulaw ||
-              *m.ivr_codec == inventory::Codec::kG711Alaw;
+  bool g711 =
+      *m.ivr_codec == inventory::Codec::kG711Ulaw || *m.ivr_codec == inventory::Codec::kG711Alaw;
   if (!g711 || *m.agent_codec != inventory::Codec::kG729) return;
   emit(rule, out, "whisper-announcement",
        fmt::format("whisper announcement with a {} IVR and {} agents under SRTP needs secure "

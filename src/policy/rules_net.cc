@@ -1,12 +1,12 @@
 // Network rules (seed: "Network Firewalls", "Network Firewall Topology",
 // "Network Address Translation", "IPsec Deployment").
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 #include "policy/checks.h"
@@ -53,8 +53,8 @@ void coreInDatacenter(const Rule& rule, const Context& ctx, std::vector<Finding>
     auto roles = coreRoles(ctx, h);
     if (roles.empty()) continue;
     emit(rule, out, h.name,
-         fmt::format("host {} runs core role{} {} in {} zone {}, not in a datacenter zone",
-                     h.name, roles.size() == 1 ? "" : "s", core::join(roles, ", "),
+         fmt::format("host {} runs core role{} {} in {} zone {}, not in a datacenter zone", h.name,
+                     roles.size() == 1 ? "" : "s", core::join(roles, ", "),
                      inventory::toString(z->kind), h.zone),
          h.loc);
   }
@@ -68,8 +68,8 @@ void coreInDatacenter(const Rule& rule, const Context& ctx, std::vector<Finding>
         for (const inventory::Zone& z : s2.zones) {
           if (z.kind != ZoneKind::kCorporate && z.kind != ZoneKind::kAgent) continue;
           if (overlaps(dc.cidr, z.cidr)) {
-            clashes.push_back(fmt::format("{} ({} {})", z.name, inventory::toString(z.kind),
-                                          z.cidr.str()));
+            clashes.push_back(
+                fmt::format("{} ({} {})", z.name, inventory::toString(z.kind), z.cidr.str()));
           }
         }
       }
@@ -82,8 +82,7 @@ void coreInDatacenter(const Rule& rule, const Context& ctx, std::vector<Finding>
   }
 }
 
-void perimeterBlocksWindowsPorts(const Rule& rule, const Context& ctx,
-                                 std::vector<Finding>& out) {
+void perimeterBlocksWindowsPorts(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
   static constexpr std::array<std::uint16_t, 4> kUdp = {135, 137, 138, 445};
   static constexpr std::array<std::uint16_t, 4> kTcp = {135, 139, 445, 593};
   for (const inventory::Site& s : ctx.model.sites) {
@@ -101,6 +100,25 @@ void perimeterBlocksWindowsPorts(const Rule& rule, const Context& ctx,
   }
 }
 
+void perimeterSparesCore(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
+  for (const inventory::Site& s : ctx.model.sites) {
+    if (!s.perimeter) continue;
+    for (const inventory::PerimeterAllow& a : s.perimeter->allow) {
+      const Host* h = ctx.model.findHost(a.to);
+      if (h == nullptr) continue;
+      auto roles = coreRoles(ctx, *h);
+      if (roles.empty()) continue;
+      const char* proto = inventory::toString(a.proto);
+      emit(rule, out, fmt::format("{}:{}/{}->{}", s.name, proto, a.port, a.to),
+           fmt::format("perimeter of site {} allows {}/{} from outside to {} (\"{}\"), a host "
+                       "with core role{} {} in zone {}",
+                       s.name, proto, a.port, a.to, a.reason, roles.size() == 1 ? "" : "s",
+                       core::join(roles, ", "), h->zone),
+           a.loc);
+    }
+  }
+}
+
 void hdsDedicated(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
   for (const Host& h : ctx.model.hosts) {
     if (!h.hasRole("hds")) continue;
@@ -110,8 +128,7 @@ void hdsDedicated(const Rule& rule, const Context& ctx, std::vector<Finding>& ou
     }
     if (others.empty()) continue;
     emit(rule, out, h.name,
-         fmt::format("host {} runs hds together with {}", h.name, core::join(others, ", ")),
-         h.loc);
+         fmt::format("host {} runs hds together with {}", h.name, core::join(others, ", ")), h.loc);
   }
 }
 
@@ -124,9 +141,9 @@ void fewAwHosts(const Rule& rule, const Context& ctx, std::vector<Finding>& out)
   for (const inventory::Site& s : ctx.model.sites) {
     auto it = per_site.find(s.name);
     if (it == per_site.end() || static_cast<std::int64_t>(it->second.size()) <= limit) continue;
-    std::vector<std::string> shown(it->second.begin(),
-                                   it->second.begin() + std::min<std::ptrdiff_t>(
-                                                            8, std::ssize(it->second)));
+    std::vector<std::string> shown(
+        it->second.begin(),
+        it->second.begin() + std::min<std::ptrdiff_t>(8, std::ssize(it->second)));
     emit(rule, out, s.name,
          fmt::format("site {} has {} aw hosts ({}{}), more than aw_per_site={}", s.name,
                      it->second.size(), core::join(shown, ", "),
@@ -136,18 +153,29 @@ void fewAwHosts(const Rule& rule, const Context& ctx, std::vector<Finding>& out)
 }
 
 void natFixups(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
-  // Fix-ups needed per unordered zone pair, from edges whose payload carries addresses.
-  std::map<std::pair<std::string, std::string>, std::set<std::string>> needed;
+  // Per unordered zone pair: fix-ups needed by clear edges whose payload carries addresses,
+  // and the encrypted ones (JTAPI or SIP over TLS) that no fix-up can rewrite.
+  struct Needs {
+    std::set<std::string> fixups;
+    std::set<std::string> encrypted;  // edge ids
+  };
+  std::map<std::pair<std::string, std::string>, Needs> needed;
   for (const inventory::Edge& e : ctx.graph.edges) {
     const char* fixup = nullptr;
-    if (e.kind == "jtapi") fixup = "ctiqbe";
-    else if (e.kind == "sip") fixup = "sip";
+    if (e.kind == "jtapi")
+      fixup = "ctiqbe";
+    else if (e.kind == "sip")
+      fixup = "sip";
     if (fixup == nullptr) continue;
     std::string a(ctx.zoneOf(e.server, false));
     std::string b(ctx.zoneOf(e.client, e.client_is_endpoint));
     if (a.empty() || b.empty() || a == b) continue;
     if (b < a) std::swap(a, b);
-    needed[{a, b}].insert(fixup);
+    Needs& n = needed[{a, b}];
+    if (e.tls)
+      n.encrypted.insert(e.id());
+    else
+      n.fixups.insert(fixup);
   }
   for (const inventory::NatRule& n : ctx.model.nat) {
     if (n.between.size() != 2) continue;
@@ -156,15 +184,36 @@ void natFixups(const Rule& rule, const Context& ctx, std::vector<Finding>& out) 
     auto it = needed.find({a, b});
     if (it == needed.end()) continue;
     std::vector<std::string> missing;
-    for (const std::string& f : it->second) {
+    for (const std::string& f : it->second.fixups) {
       if (std::find(n.fixups.begin(), n.fixups.end(), f) == n.fixups.end()) missing.push_back(f);
     }
-    if (missing.empty()) continue;
-    emit(rule, out, fmt::format("nat:{}<->{}", n.between[0], n.between[1]),
-         fmt::format("NAT between {} and {} carries channels with addresses in the payload but "
-                     "declares no {} fix-up",
-                     n.between[0], n.between[1], core::join(missing, "/")),
-         n.loc);
+    const auto& enc = it->second.encrypted;
+    std::string target = fmt::format("nat:{}<->{}", n.between[0], n.between[1]);
+    if (!missing.empty()) {
+      std::string what = fmt::format(
+          "NAT between {} and {} carries channels with addresses in the payload but declares no "
+          "{} fix-up",
+          n.between[0], n.between[1], core::join(missing, "/"));
+      if (!enc.empty()) {
+        what += fmt::format("; it also carries {} encrypted edge{} that no fix-up can rewrite",
+                            enc.size(), enc.size() == 1 ? "" : "s");
+      }
+      emit(rule, out, target, what, n.loc);
+    } else if (!enc.empty()) {
+      std::vector<std::string> shown(enc.begin(), enc.end());
+      if (shown.size() > 4) {
+        shown.resize(4);
+        shown.push_back("...");
+      }
+      emitWith(rule, out, target,
+               fmt::format("NAT between {} and {} carries JTAPI/SIP over TLS ({}): a fix-up "
+                           "cannot rewrite the addresses inside an encrypted payload",
+                           n.between[0], n.between[1], core::join(shown, ", ")),
+               n.loc, Severity::kMedium,
+               "Keep NAT off this path (route the zones to each other without translation), or "
+               "use a design that needs no ALG (an SBC or proxy that terminates TLS on each "
+               "side).");
+    }
   }
 }
 
@@ -173,12 +222,38 @@ void siteLinksIpsec(const Rule& rule, const Context& ctx, std::vector<Finding>& 
   for (const Host& h : ctx.model.hosts) {
     if (ctx.isCore(h)) core_sites.insert(h.site);
   }
+  auto key = [](std::string a, std::string b) {
+    if (b < a) std::swap(a, b);
+    return std::pair{std::move(a), std::move(b)};
+  };
+  std::set<std::pair<std::string, std::string>> stated;
   for (const inventory::SiteLink& l : ctx.model.site_links) {
+    stated.insert(key(l.a, l.b));
     if (l.protection == inventory::LinkProtection::kIpsec) continue;
     if (!core_sites.contains(l.a) || !core_sites.contains(l.b)) continue;
     emit(rule, out, fmt::format("link:{}<->{}", l.a, l.b),
          fmt::format("site link {}<->{} joins sites with core hosts without IPsec", l.a, l.b),
          l.loc);
+  }
+  // Sites with core hosts whose hosts talk to each other but whose link no entry describes.
+  std::map<std::pair<std::string, std::string>, std::string> unstated;  // → an example edge
+  for (const inventory::Edge& e : ctx.graph.edges) {
+    if (e.client_is_endpoint) continue;
+    const Host* s = ctx.model.findHost(e.server);
+    const Host* c = ctx.model.findHost(e.client);
+    if (s == nullptr || c == nullptr || s->site == c->site) continue;
+    if (!core_sites.contains(s->site) || !core_sites.contains(c->site)) continue;
+    auto k = key(s->site, c->site);
+    if (!stated.contains(k)) unstated.emplace(k, e.id());
+  }
+  for (const auto& [sites, edge] : unstated) {
+    const inventory::Site* a = ctx.model.findSite(sites.first);
+    emitNotStated(rule, out, fmt::format("link:{}<->{}", sites.first, sites.second),
+                  fmt::format("sites {} and {} hold core hosts that talk across the link "
+                              "{}<->{} (e.g. {}); its protection is",
+                              sites.first, sites.second, sites.first, sites.second, edge),
+                  a != nullptr ? a->loc : inventory::SourceLoc{}, "the link's protection",
+                  "site_links");
   }
 }
 

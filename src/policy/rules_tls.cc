@@ -135,7 +135,8 @@ void certificatesValid(const Rule& rule, const Context& ctx, std::vector<Finding
     if (it == ctx.certificates.end()) {
       if (tls_servers.contains(h.name)) {
         emitNotStated(rule, out, h.name,
-                      fmt::format("host {} serves TLS but its certificate is", h.name), h.loc);
+                      fmt::format("host {} serves TLS but its certificate is", h.name), h.loc,
+                      "the host's certificate", "hosts[].certificate");
       }
       continue;
     }
@@ -207,7 +208,8 @@ void vxmlRemoteServer(const Rule& rule, const Context& ctx, std::vector<Finding>
   } else if (!unstated.empty()) {
     emitNotStated(rule, out, "vxml-remote-server",
                   "media.vxml_remote_server." + core::join(unstated, " and ") + " is",
-                  m.vxml_remote_loc);
+                  m.vxml_remote_loc, "the remote server connection's settings",
+                  "media.vxml_remote_server." + core::join(unstated, ", "));
   }
 }
 

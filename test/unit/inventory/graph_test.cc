@@ -262,14 +262,17 @@ TEST(Graph, ChannelsAddEdgesForCustomRoles) {
   EXPECT_EQ(agw->port, 9999);
 }
 
-TEST(Graph, SitesPairOnlyWhenLinked) {
-  auto g = graphOf(replaced(kTwoSites, "site_links:\n  - {a: east, b: west, protection: ipsec}\n", ""));
-  EXPECT_NE(g.find("dmp", "rgr-a", "pg-a"), nullptr);
-  EXPECT_EQ(g.find("dmp", "rgr-b", "pg-a"), nullptr);         // west router, east PG, no link
-  EXPECT_EQ(g.find("ged-188", "pg-b", "fin-e"), nullptr);
-  EXPECT_EQ(g.find("private", "rgr-a", "rgr-b"), nullptr);
-  EXPECT_EQ(g.find("directory", "dc-w", "rgr-a"), nullptr);  // east host uses the east DC
-  EXPECT_NE(g.find("directory", "dc-e", "rgr-a"), nullptr);
+TEST(Graph, CrossSiteEdgesDoNotDependOnSiteLinks) {
+  // Issue #9 item 1: site_links only state a link's protection; the edges are the same.
+  auto linked = graphOf(kTwoSites);
+  auto unlinked = graphOf(replaced(kTwoSites, "site_links:\n  - {a: east, b: west, protection: ipsec}\n", ""));
+  ASSERT_EQ(linked.edges.size(), unlinked.edges.size());
+  for (std::size_t i = 0; i < linked.edges.size(); ++i)
+    EXPECT_EQ(linked.edges[i].id(), unlinked.edges[i].id());
+  EXPECT_NE(unlinked.find("dmp", "rgr-b", "pg-a"), nullptr);  // west router, east PG
+  EXPECT_NE(unlinked.find("ged-188", "pg-b", "fin-e"), nullptr);
+  EXPECT_NE(unlinked.find("private", "rgr-a", "rgr-b"), nullptr);
+  EXPECT_NE(unlinked.find("jtapi", "cucm-e", "pg-b"), nullptr);  // west PG, the only CUCM
 }
 
 TEST(Graph, DirectoryFallsBackToEveryControllerOfTheDomain) {

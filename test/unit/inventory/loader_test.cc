@@ -124,7 +124,7 @@ TEST(Loader, DanglingSiteZoneDomainRole) {
   EXPECT_EQ(one(load(with("roles: [pg, cti-server]", "roles: [pg, cti-srever]"))),
             "25:17: hosts[2].roles[1]: expected one of router|logger|pg|vru-pg|mr-pg|cti-server|"
             "cti-os|aw|hds|admin-client|call-server|vxml-server|cvp-reporting|vvb|ios-vxml-gateway|"
-            "ingress-gateway|cucm|finesse|cuic|dialer|ccp|domain-controller|custom, found "
+            "ingress-gateway|cucm|finesse|cuic|dialer|ccp|media-anchor|domain-controller|custom, found "
             "\"cti-srever\" (did you mean \"cti-server\"?)");
   EXPECT_EQ(one(load(with("domain: ex.com, site: s1", "domain: ex.com, site: s9"))),
             "16:60: directory.controllers[0].site: expected the name of a site (s1), found \"s9\" "
@@ -146,7 +146,7 @@ TEST(Loader, DanglingChannelServerAndClient) {
                           "(pg-a|rgr-a|rgr-b), found \"fin\""}));
   EXPECT_EQ(one(load(plus("channels:\n  - {kind: ged-189, server: pg-a, client: rgr-a}\n"))),
             "27:12: channels[0].kind: expected one of ged-188|ged-125|ged-145|mr|dmp|private|"
-            "replication|sql|sip|rtp|vxml-http|jtapi|desktop-https|directory, found \"ged-189\" "
+            "replication|sql|sip|rtp|ng|vxml-http|jtapi|desktop-https|directory, found \"ged-189\" "
             "(did you mean \"ged-188\"?)");
   EXPECT_EQ(one(load(plus("channels:\n  - {kind: mr, server: pg-a, client: rgr-a}\n"))),
             "27:5: channels[0].port: expected a port (host \"pg-a\" has no listener for \"mr\"), found none");
@@ -242,6 +242,15 @@ TEST(Loader, AnchorsAliasesAndMergeKeys) {
   EXPECT_EQ(m.findHost("pg-c")->protection.host_firewall, true);     // merged
 }
 
+TEST(Loader, ATypoReachedThroughAnAliasIsReportedOnce) {
+  // Issue #9 item 5: the same node under two hosts (an alias) is one mistake.
+  auto r = load(plus("    protection: &p\n      ipsek: isolation\n"
+                     "  - name: pg-b\n    site: s1\n    zone: dc\n    address: 10.0.2.2\n"
+                     "    side: b\n    roles: [pg]\n    protection: *p\n"));
+  ASSERT_EQ(diags(r).size(), 1u) << ::testing::PrintToString(diags(r));
+  EXPECT_NE(diags(r)[0].find("hosts[2].protection.ipsek"), std::string::npos) << diags(r)[0];
+}
+
 TEST(Loader, MergedKeysAreValidatedToo) {
   EXPECT_EQ(one(load(plus("    protection:\n      <<: {ipsek: none}\n"))),
             "27:12: hosts[2].protection.ipsek: expected one of "
@@ -250,7 +259,8 @@ TEST(Loader, MergedKeysAreValidatedToo) {
 }
 
 TEST(Loader, FullSchemaLoads) {
-  auto r = load(plus(R"(    protection:
+  // collaboration.host names pg-a, which must then hold role ccp.
+  std::string text = plus(R"(    protection:
       host_firewall: true
       ipsec: peer
       ipsec_boundary: [agents]
@@ -284,7 +294,9 @@ accounts:
     - {name: alice, setup: true, config: false, local_groups: [Administrators], domain: ex.com}
 waivers:
   - {rule: CCS-TLS-002, target: "ged-188:pg-a<-rgr-a", reason: vendor, owner: ops, expires: 2027-01-31}
-)"));
+)");
+  text.replace(text.find("roles: [pg, cti-server]"), 23, "roles: [pg, cti-server, ccp]");
+  auto r = load(text);
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(diags(r));
   const Model& m = *r.model;
   const auto& p = m.findHost("pg-a")->protection;

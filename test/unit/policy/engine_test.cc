@@ -153,8 +153,11 @@ TEST(Output, JsonHasExactlyTheDocumentedKeys) {
   ASSERT_EQ(j["findings"].size(), 2u);
   std::vector<std::string> keys;
   for (auto& [k, v] : j["findings"][0].items()) keys.push_back(k);
-  EXPECT_EQ(keys, (std::vector<std::string>{"message", "reference", "remediation", "rule",
+  EXPECT_EQ(keys, (std::vector<std::string>{"assumed", "layer", "location", "message",
+                                            "not_stated", "reference", "remediation", "rule",
                                             "severity", "target", "waived"}));
+  EXPECT_TRUE(j["findings"][0]["location"]["line"].get<int>() > 0);
+  EXPECT_TRUE(j["assumed"].is_array());
   EXPECT_EQ(j["summary"]["total"], 2);
   EXPECT_EQ(j["summary"]["critical"], 1);
   EXPECT_EQ(j["summary"]["high"], 1);
@@ -231,6 +234,15 @@ TEST(Output, JunitHasOneTestcasePerRuleAndFailuresForFindings) {
   EXPECT_EQ(failures, 2u);
   EXPECT_NE(xml.find("failures=\"2\""), std::string::npos);
   EXPECT_NE(xml.find("ged-188:pg-a&lt;-finesse-1"), std::string::npos);
+}
+
+TEST(Output, JunitFailsOnlyAtOrAboveFailOn) {
+  // Issue #9 item 5: below --fail-on, findings are reported as properties, not failures.
+  const std::string xml = formatJunit(checkDoc(twoFindings()), Severity::kCritical);
+  EXPECT_NE(xml.find("failures=\"1\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<property name=\"high aw-1 (below --fail-on critical)\""),
+            std::string::npos)
+      << xml;
 }
 
 TEST(Examples, LabHasNoFindingAtOrAboveMedium) {

@@ -32,6 +32,14 @@ void addHost(YAML::Node& d, const std::string& yaml) { d["hosts"].push_back(YAML
 void addChannel(YAML::Node& d, const std::string& yaml) {
   d["channels"].push_back(YAML::Load(yaml));
 }
+// The host that runs ccsec media, so that media.anchor.srtp_for names an anchor that exists.
+void addAnchor(YAML::Node& d) {
+  d["hosts"].push_back(YAML::Load(
+      "{name: anchor-1, site: s1, zone: s1-dmz, address: 192.0.2.30, os: linux, "
+      "roles: [media-anchor], protection: {host_firewall: true, last_patched: 2026-11-20, "
+      "antivirus: {installed: true, definitions_age_days: 1, on_access: writes, "
+      "scan_remote_drives: false, scheduled_window: \"02:00-04:00\"}}}"));
+}
 void addEndpoint(YAML::Node& d, const std::string& yaml) {
   d["endpoints"].push_back(YAML::Load(yaml));
 }
@@ -93,10 +101,21 @@ std::vector<RuleCase> cases() {
                {"aw_per_site=3"}});
   c.push_back({"NatWithoutSipFixup", "CCS-NET-006",
                [](YAML::Node& d) {
+                 d["deployment"]["security_model"] = "unsecured";  // SIP in clear
                  d["nat"].push_back(YAML::Load("{between: [s1-dc, s1-dmz], fixups: [ctiqbe]}"));
                },
                {}, "nat:s1-dc<->s1-dmz", std::nullopt,
+               [](YAML::Node& d) {  // no address-carrying channel between these zones
+                 d["nat"].push_back(YAML::Load("{between: [s1-dc, s1-corp], fixups: []}"));
+               },
+               {}});
+  c.push_back({"NatOverTlsSip", "CCS-NET-006",
+               [](YAML::Node& d) {  // SIP over TLS (end-to-end) cannot be fixed up
+                 d["nat"].push_back(YAML::Load("{between: [s1-dc, s1-dmz], fixups: [sip]}"));
+               },
+               {}, "nat:s1-dc<->s1-dmz", Severity::kMedium,
                [](YAML::Node& d) {
+                 d["deployment"]["security_model"] = "unsecured";
                  d["nat"].push_back(YAML::Load("{between: [s1-dc, s1-dmz], fixups: [sip]}"));
                },
                {}});
@@ -116,6 +135,17 @@ std::vector<RuleCase> cases() {
   };
   c.push_back({"SiteLinkClear", "CCS-NET-007", [=](YAML::Node& d) { second_site(d, "none"); }, {},
                "link:s1<->s2", std::nullopt, [=](YAML::Node& d) { second_site(d, "ipsec"); }, {}});
+  c.push_back({"PerimeterOpensSql", "CCS-NET-008",
+               [](YAML::Node& d) {
+                 d["sites"][0]["perimeter"]["allow"].push_back(
+                     YAML::Load("{proto: tcp, port: 1433, to: aw-1, reason: reporting}"));
+               },
+               {}, "s1:tcp/1433->aw-1", std::nullopt,
+               [](YAML::Node& d) {  // the ingress gateway belongs in the DMZ
+                 d["sites"][0]["perimeter"]["allow"].push_back(
+                     YAML::Load("{proto: udp, port: 16384, to: cube-1, reason: media}"));
+               },
+               {}});
   // --- ipsec
   c.push_back({"DmpClear", "CCS-IPS-001",
                [](YAML::Node& d) { hostNode(d, "pg-a")["protection"]["ipsec"] = "none"; }, {},
@@ -138,7 +168,7 @@ std::vector<RuleCase> cases() {
                {}, "cvp-1", std::nullopt, nullptr, {}});
   c.push_back({"IpsecOnAgentHost", "CCS-IPS-004",
                [](YAML::Node& d) {
-                 hostNode(d, "finesse-1")["protection"]["ipsec"] = "isolation";
+                 hostNode(d, "finesse-1")["protection"]["ipsec"] = "peer";
                },
                {"agents_per_ipsec_host=10"}, "finesse-1", std::nullopt, nullptr,
                {"agents_per_ipsec_host=10"}});
@@ -219,6 +249,7 @@ std::vector<RuleCase> cases() {
                [=](YAML::Node& d) {
                  mobiles(d);
                  d["media"]["anchor"]["srtp_for"] = YAML::Load("[mobile-agent]");
+                 addAnchor(d);
                },
                {}});
   auto dialer = [](YAML::Node& d) {
@@ -231,6 +262,7 @@ std::vector<RuleCase> cases() {
                [=](YAML::Node& d) {
                  dialer(d);
                  d["media"]["anchor"]["srtp_for"] = YAML::Load("[dialer]");
+                 addAnchor(d);
                },
                {}});
   c.push_back({"IosVxmlIvr", "CCS-MED-005",
@@ -275,6 +307,39 @@ std::vector<RuleCase> cases() {
                      "domain: o.example.com}"));
                },
                {}, "directory", std::nullopt, other_forest, {}});
+  auto ccpGroup = [](YAML::Node& d, const char* group) {
+    d["hosts"].push_back(YAML::Load(
+        "{name: ccp-1, site: s1, zone: s1-dmz, address: 192.0.2.40, os: linux, roles: [ccp], "
+        "protection: {host_firewall: true, last_patched: 2026-11-20, antivirus: {installed: "
+        "true, definitions_age_days: 1, on_access: writes, scan_remote_drives: false, "
+        "scheduled_window: \"02:00-04:00\"}}}"));
+    d["collaboration"] = YAML::Load(std::string("{host: ccp-1, authentication: "
+                                                "active-directory, allowed_group: \"") +
+                                    group + "\"}");
+  };
+  c.push_back({"CollaborationGroupInOtherForest", "CCS-AD-002",
+               [=](YAML::Node& d) { ccpGroup(d, "CN=Agents,OU=Groups,DC=other,DC=example,DC=org"); },
+               {}, "directory", std::nullopt,
+               [=](YAML::Node& d) { ccpGroup(d, "CN=Agents,OU=Groups,DC=t,DC=example,DC=com"); }, {}});
+  c.push_back({"CcpHostWithoutCollaborationBlock", "CCS-CCP-001",
+               [=](YAML::Node& d) {
+                 ccpGroup(d, "CN=Agents,DC=t,DC=example,DC=com");
+                 d.remove("collaboration");
+               },
+               {}, "ccp-1", Severity::kLow,
+               [=](YAML::Node& d) { ccpGroup(d, "CN=Agents,DC=t,DC=example,DC=com"); }, {}});
+  c.push_back({"ControllersDeclaredAsHosts", "CCS-AD-003",
+               [](YAML::Node& d) {  // two DC hosts, GC unknown: "not stated", never "0 DCs"
+                 d["directory"].remove("controllers");
+                 for (const char* n : {"dc1", "dc2"}) {
+                   d["hosts"].push_back(YAML::Load(
+                       std::string("{name: ") + n + ", site: s1, zone: s1-dc, address: 10.1.0." +
+                       (n[2] == '1' ? "5" : "6") +
+                       ", os: windows, domain: t.example.com, roles: [domain-controller], "
+                       "protection: " + kWin + "}"));
+                 }
+               },
+               {}, "s1", Severity::kLow, nullptr, {}});
   c.push_back({"OneController", "CCS-AD-003",
                [](YAML::Node& d) {
                  YAML::Node dcs = d["directory"]["controllers"];
@@ -379,9 +444,9 @@ std::vector<RuleCase> cases() {
   c.push_back({"GratuitousArp", "CCS-END-002",
                [](YAML::Node& d) { d["endpoints"][0]["gratuitous_arp"] = true; }, {}, "s1-phones",
                std::nullopt, nullptr, {}});
-  c.push_back({"GratuitousArpDefault", "CCS-END-002",
+  c.push_back({"GratuitousArpNotStated", "CCS-END-002",
                [](YAML::Node& d) { d["endpoints"][0].remove("gratuitous_arp"); }, {}, "s1-phones",
-               std::nullopt, nullptr, {}});
+               Severity::kLow, nullptr, {}});
   c.push_back({"RecordingBroken", "CCS-END-003",
                [](YAML::Node& d) { d["endpoints"][0]["span_to_pc_port"] = false; }, {},
                "s1-phones", std::nullopt,
@@ -449,7 +514,15 @@ TEST_P(RuleFires, OnItsFixtureWithTheExactTarget) {
   const Rule* rule = findRule(rc.rule);
   ASSERT_NE(rule, nullptr);
   EXPECT_EQ(hit->severity, rc.severity.value_or(rule->severity));
-  EXPECT_NE(hit->message.find(rule->remediation), std::string::npos) << hit->message;
+  if (hit->not_stated) {
+    // "Not stated" findings say what to record, never the rule's fix for a bad value.
+    EXPECT_EQ(hit->severity, Severity::kLow);
+    EXPECT_EQ(hit->remediation.rfind("State ", 0), 0u) << hit->remediation;
+    EXPECT_NE(hit->remediation.find(" in the inventory ("), std::string::npos) << hit->remediation;
+    EXPECT_EQ(hit->message.find(rule->remediation), std::string::npos) << hit->message;
+  } else {
+    EXPECT_NE(hit->message.find(hit->remediation), std::string::npos) << hit->message;
+  }
   EXPECT_EQ(hit->reference, rule->reference);
   EXPECT_FALSE(hit->waived);
 }
@@ -480,8 +553,8 @@ TEST(RuleCatalogue, EveryCheckedRuleHasAFiringCase) {
   }
 }
 
-TEST(RuleCatalogue, HasTheFortyFiveRulesOfTheDesignWithUniqueIds) {
-  EXPECT_EQ(checkedRules().size(), 45u);
+TEST(RuleCatalogue, HasTheFortySixRulesOfTheDesignWithUniqueIds) {
+  EXPECT_EQ(checkedRules().size(), 46u);
   std::set<std::string_view> ids;
   for (const Rule& r : catalogue()) {
     EXPECT_TRUE(ids.insert(r.id).second) << r.id;
