@@ -1,10 +1,11 @@
 // `ccsec rules` and `ccsec explain ID`: the rule catalogue.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iostream>
 
-#include <fmt/format.h>
-
 #include "cli/command.h"
+#include "cli/exit.h"
 #include "core/text.h"
 #include "policy/registry.h"
 
@@ -24,7 +25,7 @@ void registerRules(CLI::App& app, int& exit_code) {
       std::cout << fmt::format("{:<11}  {:<{}}  {:<{}}  {}\n", r.id, policy::toString(r.layer),
                                w_layer, policy::toString(r.severity), w_sev, r.title);
     }
-    exit_code = kExitClean;
+    exit_code = checkStdout("rules", kExitClean);
   });
 }
 
@@ -54,7 +55,7 @@ void registerExplain(CLI::App& app, int& exit_code) {
         "Why:\n  {}\n\nRemediation:\n  {}\n",
         r->id, r->title, policy::toString(r->layer), policy::toString(r->severity), r->reference,
         r->rationale, r->remediation);
-    exit_code = kExitClean;
+    exit_code = checkStdout("explain", kExitClean);
   });
 }
 

@@ -50,7 +50,7 @@ core::Result<Bundle> renderBundle(const inventory::Model& model, const inventory
       const Generator* g = findGenerator(t);
       if (g == nullptr) {
         std::string hint = core::closestMatch(t, names);
-        return core::makeError("render: unknown target \"" + t + "\"" +
+        return core::makeError("unknown target \"" + t + "\"" +
                                    (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"),
                                "targets: " + core::join(names, ", "));
       }
@@ -63,7 +63,7 @@ core::Result<Bundle> renderBundle(const inventory::Model& model, const inventory
     for (const auto& e : g->check(in)) errors.push_back(e.str());
   }
   if (!errors.empty()) {
-    return core::makeError("render: " + std::to_string(errors.size()) +
+    return core::makeError(std::to_string(errors.size()) +
                                " inventory feature(s) cannot be rendered; nothing was written",
                            core::join(errors, "\n"));
   }
@@ -114,17 +114,16 @@ core::Result<void> writeBundle(const Bundle& bundle, const std::string& dir) {
     fs::path p = fs::path(dir) / f.path;
     fs::create_directories(p.parent_path(), ec);
     if (ec)
-      return core::makeError("render: cannot create " + p.parent_path().string() + ": " +
-                             ec.message());
+      return core::runtimeError("cannot create " + p.parent_path().string() + ": " + ec.message());
     fs::path tmp = p;
     tmp += ".tmp";
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
       out.write(f.content.data(), static_cast<std::streamsize>(f.content.size()));
-      if (!out) return core::makeError("render: cannot write " + tmp.string());
+      if (!out) return core::runtimeError("cannot write " + tmp.string());
     }
     fs::rename(tmp, p, ec);
-    if (ec) return core::makeError("render: cannot rename " + tmp.string() + ": " + ec.message());
+    if (ec) return core::runtimeError("cannot rename " + tmp.string() + ": " + ec.message());
   }
   return {};
 }

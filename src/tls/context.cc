@@ -118,7 +118,7 @@ core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
   const SSL_METHOD* method = c.role == Role::kServer ? TLS_server_method() : TLS_client_method();
   self->ctx_.reset(SSL_CTX_new(method));
   SSL_CTX* ctx = self->ctx_.get();
-  if (ctx == nullptr) return core::makeError("SSL_CTX_new failed", core::opensslError());
+  if (ctx == nullptr) return core::runtimeError("SSL_CTX_new failed", core::opensslError());
   SSL_CTX_set_ex_data(ctx, ctxIndex(), self.get());
 
   if (SSL_CTX_set_min_proto_version(ctx, opensslVersion(c.policy.min_version)) != 1 ||
@@ -168,9 +168,10 @@ void Context::rememberSession(SSL_SESSION* session) const {
 
 core::Result<core::SslPtr> Context::newSsl(int fd, HandshakeInfo* info) const {
   core::SslPtr ssl(SSL_new(ctx_.get()));
-  if (!ssl) return core::makeError("SSL_new failed", core::opensslError());
+  if (!ssl) return core::runtimeError("SSL_new failed", core::opensslError());
   SSL_set_ex_data(ssl.get(), sslIndex(), info);
-  if (SSL_set_fd(ssl.get(), fd) != 1) return core::makeError("SSL_set_fd failed", core::opensslError());
+  if (SSL_set_fd(ssl.get(), fd) != 1)
+    return core::runtimeError("SSL_set_fd failed", core::opensslError());
   if (config_.role == Role::kServer) {
     SSL_set_accept_state(ssl.get());
   } else {
