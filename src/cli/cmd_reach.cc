@@ -42,7 +42,8 @@ void registerReach(CLI::App& app, int& exit_code) {
     if (opts->shadowed) {
       auto sh = render::shadowedRules(policy);
       for (const auto& s : sh) {
-        std::cout << s.table->file << " " << s.rule->label << " (" << s.rule->origin;
+        std::cout << render::renderedFile(*s.table) << " " << s.rule->label << " ("
+                  << s.rule->origin;
         if (s.rule->line > 0) std::cout << ", inventory line " << s.rule->line;
         std::cout << ") is shadowed by " << s.by->label << " (" << s.by->origin << ")\n";
       }

@@ -36,7 +36,9 @@ void registerRender(CLI::App& app, int& exit_code) {
     if (opts->list) {
       for (const auto* g : render::allGenerators()) {
         std::cout << g->name() << "\n";
-        for (const auto& f : g->features()) std::cout << "  - " << f << "\n";
+        const render::FeatureSet fs = g->features();
+        for (std::size_t i = 0; i < fs.size(); ++i)
+          if (fs.test(i)) std::cout << "  - " << render::toString(render::Feature(i)) << "\n";
       }
       exit_code = kExitClean;
       return;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/handles.h"
@@ -57,7 +58,11 @@ core::Result<Bundle> renderBundle(const inventory::Model& model, const inventory
       if (std::find(gens.begin(), gens.end(), g) == gens.end()) gens.push_back(g);
     }
   }
-  RenderInput in{model, catalog, graph, policy, options};
+  return renderBundle(RenderInput{model, catalog, graph, policy, options}, gens);
+}
+
+core::Result<Bundle> renderBundle(const RenderInput& in,
+                                  const std::vector<const Generator*>& gens) {
   std::vector<std::string> errors;
   for (const Generator* g : gens) {
     for (const auto& e : g->check(in)) errors.push_back(e.str());
@@ -68,19 +73,22 @@ core::Result<Bundle> renderBundle(const inventory::Model& model, const inventory
                            core::join(errors, "\n"));
   }
   Bundle b;
-  std::vector<std::pair<std::string, std::string>> file_target;
+  std::map<std::string, std::string> file_target;  // path -> the target that wrote it
+  file_target.emplace("manifest.json", "the bundle");
   for (const Generator* g : gens) {
     for (auto& f : g->render(in)) {
-      file_target.emplace_back(f.path, std::string(g->name()));
+      auto [it, fresh] = file_target.emplace(f.path, std::string(g->name()));
+      if (!fresh)
+        return core::makeError("targets " + it->second + " and " + std::string(g->name()) +
+                               " both write " + f.path + "; nothing was written");
       b.files.push_back(std::move(f));
     }
   }
   std::sort(b.files.begin(), b.files.end(),
             [](const RenderedFile& x, const RenderedFile& y) { return x.path < y.path; });
-  std::sort(file_target.begin(), file_target.end());
 
   nlohmann::ordered_json manifest;
-  manifest["inventory"] = inventoryName(model.source_file);
+  manifest["inventory"] = inventoryName(in.model.source_file);
   nlohmann::ordered_json tg = nlohmann::ordered_json::array();
   for (const Generator* g : gens) tg.push_back(std::string(g->name()));
   manifest["targets"] = tg;
@@ -89,7 +97,7 @@ core::Result<Bundle> renderBundle(const inventory::Model& model, const inventory
     const auto& f = b.files[i];
     nlohmann::ordered_json jf;
     jf["path"] = f.path;
-    jf["target"] = file_target[i].second;
+    jf["target"] = file_target.at(f.path);
     jf["sha256"] = sha256Hex(f.content);
     nlohmann::ordered_json rules = nlohmann::ordered_json::array();
     for (const auto& r : f.rules) {

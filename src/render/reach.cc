@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "render/registry.h"
+
 namespace ccsec::render {
 namespace {
 
@@ -92,7 +94,7 @@ bool covers(const Rule& outer, const Rule& inner) {
 
 LayerDecision evaluate(const Table& table, const Flow& flow, bool ipsec_protected) {
   LayerDecision d;
-  d.file = table.file;
+  d.file = renderedFile(table);
   d.device = table.device;
   for (const auto& r : table.rules) {
     if (r.special != Special::kNone) continue;  // new connections from another host
