@@ -3,8 +3,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
-#include <strings.h>
 
+#include "core/cert_identity.h"
 #include "core/x509_info.h"
 
 namespace ccsec::tls {
@@ -17,10 +17,6 @@ int ctxIndex() {
 int sslIndex() {
   static const int idx = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   return idx;
-}
-
-bool equalsIgnoreCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && strncasecmp(a.c_str(), b.c_str(), a.size()) == 0;
 }
 
 int verifyCallback(int preverify_ok, X509_STORE_CTX* store) {
@@ -88,11 +84,8 @@ std::string PeerIdentity::str() const {
 }
 
 bool peerNameAllowed(const PeerIdentity& peer, const std::vector<std::string>& allowed) {
-  for (const auto& name : allowed) {
-    if (!peer.common_name.empty() && equalsIgnoreCase(peer.common_name, name)) return true;
-    for (const auto& dns : peer.dns_names)
-      if (equalsIgnoreCase(dns, name)) return true;
-  }
+  for (const auto& name : allowed)  // the one name rule of ccsec (core/cert_identity.h)
+    if (core::certificateCarriesName(peer.common_name, peer.dns_names, name)) return true;
   return false;
 }
 
