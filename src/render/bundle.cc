@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/handles.h"
+#include "core/hex.h"
 #include "core/text.h"
 #include "render/registry.h"
 #include "render/text_util.h"
@@ -28,13 +29,7 @@ std::string sha256Hex(std::string_view data) {
       EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) {
     return {};
   }
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0xf]);
-  }
-  return out;
+  return core::hexLower({md, len});
 }
 
 core::Result<Bundle> renderBundle(const inventory::Model& model, const inventory::Catalog& catalog,
