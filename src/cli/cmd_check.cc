@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/exit.h"
 #include "cli/inventory_arg.h"
 #include "cli/policy_args.h"
 #include "inventory/catalog.h"
@@ -75,8 +76,7 @@ void registerCheck(CLI::App& app, int& exit_code) {
     if (!args->baseline.empty()) {
       auto b = policy::loadBaseline(args->baseline);
       if (!b) {
-        std::cerr << "ccsec: " << b.error().message << "\n";
-        exit_code = kExitUsage;
+        exit_code = reportError("check", b.error());
         return;
       }
       baseline = std::move(b.value());
@@ -100,13 +100,9 @@ void registerCheck(CLI::App& app, int& exit_code) {
     else if (args->format == "sarif") out = policy::formatSarif(findings, args->inventory);
     else if (args->format == "junit") out = policy::formatJunit(findings, *fail_on);
     else out = policy::formatText(findings, ro);
-    std::cout << out << std::flush;
-    if (!std::cout) {
-      std::cerr << "ccsec: cannot write the report to stdout\n";
-      exit_code = kExitRuntime;
-      return;
-    }
-    exit_code = policy::anyAtOrAbove(findings, *fail_on) ? kExitFindings : kExitClean;
+    std::cout << out;
+    exit_code =
+        checkStdout("check", policy::anyAtOrAbove(findings, *fail_on) ? kExitFindings : kExitClean);
   });
 }
 

@@ -1,9 +1,10 @@
 // `ccsec diff OLD NEW`: findings added and removed between two inventories.
-#include <iostream>
-
 #include <fmt/format.h>
 
+#include <iostream>
+
 #include "cli/command.h"
+#include "cli/exit.h"
 #include "cli/inventory_arg.h"
 #include "cli/policy_args.h"
 #include "inventory/catalog.h"
@@ -55,7 +56,8 @@ void registerDiff(CLI::App& app, int& exit_code) {
     for (const auto& f : d.added) print('+', f);
     for (const auto& f : d.removed) print('-', f);
     std::cout << fmt::format("{} added, {} removed\n", d.added.size(), d.removed.size());
-    exit_code = policy::anyAtOrAbove(d.added, *fail_on) ? kExitFindings : kExitClean;
+    exit_code =
+        checkStdout("diff", policy::anyAtOrAbove(d.added, *fail_on) ? kExitFindings : kExitClean);
   });
 }
 

@@ -1,14 +1,14 @@
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
-#include <filesystem>
-
 #include "cli/command.h"
-#include "cli/gateway_inventory.h"
+#include "cli/exit.h"
 #include "cli/inventory_arg.h"
 #include "core/log.h"
 #include "gateway/gateway.h"
+#include "gateway_plan/gateway_plan.h"
 #include "store/audit_store.h"
 
 namespace ccsec::cli {
@@ -58,16 +58,15 @@ void registerGateway(CLI::App& app, int& exit_code) {
       }
       std::string inv_dir = std::filesystem::absolute(opts->inventory).parent_path().string();
       std::string pki = opts->pki.empty() ? inv_dir + "/pki" : std::filesystem::absolute(opts->pki).string();
-      auto derived = deriveGateway(*model, inventory::Catalog::builtin(), opts->host, pki, inv_dir);
+      auto derived = gateway_plan::deriveGateway(*model, inventory::Catalog::builtin(), opts->host,
+                                                 pki, inv_dir);
       if (!derived) {
-        std::cerr << "ccsec gateway: " << derived.error().message << "\n";
-        if (!derived.error().detail.empty()) std::cerr << derived.error().detail << "\n";
-        exit_code = kExitUsage;
+        exit_code = reportError("gateway", derived.error());
         return;
       }
       for (const auto& s : derived->skipped) std::cerr << "ccsec gateway: skipped " << s << "\n";
       if (opts->print_config) {
-        std::cout << gatewayConfigYaml(derived->config);
+        std::cout << gateway_plan::gatewayConfigYaml(derived->config);
         exit_code = kExitClean;
         return;
       }
@@ -75,8 +74,7 @@ void registerGateway(CLI::App& app, int& exit_code) {
       if (!opts->metrics.empty()) {
         auto m = net::Endpoint::parse(opts->metrics);
         if (!m) {
-          std::cerr << "ccsec gateway: --metrics: " << m.error().message << "\n";
-          exit_code = kExitUsage;
+          exit_code = reportError("gateway", core::withContext("--metrics: ", m.error()));
           return;
         }
         derived->config.metrics_listen = *m;
@@ -86,25 +84,20 @@ void registerGateway(CLI::App& app, int& exit_code) {
       cfg = gateway::loadGatewayConfig(opts->config);
     }
     if (!cfg) {
-      std::cerr << "ccsec gateway: " << cfg.error().message << "\n";
-      if (!cfg.error().detail.empty()) std::cerr << cfg.error().detail << "\n";
-      exit_code = kExitUsage;
+      exit_code = reportError("gateway", cfg.error());
       return;
     }
     if (!opts->store.empty()) cfg->audit_store = opts->store;
     auto store = store::openAuditStore(cfg->audit_store, cfg->base_dir);
     if (!store) {
-      std::cerr << "ccsec gateway: " << store.error().message << "\n";
-      exit_code = kExitRuntime;
+      exit_code = reportError("gateway", store.error());
       return;
     }
     unsigned workers = opts->workers != 0 ? opts->workers : std::max(1u, std::thread::hardware_concurrency());
     std::string store_name = (*store)->describe();
     auto gw = gateway::Gateway::create(std::move(*cfg), workers, std::move(*store));
     if (!gw) {
-      std::cerr << "ccsec gateway: " << gw.error().message << "\n";
-      if (!gw.error().detail.empty()) std::cerr << gw.error().detail << "\n";
-      exit_code = kExitUsage;
+      exit_code = reportError("gateway", gw.error());
       return;
     }
     auto& g = **gw;
@@ -117,8 +110,7 @@ void registerGateway(CLI::App& app, int& exit_code) {
       std::cout << line << std::endl;
     });
     if (!r) {
-      std::cerr << "ccsec gateway: " << r.error().message << "\n";
-      exit_code = kExitRuntime;
+      exit_code = reportError("gateway", r.error());
       return;
     }
     exit_code = kExitClean;

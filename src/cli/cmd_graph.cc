@@ -1,11 +1,11 @@
 // `ccsec graph INV [--format text|json|dot]`: the derived channel graph of an inventory.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/command.h"
+#include "cli/exit.h"
 #include "cli/inventory_arg.h"
 #include "inventory/catalog.h"
 #include "inventory/graph.h"
@@ -131,7 +131,7 @@ void registerGraph(CLI::App& app, int& exit_code) {
       printDot(*model, graph, std::cout);
     else
       printText(graph, std::cout);
-    exit_code = kExitClean;
+    exit_code = checkStdout("graph", kExitClean);
   });
 }
 

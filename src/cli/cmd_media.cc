@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli/command.h"
+#include "cli/exit.h"
 #include "core/log.h"
 #include "core/service_notify.h"
 #include "media/server.h"
@@ -47,8 +48,7 @@ void registerMedia(CLI::App& app, int& exit_code) {
     media::ServerConfig cfg;
     if (!o->config.empty()) {
       if (auto r = media::loadServerConfig(o->config, cfg); !r) {
-        std::cerr << "ccsec media: " << r.error().message << "\n";
-        exit_code = kExitUsage;
+        exit_code = reportError("media", r.error());
         return;
       }
     } else {
@@ -85,15 +85,14 @@ void registerMedia(CLI::App& app, int& exit_code) {
       }
     }
 
-    if (auto st = media::selfTest(); !st) {
+    if (auto st = media::selfTest(); !st) {  // a failed known answer is the machine's fault
       std::cerr << "ccsec media: refusing to start: " << st.error().message << "\n";
       exit_code = kExitRuntime;
       return;
     }
     auto server = media::MediaServer::create(cfg);
     if (!server) {
-      std::cerr << "ccsec media: " << server.error().message << "\n";
-      exit_code = kExitRuntime;
+      exit_code = reportError("media", server.error());
       return;
     }
     struct sigaction sa {};

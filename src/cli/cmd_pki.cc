@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/exit.h"
 #include "cli/inventory_arg.h"
 #include "core/date.h"
 #include "core/result.h"
@@ -41,12 +42,8 @@ struct PkiArgs {
   int warn_days = 30;
 };
 
-// Prints one line (plus detail when present) and returns the exit code for the error's kind.
-int fail(const std::string& verb, const core::Error& e) {
-  std::cerr << "ccsec pki " << verb << ": " << e.message << "\n";
-  if (!e.detail.empty()) std::cerr << "  " << e.detail << "\n";
-  return e.runtime ? kExitRuntime : kExitUsage;
-}
+// Prints one line (plus detail when present) and returns the exit code for the error's class.
+int fail(const std::string& verb, const core::Error& e) { return reportError("pki " + verb, e); }
 
 int usage(const std::string& verb, const std::string& message) {
   return fail(verb, core::makeError(message));
@@ -209,7 +206,7 @@ int runVerify(const PkiArgs& a) {
   auto report = pki::verifyFleet(pki::fleetFromInventory(*model), options);
   if (!report) return fail("verify", report.error());
   std::cout << (a.format == "json" ? report->json() : report->text());
-  return report->ok() ? kExitClean : kExitFindings;
+  return checkStdout("pki verify", report->ok() ? kExitClean : kExitFindings);
 }
 
 CLI::App* addDir(CLI::App* sub, PkiArgs& a) {

@@ -2,9 +2,11 @@
 #include <iostream>
 
 #include "cli/command.h"
-#include "cli/render_common.h"
+#include "cli/exit.h"
+#include "cli/inventory_arg.h"
 #include "inventory/graph.h"
 #include "render/reach.h"
+#include "render/registry.h"
 
 namespace ccsec::cli {
 
@@ -29,7 +31,7 @@ void registerReach(CLI::App& app, int& exit_code) {
       exit_code = kExitUsage;
       return;
     }
-    auto model = loadInventoryOrReport(opts->inventory);
+    auto model = loadInventoryOrReport(opts->inventory, std::cerr);
     if (!model) {
       exit_code = kExitUsage;
       return;
@@ -40,18 +42,18 @@ void registerReach(CLI::App& app, int& exit_code) {
     if (opts->shadowed) {
       auto sh = render::shadowedRules(policy);
       for (const auto& s : sh) {
-        std::cout << s.table->file << " " << s.rule->label << " (" << s.rule->origin;
+        std::cout << render::renderedFile(*s.table) << " " << s.rule->label << " ("
+                  << s.rule->origin;
         if (s.rule->line > 0) std::cout << ", inventory line " << s.rule->line;
         std::cout << ") is shadowed by " << s.by->label << " (" << s.by->origin << ")\n";
       }
       std::cout << sh.size() << " shadowed rule(s)\n";
-      exit_code = kExitClean;
+      exit_code = checkStdout("reach", kExitClean);
       return;
     }
     auto flow = render::makeFlow(*model, opts->from, opts->to);
     if (!flow) {
-      std::cerr << "ccsec " << flow.error().message << "\n";
-      exit_code = kExitUsage;
+      exit_code = reportError("reach", flow.error());
       return;
     }
     auto res = render::reach(*model, policy, *flow);
@@ -61,7 +63,7 @@ void registerReach(CLI::App& app, int& exit_code) {
     for (std::size_t i = 0; i < res.layers.size(); ++i) {
       std::cout << (i == res.deciding ? "  * " : "    ") << render::describe(res.layers[i]) << "\n";
     }
-    exit_code = res.allowed ? kExitClean : kExitFindings;
+    exit_code = checkStdout("reach", res.allowed ? kExitClean : kExitFindings);
   });
 }
 

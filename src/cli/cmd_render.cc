@@ -2,7 +2,8 @@
 #include <iostream>
 
 #include "cli/command.h"
-#include "cli/render_common.h"
+#include "cli/exit.h"
+#include "cli/inventory_arg.h"
 #include "core/text.h"
 #include "inventory/graph.h"
 #include "render/bundle.h"
@@ -35,7 +36,9 @@ void registerRender(CLI::App& app, int& exit_code) {
     if (opts->list) {
       for (const auto* g : render::allGenerators()) {
         std::cout << g->name() << "\n";
-        for (const auto& f : g->features()) std::cout << "  - " << f << "\n";
+        const render::FeatureSet fs = g->features();
+        for (std::size_t i = 0; i < fs.size(); ++i)
+          if (fs.test(i)) std::cout << "  - " << render::toString(render::Feature(i)) << "\n";
       }
       exit_code = kExitClean;
       return;
@@ -45,7 +48,7 @@ void registerRender(CLI::App& app, int& exit_code) {
       exit_code = kExitUsage;
       return;
     }
-    auto model = loadInventoryOrReport(opts->inventory);
+    auto model = loadInventoryOrReport(opts->inventory, std::cerr);
     if (!model) {
       exit_code = kExitUsage;
       return;
@@ -56,15 +59,12 @@ void registerRender(CLI::App& app, int& exit_code) {
     render::RenderOptions ro{opts->ca_subject};
     auto bundle = render::renderBundle(*model, catalog, graph, policy, opts->targets, ro);
     if (!bundle) {
-      std::cerr << "ccsec " << bundle.error().message << "\n";
-      if (!bundle.error().detail.empty()) std::cerr << bundle.error().detail << "\n";
-      exit_code = kExitUsage;
+      exit_code = reportError("render", bundle.error());
       return;
     }
     auto written = render::writeBundle(*bundle, opts->out);
     if (!written) {
-      std::cerr << "ccsec " << written.error().message << "\n";
-      exit_code = kExitRuntime;
+      exit_code = reportError("render", written.error());
       return;
     }
     std::size_t rules = 0;
@@ -72,7 +72,7 @@ void registerRender(CLI::App& app, int& exit_code) {
     std::cout << "rendered " << bundle->files.size() << " files (" << rules << " rules) to "
               << opts->out << "\n";
     for (const auto& f : bundle->files) std::cout << "  " << f.path << "\n";
-    exit_code = kExitClean;
+    exit_code = checkStdout("render", kExitClean);
   });
 }
 

@@ -1,4 +1,6 @@
 // `ccsec rules` and `ccsec explain ID`: the rule catalogue.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iostream>
 
@@ -6,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/exit.h"
 #include "core/text.h"
 #include "policy/registry.h"
 
@@ -33,7 +36,7 @@ void registerRules(CLI::App& app, int& exit_code) {
                         {"remediation", r.remediation}});
       }
       std::cout << nlohmann::ordered_json{{"rules", std::move(list)}}.dump(2) << "\n";
-      exit_code = kExitClean;
+      exit_code = checkStdout("rules", kExitClean);
       return;
     }
     std::size_t w_layer = 5, w_sev = 8;
@@ -46,7 +49,7 @@ void registerRules(CLI::App& app, int& exit_code) {
       std::cout << fmt::format("{:<11}  {:<{}}  {:<{}}  {}\n", r.id, policy::toString(r.layer),
                                w_layer, policy::toString(r.severity), w_sev, r.title);
     }
-    exit_code = kExitClean;
+    exit_code = checkStdout("rules", kExitClean);
   });
 }
 
@@ -76,7 +79,7 @@ void registerExplain(CLI::App& app, int& exit_code) {
         "Reads:       {}\n\nWhy:\n  {}\n\nRemediation:\n  {}\n",
         r->id, r->title, policy::toString(r->layer), policy::toString(r->severity), r->reference,
         r->design, r->keys, r->rationale, r->remediation);
-    exit_code = kExitClean;
+    exit_code = checkStdout("explain", kExitClean);
   });
 }
 

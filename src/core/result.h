@@ -1,19 +1,30 @@
 #pragma once
 // Result<T>: the return type of every operation that can fail for reasons outside the program
 // (bad input, network errors, a directory that is down). Invariants are asserted instead.
-// An Error carries one line a user can act on ("what and where") and optional detail lines.
+// An Error carries one line a user can act on ("what and where"), optional detail lines, and its
+// class: who is to blame, which decides the CLI's exit code (README "Exit codes"; the one mapping
+// is cli/exit.h). Wrapping an error with context (`withContext`) keeps its class.
 
 #include <cassert>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
 
 namespace ccsec::core {
 
+/// Who is to blame for an error.
+enum class ErrorClass : std::uint8_t {
+  kInput,    // the caller's input: usage, inventory, config file, certificate content (exit 2)
+  kRuntime,  // the environment: bind, socket, I/O, a database, a library, memory (exit 3)
+};
+
 struct Error {
-  std::string message;  // one line: what failed and where
-  std::string detail;   // optional further lines
-  bool runtime = false; // true: the environment failed (I/O, a library), not the caller's input
+  std::string message;                  // one line: what failed and where
+  std::string detail;                   // optional further lines
+  ErrorClass cls = ErrorClass::kInput;  // decides the exit code
+
+  bool isRuntime() const { return cls == ErrorClass::kRuntime; }
 };
 
 template <class T>
@@ -53,13 +64,19 @@ class [[nodiscard]] Result<void> {
   bool ok_ = true;
 };
 
+/// An Error caused by the caller's input (exit code 2 in the CLI).
 inline Error makeError(std::string message, std::string detail = {}) {
-  return Error{std::move(message), std::move(detail)};
+  return Error{std::move(message), std::move(detail), ErrorClass::kInput};
 }
 
 /// An Error caused by the environment (exit code 3 in the CLI) rather than by input (exit 2).
 inline Error runtimeError(std::string message, std::string detail = {}) {
-  return Error{std::move(message), std::move(detail), true};
+  return Error{std::move(message), std::move(detail), ErrorClass::kRuntime};
+}
+
+/// `inner` with `prefix` put before its message ("listener x: " + message); detail and class kept.
+inline Error withContext(std::string prefix, const Error& inner) {
+  return Error{std::move(prefix) + inner.message, inner.detail, inner.cls};
 }
 
 }  // namespace ccsec::core

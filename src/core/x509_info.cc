@@ -7,21 +7,12 @@
 #include <cctype>
 #include <ctime>
 
+#include "core/cert_identity.h"
+#include "core/hex.h"
 #include "core/ip.h"
 
 namespace ccsec::core {
 namespace {
-
-std::string hexLower(const unsigned char* p, unsigned int n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(n * 2);
-  for (unsigned int i = 0; i < n; ++i) {
-    s.push_back(kHex[p[i] >> 4]);
-    s.push_back(kHex[p[i] & 0xf]);
-  }
-  return s;
-}
 
 std::string nameOneLine(const X509_NAME* name) {
   BioPtr bio(BIO_new(BIO_s_mem()));
@@ -39,28 +30,10 @@ Date asn1Day(const ASN1_TIME* t) {
   return Date::parse(buf).value_or(Date{});
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 }  // namespace
 
 bool CertificateInfo::matchesDnsName(std::string_view name) const {
-  std::string want = lower(name);
-  auto match = [&](const std::string& pattern) {
-    std::string p = lower(pattern);
-    if (p == want) return true;
-    if (p.size() > 2 && p[0] == '*' && p[1] == '.') {
-      auto dot = want.find('.');
-      return dot != std::string::npos && want.substr(dot) == p.substr(1);
-    }
-    return false;
-  };
-  if (dns_names.empty()) return !common_name.empty() && match(common_name);
-  return std::any_of(dns_names.begin(), dns_names.end(), match);
+  return certificateCarriesName(common_name, dns_names, name);  // the one rule (cert_identity.h)
 }
 
 bool CertificateInfo::matchesIp(std::string_view ip) const {
@@ -110,9 +83,9 @@ CertificateInfo describeCertificate(X509* cert) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
   if (X509_digest(cert, EVP_sha256(), md, &md_len) == 1)
-    info.fingerprint_sha256 = "sha256:" + hexLower(md, md_len);
+    info.fingerprint_sha256 = "sha256:" + hexLower({md, md_len});
   if (X509_pubkey_digest(cert, EVP_sha256(), md, &md_len) == 1)
-    info.public_key_sha256 = "sha256:" + hexLower(md, md_len);
+    info.public_key_sha256 = "sha256:" + hexLower({md, md_len});
   info.is_ca = X509_check_ca(cert) > 0;
   return info;
 }

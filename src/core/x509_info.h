@@ -24,8 +24,8 @@ struct CertificateInfo {
   std::string public_key_sha256;       // "sha256:<lower hex>" of the DER SubjectPublicKeyInfo
   bool is_ca = false;
 
-  /// True when `name` equals a SAN DNS name (case-insensitive; a leading "*." matches one label)
-  /// or, when the certificate has no SAN DNS names, the CN.
+  /// True when the certificate carries `name` by the one rule of core/cert_identity.h (a SAN DNS
+  /// name, exact and case-insensitive, or the CN when there is no SAN DNS name).
   bool matchesDnsName(std::string_view name) const;
   bool matchesIp(std::string_view ip) const;
 };

@@ -954,7 +954,7 @@ core::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config, uns
     l.config = config.listeners[i];
     l.bound = l.config.listen;
     auto ctx = tls::Context::build(l.config.tls);
-    if (!ctx) return core::makeError("listener " + l.config.name + ": " + ctx.error().message, ctx.error().detail);
+    if (!ctx) return core::withContext("listener " + l.config.name + ": ", ctx.error());
     l.holder = std::make_unique<tls::ContextHolder>(std::move(*ctx));
     names.push_back(l.config.name);
     impl->listeners.push_back(std::move(l));
@@ -975,11 +975,12 @@ core::Result<void> Gateway::start() {
   for (unsigned i = 0; i < d.worker_count; ++i) d.workers.push_back(std::make_unique<Worker>(&d, i));
   for (auto& l : d.listeners)
     for (auto& w : d.workers)
-      if (auto r = w->bind(l); !r) return core::makeError("listener " + l.config.name + ": " + r.error().message);
+      if (auto r = w->bind(l); !r)
+        return core::withContext("listener " + l.config.name + ": ", r.error());
   d.control = std::make_unique<net::EventLoop>();
   if (d.config.metrics_listen) {
     auto fd = net::listenTcp(*d.config.metrics_listen, false, 64);
-    if (!fd) return core::makeError("metrics: " + fd.error().message);
+    if (!fd) return core::withContext("metrics: ", fd.error());
     auto local = net::localEndpoint(fd->get());
     if (local) d.metrics_bound = *local;
     auto& slot = d.metrics_server;

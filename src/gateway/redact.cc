@@ -4,8 +4,11 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
+
+#include "core/hex.h"
 
 namespace ccsec::gateway {
 namespace {
@@ -47,13 +50,7 @@ std::string keyedDigest(std::span<const std::uint8_t> value) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), value.data(), value.size(), md.data(), &len);
-  std::string hex;
-  char buf[3];
-  for (unsigned int i = 0; i < 8 && i < len; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", md[i]);
-    hex += buf;
-  }
-  return hex;
+  return core::hexLower({md.data(), std::min<std::size_t>(len, 8)});
 }
 
 std::string describeField(std::uint16_t tag, std::span<const std::uint8_t> value) {

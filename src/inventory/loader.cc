@@ -949,7 +949,7 @@ class Loader {
   SourceLoc collab_host_loc_;  // collaboration.host
 };
 
-// ---- byte-level pre-checks (before yaml-cpp sees the text) -----------------------------
+// ---- byte-level pre-checks (before libyaml sees the text) ------------------------------
 
 struct TextPos {
   int line = 1;
@@ -1140,7 +1140,7 @@ LoadResult loadString(std::string_view yaml, const std::string& name, const Cata
   try {
     loader.read(root);
   } catch (const YAML::Exception& e) {
-    // yaml-cpp throws only on misuse; keep the promise of "a diagnostic, never a crash".
+    // The tree throws only on misuse; keep the promise of "a diagnostic, never a crash".
     w.error(root, "(document)", std::string("expected a readable document, found: ") + e.what());
   }
   std::optional<Model> model;

@@ -1,5 +1,6 @@
 #pragma once
-// Loading an inventory: YAML (yaml-cpp; anchors and aliases work) → validated Model.
+// Loading an inventory: YAML (libyaml events into yaml_tree.h; anchors and aliases work) →
+// validated Model.
 //
 // Every problem becomes a Diagnostic "FILE:LINE:COL: key.path: expected …, found …". All
 // problems of a file are collected (up to kMaxDiagnostics) before giving up, so a user fixes

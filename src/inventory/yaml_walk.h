@@ -1,5 +1,5 @@
 #pragma once
-// Internal to ccsec_inventory (not a public header): strict reading of yaml-cpp nodes with
+// Internal to ccsec_inventory (not a public header): strict reading of yaml_tree.h nodes with
 // "FILE:LINE:COL: key.path: expected …, found …" diagnostics, shared by the inventory loader
 // and the catalog loader. Not thread-safe; one Walker per document.
 //

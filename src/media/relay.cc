@@ -178,12 +178,13 @@ class Worker {
   core::Result<void> start() {
     epoll_ = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
     wake_ = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-    if (!epoll_ || !wake_) return makeError(std::string("epoll/eventfd: ") + std::strerror(errno));
+    if (!epoll_ || !wake_)
+      return core::runtimeError(std::string("epoll/eventfd: ") + std::strerror(errno));
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.ptr = nullptr;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &ev) != 0)
-      return makeError(std::string("epoll_ctl: ") + std::strerror(errno));
+      return core::runtimeError(std::string("epoll_ctl: ") + std::strerror(errno));
     thread_ = std::thread([this] { loop(); });
     return {};
   }
@@ -270,10 +271,10 @@ core::Result<void> Worker::ensurePorts(Call& c, std::uint8_t leg) {
   ev.events = EPOLLIN;
   ev.data.ptr = &l.rtpEp;
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, l.rtpFd.get(), &ev) != 0)
-    return makeError(std::string("epoll_ctl: ") + std::strerror(errno));
+    return core::runtimeError(std::string("epoll_ctl: ") + std::strerror(errno));
   ev.data.ptr = &l.rtcpEp;
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, l.rtcpFd.get(), &ev) != 0)
-    return makeError(std::string("epoll_ctl: ") + std::strerror(errno));
+    return core::runtimeError(std::string("epoll_ctl: ") + std::strerror(errno));
   return {};
 }
 

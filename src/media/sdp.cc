@@ -114,7 +114,7 @@ core::Result<CryptoAttr> generateCrypto(SrtpSuite suite, std::uint32_t tag) {
   c.salt.resize(p.saltLength);
   if (RAND_bytes(c.key.data(), static_cast<int>(c.key.size())) != 1 ||
       RAND_bytes(c.salt.data(), static_cast<int>(c.salt.size())) != 1)
-    return core::makeError("RAND_bytes failed: cannot generate SRTP master key");
+    return core::runtimeError("RAND_bytes failed: cannot generate SRTP master key");
   return c;
 }
 

@@ -75,7 +75,7 @@ core::Result<std::unique_ptr<MediaServer>> MediaServer::create(const ServerConfi
   s->relay_ = std::move(*relay);
   s->ng_ = std::make_unique<NgProcessor>(*s->relay_);
   auto ng = net::bindUdp(*ngAt);
-  if (!ng) return makeError("--listen-ng: " + ng.error().message);
+  if (!ng) return core::withContext("--listen-ng: ", ng.error());
   s->ngFd_ = std::move(*ng);
   if (auto local = net::localEndpoint(s->ngFd_.get())) s->ngPort_ = local->port();
   s->buf_.resize(65536);
@@ -96,7 +96,7 @@ core::Result<std::unique_ptr<MediaServer>> MediaServer::create(const ServerConfi
     if (!httpAt) return makeError("--listen-http: " + httpAt.error().message);
     s->httpLoop_ = std::make_unique<net::EventLoop>();
     auto http = net::HttpServer::listen(*s->httpLoop_, *httpAt);
-    if (!http) return makeError("--listen-http: " + http.error().message);
+    if (!http) return core::withContext("--listen-http: ", http.error());
     s->http_ = std::move(*http);
     s->httpPort_ = s->http_->local().port();
     MediaServer* self = s.get();

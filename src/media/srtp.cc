@@ -178,7 +178,7 @@ core::Result<void> deriveKey(std::span<const std::uint8_t> masterKey,
       ctx && EVP_EncryptInit_ex2(ctx.get(), EVP_aes_128_ctr(), masterKey.data(), iv, nullptr) == 1 &&
       EVP_EncryptUpdate(ctx.get(), out.data(), &outl, zeros, asInt(out.size())) == 1;
   OPENSSL_cleanse(iv, sizeof iv);
-  if (!ok) return makeError("SRTP key derivation failed: " + core::opensslError());
+  if (!ok) return core::runtimeError("SRTP key derivation failed: " + core::opensslError());
   return {};
 }
 
@@ -240,7 +240,7 @@ core::Result<void> SrtpContext::init(const SessionKeys& keys) {
   if (!rtpCipher_ || !rtcpCipher_ ||
       EVP_CipherInit_ex2(rtpCipher_.get(), c, keys.rtpKey.data(), nullptr, 1, nullptr) != 1 ||
       EVP_CipherInit_ex2(rtcpCipher_.get(), c, keys.rtcpKey.data(), nullptr, 1, nullptr) != 1)
-    return makeError("SRTP cipher setup failed: " + core::opensslError());
+    return core::runtimeError("SRTP cipher setup failed: " + core::opensslError());
   if (params_.aead) return {};
   hmacKey(rtpMac_, keys.rtpAuth.data(), kAuthKeyLength);
   hmacKey(rtcpMac_, keys.rtcpAuth.data(), kAuthKeyLength);

@@ -24,7 +24,7 @@ core::Result<void> EventLoop::add(int fd, std::uint32_t events, IoHandler* handl
   ev.events = events;
   ev.data.ptr = handler;
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
-    return core::makeError(std::string("epoll_ctl add: ") + std::strerror(errno));
+    return core::runtimeError(std::string("epoll_ctl add: ") + std::strerror(errno));
   return {};
 }
 
@@ -128,7 +128,7 @@ core::Result<void> EventLoop::run() {
                          posted.empty() ? nextTimeoutMs() : 0);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return core::makeError(std::string("epoll_wait: ") + std::strerror(errno));
+      return core::runtimeError(std::string("epoll_wait: ") + std::strerror(errno));
     }
     for (int i = 0; i < n; ++i) {
       auto& ev = events[static_cast<std::size_t>(i)];

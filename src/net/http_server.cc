@@ -382,10 +382,10 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::create(EventLoop& loop, Un
       notify, impl.get(), MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
   if (impl->daemon == nullptr) {
     ::close(fd);
-    return core::makeError("http: cannot start the HTTP endpoint on " + local->str());
+    return core::runtimeError("http: cannot start the HTTP endpoint on " + local->str());
   }
   const auto* info = MHD_get_daemon_info(impl->daemon, MHD_DAEMON_INFO_EPOLL_FD);
-  if (info == nullptr) return core::makeError("http: no epoll descriptor from libmicrohttpd");
+  if (info == nullptr) return core::runtimeError("http: no epoll descriptor from libmicrohttpd");
   impl->epollFd = info->epoll_fd;
   if (auto r = loop.add(impl->epollFd, EPOLLIN, impl.get()); !r) return r.error();
   impl->armTimer();

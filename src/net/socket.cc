@@ -83,23 +83,23 @@ std::string Endpoint::str() const {
 
 core::Result<UniqueFd> listenTcp(const Endpoint& at, bool reuseport, int backlog) {
   UniqueFd fd(::socket(at.addr()->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return core::makeError(std::string("socket: ") + std::strerror(errno));
+  if (!fd.valid()) return core::runtimeError(std::string("socket: ") + std::strerror(errno));
   int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (reuseport && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
-    return core::makeError(std::string("SO_REUSEPORT: ") + std::strerror(errno));
+    return core::runtimeError(std::string("SO_REUSEPORT: ") + std::strerror(errno));
   if (::bind(fd.get(), at.addr(), at.length()) != 0)
-    return core::makeError("cannot bind " + at.str() + ": " + std::strerror(errno));
+    return core::runtimeError("cannot bind " + at.str() + ": " + std::strerror(errno));
   if (::listen(fd.get(), backlog) != 0)
-    return core::makeError("cannot listen on " + at.str() + ": " + std::strerror(errno));
+    return core::runtimeError("cannot listen on " + at.str() + ": " + std::strerror(errno));
   return fd;
 }
 
 core::Result<UniqueFd> connectTcp(const Endpoint& to) {
   UniqueFd fd(::socket(to.addr()->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return core::makeError(std::string("socket: ") + std::strerror(errno));
+  if (!fd.valid()) return core::runtimeError(std::string("socket: ") + std::strerror(errno));
   if (::connect(fd.get(), to.addr(), to.length()) != 0 && errno != EINPROGRESS)
-    return core::makeError("cannot connect to " + to.str() + ": " + std::strerror(errno));
+    return core::runtimeError("cannot connect to " + to.str() + ": " + std::strerror(errno));
   setNoDelay(fd.get());
   return fd;
 }
@@ -125,15 +125,15 @@ core::Result<Endpoint> localEndpoint(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0)
-    return core::makeError(std::string("getsockname: ") + std::strerror(errno));
+    return core::runtimeError(std::string("getsockname: ") + std::strerror(errno));
   return Endpoint::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), len);
 }
 
 core::Result<UniqueFd> bindUdp(const Endpoint& at) {
   UniqueFd fd(::socket(at.addr()->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return core::makeError(std::string("socket: ") + std::strerror(errno));
+  if (!fd.valid()) return core::runtimeError(std::string("socket: ") + std::strerror(errno));
   if (::bind(fd.get(), at.addr(), at.length()) != 0)
-    return core::makeError("cannot bind " + at.str() + ": " + std::strerror(errno));
+    return core::runtimeError("cannot bind " + at.str() + ": " + std::strerror(errno));
   return fd;
 }
 

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "core/ip.h"
@@ -406,19 +408,49 @@ core::Result<IssuedFiles> CaDirectory::rotate(const std::string& name, std::opti
   if (!key) return key.error();
   auto cert = signHost(key->get(), *normal);
   if (!cert) return cert.error();
-  if (auto r = record(cert->get(), name); !r) return r.error();
 
+  // All or nothing: the new pair is written beside the old one (NAME.next.*), the renames into
+  // place are undone in reverse order if one fails, and the index records the new serial last
+  // (a failure to record undoes the renames too). The directory lock is held throughout.
   const std::string next_key = hostsDir() + "/" + name + ".next.key";
   const std::string next_cert = hostsDir() + "/" + name + ".next.pem";
-  if (auto r = writePrivateKey(next_key, key->get(), false); !r) return r.error();
-  if (auto r = writeFileAtomic(next_cert, toPem(cert->get()), kPublicMode); !r) return r.error();
+  auto discard_next = [&] {
+    ::unlink(next_key.c_str());
+    ::unlink(next_cert.c_str());
+  };
+  if (auto r = writePrivateKey(next_key, key->get(), false); !r) {
+    discard_next();
+    return r.error();
+  }
+  if (auto r = writeFileAtomic(next_cert, toPem(cert->get()), kPublicMode); !r) {
+    discard_next();
+    return r.error();
+  }
   const std::string prev_key = hostsDir() + "/" + name + ".prev.key";
   const std::string prev_cert = hostsDir() + "/" + name + ".prev.pem";
-  if (::rename(certPath(name).c_str(), prev_cert.c_str()) != 0 ||
-      (fileExists(keyPath(name)) && ::rename(keyPath(name).c_str(), prev_key.c_str()) != 0) ||
-      ::rename(next_key.c_str(), keyPath(name).c_str()) != 0 ||
-      ::rename(next_cert.c_str(), certPath(name).c_str()) != 0)
-    return core::runtimeError("cannot move the rotated files into place in " + hostsDir());
+  std::vector<std::pair<std::string, std::string>> moved;  // (from, to), in order
+  auto move = [&](const std::string& from, const std::string& to) {
+    if (options_.rename(from.c_str(), to.c_str()) != 0) return false;
+    moved.emplace_back(from, to);
+    return true;
+  };
+  auto undo = [&] {
+    for (auto it = moved.rbegin(); it != moved.rend(); ++it)
+      (void)::rename(it->second.c_str(), it->first.c_str());
+    discard_next();
+  };
+  if (!move(certPath(name), prev_cert) ||
+      (fileExists(keyPath(name)) && !move(keyPath(name), prev_key)) ||
+      !move(next_key, keyPath(name)) || !move(next_cert, certPath(name))) {
+    const std::string why = errno != 0 ? std::strerror(errno) : "rename failed";
+    undo();
+    return core::runtimeError("cannot move the rotated files into place in " + hostsDir() + ": " +
+                              why + "; the previous certificate and key are unchanged");
+  }
+  if (auto r = record(cert->get(), name); !r) {
+    undo();
+    return r.error();
+  }
   auto ninfo = core::describeCertificate(cert->get());
   return IssuedFiles{certPath(name), keyPath(name), ninfo.serial_hex, ninfo.fingerprint_sha256};
 }
@@ -426,16 +458,24 @@ core::Result<IssuedFiles> CaDirectory::rotate(const std::string& name, std::opti
 core::Result<std::string> CaDirectory::revoke(const std::string& name, RevocationReason reason,
                                               bool previous) {
   if (auto r = validateHostName(name); !r) return r.error();
+  auto lock = DirectoryLock::acquire(dir_);  // the certificate is read under the lock too
+  if (!lock) return lock.error();
   const std::string path = previous ? hostsDir() + "/" + name + ".prev.pem" : certPath(name);
   auto cert = core::loadCertificateFile(path);
   if (!cert) return makeError("no certificate to revoke: " + path);
-  return revokeSerial(core::describeCertificate(cert->get()).serial_hex, reason);
+  return revokeLocked(core::describeCertificate(cert->get()).serial_hex, reason);
 }
 
 core::Result<std::string> CaDirectory::revokeSerial(const std::string& serial,
                                                     RevocationReason reason) {
   auto lock = DirectoryLock::acquire(dir_);
   if (!lock) return lock.error();
+  return revokeLocked(serial, reason);
+}
+
+// Caller holds the directory lock.
+core::Result<std::string> CaDirectory::revokeLocked(const std::string& serial,
+                                                    RevocationReason reason) {
   const std::string path = dir_ + "/index.json";
   auto index = loadIndex(path);
   if (!index) return index.error();

@@ -38,6 +38,8 @@ SerialSource sequentialSerials(std::uint64_t first = 1);
 struct Options {
   std::function<std::time_t()> now = [] { return std::time(nullptr); };
   SerialSource serial = randomSerial;
+  /// rename(2) as used by rotate(); tests inject a failure to prove rotation is all-or-nothing.
+  std::function<int(const char* from, const char* to)> rename = ::rename;
 };
 
 inline constexpr int kDefaultCaDays = 3650;
@@ -97,6 +99,7 @@ class CaDirectory {
   CaDirectory() = default;
   core::Result<core::X509Ptr> signHost(EVP_PKEY* host_key, const HostRequest& request);
   core::Result<void> record(X509* cert, const std::string& name);
+  core::Result<std::string> revokeLocked(const std::string& serial, RevocationReason reason);
 
   std::string dir_;
   core::X509Ptr cert_;

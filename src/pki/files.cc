@@ -18,26 +18,6 @@ constexpr std::size_t kMaxReadBytes = 16u * 1024u * 1024u;
 
 std::string errnoText() { return std::strerror(errno); }
 
-// Closes an fd on scope exit unless released.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
 core::Result<void> writeFileAtomic(const std::string& path, std::string_view data, mode_t mode,
@@ -45,7 +25,8 @@ core::Result<void> writeFileAtomic(const std::string& path, std::string_view dat
   if (exclusive && fileExists(path)) return core::makeError(path + ": already exists");
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   ::unlink(tmp.c_str());  // a stale temporary from a crashed run of this pid
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+  core::UniqueFd fd(
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
   if (fd.get() < 0) return core::runtimeError("cannot create " + tmp + ": " + errnoText());
   if (::fchmod(fd.get(), mode) != 0) {
     ::unlink(tmp.c_str());
@@ -114,19 +95,13 @@ core::Result<void> makeDirectories(const std::string& path, mode_t mode) {
 
 core::Result<DirectoryLock> DirectoryLock::acquire(const std::string& dir) {
   const std::string path = dir + "/.lock";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return core::runtimeError("cannot open lock " + path + ": " + errnoText());
-  while (::flock(fd, LOCK_EX) != 0) {
+  core::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (fd.get() < 0) return core::runtimeError("cannot open lock " + path + ": " + errnoText());
+  while (::flock(fd.get(), LOCK_EX) != 0) {
     if (errno == EINTR) continue;
-    std::string why = errnoText();
-    ::close(fd);
-    return core::runtimeError("cannot lock " + path + ": " + why);
+    return core::runtimeError("cannot lock " + path + ": " + errnoText());
   }
-  return DirectoryLock(fd);
-}
-
-DirectoryLock::~DirectoryLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+  return DirectoryLock(std::move(fd));
 }
 
 }  // namespace ccsec::pki

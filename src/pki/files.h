@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "core/unique_fd.h"
 
 namespace ccsec::pki {
 
@@ -33,15 +34,15 @@ core::Result<void> makeDirectories(const std::string& path, mode_t mode);
 class DirectoryLock {
  public:
   static core::Result<DirectoryLock> acquire(const std::string& dir);
-  DirectoryLock(DirectoryLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  DirectoryLock(DirectoryLock&&) noexcept = default;
   DirectoryLock& operator=(DirectoryLock&&) = delete;
   DirectoryLock(const DirectoryLock&) = delete;
   DirectoryLock& operator=(const DirectoryLock&) = delete;
-  ~DirectoryLock();
+  ~DirectoryLock() = default;  // closing the descriptor releases the flock
 
  private:
-  explicit DirectoryLock(int fd) : fd_(fd) {}
-  int fd_ = -1;
+  explicit DirectoryLock(core::UniqueFd fd) : fd_(std::move(fd)) {}
+  core::UniqueFd fd_;
 };
 
 }  // namespace ccsec::pki

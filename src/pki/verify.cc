@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/cert_identity.h"
 #include "core/handles.h"
 #include "core/x509_info.h"
 #include "pki/ca.h"
@@ -73,13 +74,6 @@ std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
-}
-
-std::string namesOf(const core::CertificateInfo& info) {
-  std::string out = "CN=" + info.common_name;
-  for (const auto& d : info.dns_names) out += ", DNS:" + d;
-  for (const auto& i : info.ip_addresses) out += ", IP:" + i;
-  return out;
 }
 
 const char* severityName(Severity s) { return s == Severity::kError ? "error" : "warning"; }
@@ -188,14 +182,12 @@ core::Result<FleetReport> verifyFleet(const std::vector<FleetHost>& hosts,
           "expires on " + info.not_after.str() + ", within " +
               std::to_string(options.expiry_warning_days) + " days");
     }
-    const std::string want = host.dns_name.value_or(host.name);
-    if (!info.matchesDnsName(want))
-      add(host.name, "name", Severity::kError,
-          "certificate names " + namesOf(info) + " but not " + want);
-    if (host.address && !info.matchesIp(*host.address))
-      add(host.name, "address", Severity::kError,
-          "certificate has no IP SAN for the host address " + *host.address + " (" + namesOf(info) +
-              ")");
+    // The one name rule, shared with rules CCS-TLS-004/005 and the gateway (core/cert_identity.h).
+    if (auto p = core::certificateNameProblem(
+            info, core::HostIdentity{host.name, host.dns_name, host.address})) {
+      add(host.name, p->kind == core::NameProblem::Kind::kName ? "name" : "address",
+          Severity::kError, "certificate " + p->message);
+    }
     report.hosts.push_back(std::move(r));
   }
 

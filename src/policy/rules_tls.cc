@@ -1,13 +1,15 @@
 // TLS rules (seed: "Secured PII in Transit", "Security Layers" (Data Security, TLS 1.2 note),
 // "Secure Signaling and Media Design and Configuration").
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
 
-#include <fmt/format.h>
-
+#include "core/cert_identity.h"
 #include "core/text.h"
+#include "inventory/host_identity.h"
 #include "policy/checks.h"
 
 namespace ccsec::policy::checks {
@@ -164,15 +166,8 @@ void certificatesValid(const Rule& rule, const Context& ctx, std::vector<Finding
       problems.push_back(fmt::format("not valid before {}", c.not_before.str()));
       sev = Severity::kHigh;
     }
-    bool name_ok = c.matchesDnsName(h.name) || c.matchesIp(h.address.str()) ||
-                   (h.dns_name && c.matchesDnsName(*h.dns_name));
-    if (!name_ok) {
-      std::vector<std::string> names = c.dns_names;
-      names.insert(names.end(), c.ip_addresses.begin(), c.ip_addresses.end());
-      if (names.empty() && !c.common_name.empty()) names.push_back(c.common_name);
-      problems.push_back(fmt::format("names [{}] match neither {}{} nor {}",
-                                     core::join(names, ", "), h.name,
-                                     h.dns_name ? ", " + *h.dns_name : "", h.address.str()));
+    if (auto p = core::certificateNameProblem(c, inventory::certificateIdentity(h))) {
+      problems.push_back(p->message);  // the one rule, shared with `pki verify` and the gateway
       sev = std::max(sev, Severity::kMedium);
     }
     if (problems.empty()) continue;

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/handles.h"
+#include "core/hex.h"
 #include "core/text.h"
 #include "render/registry.h"
 #include "render/text_util.h"
@@ -27,13 +29,7 @@ std::string sha256Hex(std::string_view data) {
       EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) {
     return {};
   }
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0xf]);
-  }
-  return out;
+  return core::hexLower({md, len});
 }
 
 core::Result<Bundle> renderBundle(const inventory::Model& model, const inventory::Catalog& catalog,
@@ -50,37 +46,44 @@ core::Result<Bundle> renderBundle(const inventory::Model& model, const inventory
       const Generator* g = findGenerator(t);
       if (g == nullptr) {
         std::string hint = core::closestMatch(t, names);
-        return core::makeError("render: unknown target \"" + t + "\"" +
+        return core::makeError("unknown target \"" + t + "\"" +
                                    (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"),
                                "targets: " + core::join(names, ", "));
       }
       if (std::find(gens.begin(), gens.end(), g) == gens.end()) gens.push_back(g);
     }
   }
-  RenderInput in{model, catalog, graph, policy, options};
+  return renderBundle(RenderInput{model, catalog, graph, policy, options}, gens);
+}
+
+core::Result<Bundle> renderBundle(const RenderInput& in,
+                                  const std::vector<const Generator*>& gens) {
   std::vector<std::string> errors;
   for (const Generator* g : gens) {
     for (const auto& e : g->check(in)) errors.push_back(e.str());
   }
   if (!errors.empty()) {
-    return core::makeError("render: " + std::to_string(errors.size()) +
+    return core::makeError(std::to_string(errors.size()) +
                                " inventory feature(s) cannot be rendered; nothing was written",
                            core::join(errors, "\n"));
   }
   Bundle b;
-  std::vector<std::pair<std::string, std::string>> file_target;
+  std::map<std::string, std::string> file_target;  // path -> the target that wrote it
+  file_target.emplace("manifest.json", "the bundle");
   for (const Generator* g : gens) {
     for (auto& f : g->render(in)) {
-      file_target.emplace_back(f.path, std::string(g->name()));
+      auto [it, fresh] = file_target.emplace(f.path, std::string(g->name()));
+      if (!fresh)
+        return core::makeError("targets " + it->second + " and " + std::string(g->name()) +
+                               " both write " + f.path + "; nothing was written");
       b.files.push_back(std::move(f));
     }
   }
   std::sort(b.files.begin(), b.files.end(),
             [](const RenderedFile& x, const RenderedFile& y) { return x.path < y.path; });
-  std::sort(file_target.begin(), file_target.end());
 
   nlohmann::ordered_json manifest;
-  manifest["inventory"] = inventoryName(model.source_file);
+  manifest["inventory"] = inventoryName(in.model.source_file);
   nlohmann::ordered_json tg = nlohmann::ordered_json::array();
   for (const Generator* g : gens) tg.push_back(std::string(g->name()));
   manifest["targets"] = tg;
@@ -89,7 +92,7 @@ core::Result<Bundle> renderBundle(const inventory::Model& model, const inventory
     const auto& f = b.files[i];
     nlohmann::ordered_json jf;
     jf["path"] = f.path;
-    jf["target"] = file_target[i].second;
+    jf["target"] = file_target.at(f.path);
     jf["sha256"] = sha256Hex(f.content);
     nlohmann::ordered_json rules = nlohmann::ordered_json::array();
     for (const auto& r : f.rules) {
@@ -114,17 +117,16 @@ core::Result<void> writeBundle(const Bundle& bundle, const std::string& dir) {
     fs::path p = fs::path(dir) / f.path;
     fs::create_directories(p.parent_path(), ec);
     if (ec)
-      return core::makeError("render: cannot create " + p.parent_path().string() + ": " +
-                             ec.message());
+      return core::runtimeError("cannot create " + p.parent_path().string() + ": " + ec.message());
     fs::path tmp = p;
     tmp += ".tmp";
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
       out.write(f.content.data(), static_cast<std::streamsize>(f.content.size()));
-      if (!out) return core::makeError("render: cannot write " + tmp.string());
+      if (!out) return core::runtimeError("cannot write " + tmp.string());
     }
     fs::rename(tmp, p, ec);
-    if (ec) return core::makeError("render: cannot rename " + tmp.string() + ": " + ec.message());
+    if (ec) return core::runtimeError("cannot rename " + tmp.string() + ": " + ec.message());
   }
   return {};
 }

@@ -15,8 +15,12 @@ struct Bundle {
   std::vector<RenderedFile> files;  // sorted by path; the last is manifest.json
 };
 
-/// `targets` empty = all. Errors: unknown target (with a did-you-mean hint) or check() errors,
-/// one per detail line.
+/// Renders with `generators` (in order): every check() first, then every render(). Errors:
+/// check() errors (one per detail line; nothing rendered), or two generators writing one path.
+core::Result<Bundle> renderBundle(const RenderInput& in,
+                                  const std::vector<const Generator*>& generators);
+
+/// `targets` empty = all. Errors: unknown target (with a did-you-mean hint) or as above.
 core::Result<Bundle> renderBundle(const inventory::Model& model, const inventory::Catalog& catalog,
                                   const inventory::ChannelGraph& graph, const PolicyModel& policy,
                                   const std::vector<std::string>& targets,

@@ -7,13 +7,21 @@
 // exactly the rules that were rendered, whatever the target syntax.
 //
 // Contract:
-//   * check() runs before anything is rendered or written; it returns one CheckError per
-//     inventory feature this target cannot express (fail closed). An empty vector means render()
-//     will succeed.
+//   * A generator owns its output: fileFor() names the file that enforces a table or an IPsec
+//     host, "" when the target does not render it. render() writes exactly those paths; the
+//     bundle rejects two generators writing one path.
+//   * features() declares, as typed bits, what the target can express. check() (in this base,
+//     not virtual) fails closed: every table or IPsec host this generator renders that uses a
+//     feature it did not declare is an error naming the feature and the target. checkTarget()
+//     adds target-specific limits (a context name, a missing certificate file). Both run before
+//     anything is rendered or written; an empty result means render() will succeed.
 //   * render() is a pure function of its input: deterministic (sorted input, no timestamps,
 //     no randomness), paths relative to the output directory, '/' separated.
 //   * Generators hold no state; one instance may be used from several threads.
 
+#include <bitset>
+#include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,15 +73,51 @@ struct CheckError {
   std::string str() const;
 };
 
+/// A feature of the policy model that a target may or may not be able to express.
+enum class Feature : std::uint8_t {
+  kHostFirewall,      // a host table: default drop, one rule per derived edge
+  kPerimeter,         // a site perimeter table (forwarded traffic, default drop)
+  kSecurityContexts,  // perimeter.contexts (ASA security contexts)
+  kIpv6,              // an IPv6 prefix in a table, or an IPv6 IPsec host or peer
+  kIpsecOnlyRules,    // rules that match only traffic that arrived inside IPsec (require_ipsec)
+  kNegatedSource,     // "from outside": sources not in a set (src_negated)
+  kPortRanges,        // a rule over a port range (RPC dynamic range)
+  kIpsecTransport,    // IPsec transport mode between hosts of one site
+  kIpsecTunnel,       // IPsec tunnel mode across an ipsec site link
+  kIpsecBoundary,     // isolation boundary exceptions (peers reached without IPsec)
+  kCount
+};
+using FeatureSet = std::bitset<static_cast<std::size_t>(Feature::kCount)>;
+
+/// Stable spelling for errors, `--list-targets` and docs ("ipsec-only rules").
+std::string_view toString(Feature f);
+/// The set of `list`.
+FeatureSet featureSet(std::initializer_list<Feature> list);
+/// The features a table or an IPsec host uses.
+FeatureSet featuresOf(const Table& t);
+FeatureSet featuresOf(const IpsecHost& h);
+
 class Generator {
  public:
   virtual ~Generator() = default;
   /// Target name as used by `--target` ("nftables", "windows-firewall", ...).
   virtual std::string_view name() const = 0;
-  /// Inventory features this target renders, for `ccsec render --list-targets` and the docs.
-  virtual std::vector<std::string> features() const = 0;
-  virtual std::vector<CheckError> check(const RenderInput& in) const = 0;
+  /// What this target can express; for the fail-closed check and `ccsec render --list-targets`.
+  virtual FeatureSet features() const = 0;
+  /// The file (relative, '/'-separated) this target renders for a host or perimeter table, or
+  /// "" when the table is not this target's (another OS or vendor).
+  virtual std::string fileFor(const Table& t) const;
+  /// The file this target renders for an IPsec host, or "" when not this target's.
+  virtual std::string fileFor(const IpsecHost& h) const;
+
+  /// Fail closed: one error per table/IPsec host this target renders that uses an undeclared
+  /// feature, then checkTarget()'s errors. Empty: render() will succeed.
+  std::vector<CheckError> check(const RenderInput& in) const;
   virtual std::vector<RenderedFile> render(const RenderInput& in) const = 0;
+
+ protected:
+  /// Target-specific limits beyond the feature set (default: none).
+  virtual std::vector<CheckError> checkTarget(const RenderInput& in) const;
 };
 
 }  // namespace ccsec::render

@@ -210,8 +210,6 @@ Table buildHostTable(const Model& m, const inventory::Catalog& cat, const EdgeIn
   t.site = h.site;
   t.os = h.os;
   t.line = h.loc.line;
-  t.file = h.os == inventory::Os::kLinux ? "hosts/" + h.name + ".nft"
-                                         : "hosts/" + h.name + ".firewall.ps1";
   TableBuilder b(t);
   b.add(Rule{
       .special = Special::kEstablished, .origin = "baseline", .note = "established and related"});
@@ -293,8 +291,6 @@ Table buildPerimeter(const Model& m, const inventory::ChannelGraph& g, const inv
   t.contexts = p.contexts;
   std::sort(t.contexts.begin(), t.contexts.end());
   t.line = p.loc.line;
-  t.file = p.vendor == inventory::PerimeterVendor::kAsa ? "sites/" + s.name + ".asa.cfg"
-                                                        : "sites/" + s.name + ".perimeter.nft";
   TableBuilder b(t);
   std::vector<core::Cidr> inside;
   for (const auto& z : s.zones) {

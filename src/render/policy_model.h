@@ -5,7 +5,9 @@
 // answer of `reach` is the behaviour of the rendered files (tested against real nftables in
 // test/integration/render_netns).
 //
-// Built once per render by buildPolicy(); immutable afterwards; safe to share across threads.
+// The model says what is enforced where, not in which file: each generator names its own files
+// (Generator::fileFor). Built once per render by buildPolicy(); immutable afterwards; safe to
+// share across threads.
 // Deterministic: tables sorted by device name, rules in graph edge order after baseline rules.
 
 #include <cstdint>
@@ -62,7 +64,6 @@ struct Table {
   inventory::Os os = inventory::Os::kLinux;                                   // hosts only
   inventory::PerimeterVendor vendor = inventory::PerimeterVendor::kNftables;  // perimeters only
   std::vector<std::string> contexts;  // ASA contexts (perimeters only)
-  std::string file;                   // rendered file that enforces this table
   std::vector<AddressSet> sets;       // sorted by name
   std::vector<Rule> rules;            // first match wins
   Action default_action = Action::kDrop;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "render/registry.h"
+
 namespace ccsec::render {
 namespace {
 
@@ -92,7 +94,7 @@ bool covers(const Rule& outer, const Rule& inner) {
 
 LayerDecision evaluate(const Table& table, const Flow& flow, bool ipsec_protected) {
   LayerDecision d;
-  d.file = table.file;
+  d.file = renderedFile(table);
   d.device = table.device;
   for (const auto& r : table.rules) {
     if (r.special != Special::kNone) continue;  // new connections from another host
@@ -127,7 +129,7 @@ core::Result<Flow> makeFlow(const inventory::Model& model, std::string_view from
     if (const auto* ep = model.findEndpoint(from)) z = model.findZone(ep->zone);
     if (z == nullptr) z = model.findZone(from);
     if (z == nullptr) {
-      return core::makeError("reach: --from \"" + std::string(from) +
+      return core::makeError("--from \"" + std::string(from) +
                              "\" is not a host, domain controller, zone or endpoint group");
     }
     f.src.push_back(z->cidr);
@@ -144,27 +146,25 @@ core::Result<Flow> makeFlow(const inventory::Model& model, std::string_view from
     } else if (p == "udp") {
       f.proto = Proto::kUdp;
     } else {
-      return core::makeError("reach: --to protocol \"" + std::string(p) +
-                             "\": expected tcp or udp");
+      return core::makeError("--to protocol \"" + std::string(p) + "\": expected tcp or udp");
     }
     rest = rest.substr(0, slash);
   }
   auto colon = rest.rfind(':');
   if (colon == std::string_view::npos) {
-    return core::makeError("reach: --to \"" + std::string(to) + "\": expected HOST:PORT[/tcp|udp]");
+    return core::makeError("--to \"" + std::string(to) + "\": expected HOST:PORT[/tcp|udp]");
   }
   std::string_view host = rest.substr(0, colon);
   std::string_view port = rest.substr(colon + 1);
   unsigned value = 0;
   auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (ec != std::errc{} || ptr != port.data() + port.size() || value == 0 || value > 65535) {
-    return core::makeError("reach: --to port \"" + std::string(port) + "\": expected 1-65535");
+    return core::makeError("--to port \"" + std::string(port) + "\": expected 1-65535");
   }
   f.port = static_cast<std::uint16_t>(value);
   const auto* h = model.findHost(host);
   if (h == nullptr) {
-    return core::makeError("reach: --to host \"" + std::string(host) +
-                           "\" is not in the inventory");
+    return core::makeError("--to host \"" + std::string(host) + "\" is not in the inventory");
   }
   f.dst_host = h->name;
   f.dst = h->address;

@@ -19,6 +19,13 @@ const std::vector<const Generator*>& allGenerators() {
   return all;
 }
 
+std::string renderedFile(const Table& t) {
+  for (const Generator* g : allGenerators()) {
+    if (auto path = g->fileFor(t); !path.empty()) return path;
+  }
+  return {};
+}
+
 const Generator* findGenerator(std::string_view name) {
   for (const Generator* g : allGenerators()) {
     if (g->name() == name) return g;

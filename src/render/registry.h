@@ -13,5 +13,7 @@ namespace ccsec::render {
 const std::vector<const Generator*>& allGenerators();
 /// nullptr when unknown.
 const Generator* findGenerator(std::string_view name);
+/// The file the registered generator in charge renders for `t` ("hosts/x.nft"); "" when none.
+std::string renderedFile(const Table& t);
 
 }  // namespace ccsec::render

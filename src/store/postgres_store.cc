@@ -73,7 +73,8 @@ class PostgresStore final : public AuditStore {
     return {};
   }
   core::Error fail(const std::string& what) const {
-    return core::makeError("audit store (PostgreSQL): " + what + ": " + PQerrorMessage(conn_.get()));
+    return core::runtimeError("audit store (PostgreSQL): " + what + ": " +
+                              PQerrorMessage(conn_.get()));
   }
   core::PgConnPtr conn_;
 };
@@ -83,8 +84,8 @@ class PostgresStore final : public AuditStore {
 core::Result<std::unique_ptr<AuditStore>> openPostgresStore(const std::string& conninfo) {
   core::PgConnPtr conn(PQconnectdb(conninfo.c_str()));
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK)
-    return core::makeError("cannot connect to PostgreSQL audit store: " +
-                           std::string(conn ? PQerrorMessage(conn.get()) : "out of memory"));
+    return core::runtimeError("cannot connect to PostgreSQL audit store: " +
+                              std::string(conn ? PQerrorMessage(conn.get()) : "out of memory"));
   auto store = std::make_unique<PostgresStore>(std::move(conn));
   if (auto r = store->init(); !r) return r.error();
   return std::unique_ptr<AuditStore>(std::move(store));

@@ -89,12 +89,13 @@ class SqliteStore final : public AuditStore {
     if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &msg) != SQLITE_OK) {
       std::string m = msg != nullptr ? msg : "unknown error";
       sqlite3_free(msg);
-      return core::makeError("audit store " + path_ + ": " + m + " (" + sql + ")");
+      return core::runtimeError("audit store " + path_ + ": " + m + " (" + sql + ")");
     }
     return {};
   }
   core::Error fail(const std::string& what) const {
-    return core::makeError("audit store " + path_ + ": " + what + ": " + sqlite3_errmsg(db_.get()));
+    return core::runtimeError("audit store " + path_ + ": " + what + ": " +
+                              sqlite3_errmsg(db_.get()));
   }
 
   core::SqlitePtr db_;
@@ -109,7 +110,8 @@ core::Result<std::unique_ptr<AuditStore>> openSqliteStore(const std::string& pat
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   core::SqlitePtr db(raw);
   if (rc != SQLITE_OK)
-    return core::makeError("cannot open audit store " + path + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
+    return core::runtimeError("cannot open audit store " + path + ": " +
+                              (raw ? sqlite3_errmsg(raw) : "out of memory"));
   auto store = std::make_unique<SqliteStore>(std::move(db), path);
   if (auto r = store->init(); !r) return r.error();
   return std::unique_ptr<AuditStore>(std::move(store));

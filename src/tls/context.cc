@@ -3,8 +3,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
-#include <strings.h>
 
+#include "core/cert_identity.h"
 #include "core/x509_info.h"
 
 namespace ccsec::tls {
@@ -17,10 +17,6 @@ int ctxIndex() {
 int sslIndex() {
   static const int idx = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   return idx;
-}
-
-bool equalsIgnoreCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && strncasecmp(a.c_str(), b.c_str(), a.size()) == 0;
 }
 
 int verifyCallback(int preverify_ok, X509_STORE_CTX* store) {
@@ -88,11 +84,8 @@ std::string PeerIdentity::str() const {
 }
 
 bool peerNameAllowed(const PeerIdentity& peer, const std::vector<std::string>& allowed) {
-  for (const auto& name : allowed) {
-    if (!peer.common_name.empty() && equalsIgnoreCase(peer.common_name, name)) return true;
-    for (const auto& dns : peer.dns_names)
-      if (equalsIgnoreCase(dns, name)) return true;
-  }
+  for (const auto& name : allowed)  // the one name rule of ccsec (core/cert_identity.h)
+    if (core::certificateCarriesName(peer.common_name, peer.dns_names, name)) return true;
   return false;
 }
 
@@ -118,7 +111,7 @@ core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
   const SSL_METHOD* method = c.role == Role::kServer ? TLS_server_method() : TLS_client_method();
   self->ctx_.reset(SSL_CTX_new(method));
   SSL_CTX* ctx = self->ctx_.get();
-  if (ctx == nullptr) return core::makeError("SSL_CTX_new failed", core::opensslError());
+  if (ctx == nullptr) return core::runtimeError("SSL_CTX_new failed", core::opensslError());
   SSL_CTX_set_ex_data(ctx, ctxIndex(), self.get());
 
   if (SSL_CTX_set_min_proto_version(ctx, opensslVersion(c.policy.min_version)) != 1 ||
@@ -168,9 +161,10 @@ void Context::rememberSession(SSL_SESSION* session) const {
 
 core::Result<core::SslPtr> Context::newSsl(int fd, HandshakeInfo* info) const {
   core::SslPtr ssl(SSL_new(ctx_.get()));
-  if (!ssl) return core::makeError("SSL_new failed", core::opensslError());
+  if (!ssl) return core::runtimeError("SSL_new failed", core::opensslError());
   SSL_set_ex_data(ssl.get(), sslIndex(), info);
-  if (SSL_set_fd(ssl.get(), fd) != 1) return core::makeError("SSL_set_fd failed", core::opensslError());
+  if (SSL_set_fd(ssl.get(), fd) != 1)
+    return core::runtimeError("SSL_set_fd failed", core::opensslError());
   if (config_.role == Role::kServer) {
     SSL_set_accept_state(ssl.get());
   } else {

@@ -3,11 +3,12 @@
 //
 // A Context is an immutable SSL_CTX built from files: own certificate + key, a CA bundle that
 // peers must chain to, a CRL that is always enforced (X509_V_FLAG_CRL_CHECK: no CRL = fail
-// closed), and the peer names allowed (SAN DNS name or CN, exact, case-insensitive, no
-// wildcards). The peer certificate is mandatory in both roles (SSL_VERIFY_PEER |
-// SSL_VERIFY_FAIL_IF_NO_PEER_CERT) and its name is checked inside verification, so a peer that is
-// not allowed fails the handshake itself. Server contexts issue session tickets (resumption for
-// reconnect storms); client contexts remember the last session and offer it on the next connect.
+// closed), and the peer names allowed (core/cert_identity.h: a SAN DNS name, or the CN when the
+// certificate has no SAN DNS name; exact, case-insensitive, no wildcards). The peer certificate is
+// mandatory in both roles (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT) and its name is
+// checked inside verification, so a peer that is not allowed fails the handshake itself. Server
+// contexts issue session tickets (resumption for reconnect storms); client contexts remember the
+// last session and offer it on the next connect.
 //
 // Hot reload: build a new Context and ContextHolder::set() it. Each connection keeps the
 // shared_ptr<const Context> it was created with, so live SSL* objects keep their SSL_CTX and
@@ -60,7 +61,8 @@ struct HandshakeInfo {
   bool name_rejected = false;  // chain was fine but the name is not in allowed_peers
 };
 
-/// True when a SAN DNS name or (no SAN DNS present or not) the CN equals one of `allowed`.
+/// True when the certificate carries one of `allowed` by the one name rule of ccsec
+/// (core/cert_identity.h: a SAN DNS name, or the CN only when there is no SAN DNS name).
 /// The identity fields of a peer certificate (one parse: names, serial, SHA-256 fingerprint).
 PeerIdentity identityOf(X509* cert);
 bool peerNameAllowed(X509* cert, const std::vector<std::string>& allowed);

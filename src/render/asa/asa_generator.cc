@@ -102,9 +102,9 @@ std::string contextBody(const Table& t, std::vector<RuleRef>* refs) {
   return s;
 }
 
-RenderedFile renderSite(const Table& t, const inventory::Model& m) {
+RenderedFile renderSite(const Table& t, const std::string& path, const inventory::Model& m) {
   RenderedFile f;
-  f.path = t.file;
+  f.path = path;
   std::string out = renderedBy("!",
                                "ccsec perimeter for site " + t.site +
                                    " (Cisco ASA): RPC/NetBIOS/SMB always blocked from outside.",
@@ -144,16 +144,20 @@ bool validContextName(std::string_view n) {
 
 }  // namespace
 
-std::vector<std::string> AsaGenerator::features() const {
-  return {"perimeter vendor asa",
-          "security contexts (perimeter.contexts)",
-          "network objects and object-groups",
-          "inbound access list on outside, outbound on inside",
-          "ESP and IKE between ipsec-linked sites",
-          "IPv4 and IPv6"};
+// Perimeter vendor asa: security contexts, network objects and object-groups, inbound access
+// list on outside and outbound on inside, ESP and IKE between ipsec-linked sites.
+FeatureSet AsaGenerator::features() const {
+  return featureSet({Feature::kPerimeter, Feature::kSecurityContexts, Feature::kIpv6,
+                     Feature::kIpsecOnlyRules, Feature::kNegatedSource, Feature::kPortRanges});
 }
 
-std::vector<CheckError> AsaGenerator::check(const RenderInput& in) const {
+std::string AsaGenerator::fileFor(const Table& t) const {
+  return t.kind == TableKind::kPerimeter && t.vendor == inventory::PerimeterVendor::kAsa
+             ? "sites/" + t.device + ".asa.cfg"
+             : std::string();
+}
+
+std::vector<CheckError> AsaGenerator::checkTarget(const RenderInput& in) const {
   std::vector<CheckError> errs;
   for (const auto& s : in.model.sites) {
     if (!s.perimeter || s.perimeter->vendor != inventory::PerimeterVendor::kAsa) continue;
@@ -173,7 +177,7 @@ std::vector<CheckError> AsaGenerator::check(const RenderInput& in) const {
 std::vector<RenderedFile> AsaGenerator::render(const RenderInput& in) const {
   std::vector<RenderedFile> out;
   for (const auto& t : in.policy.perimeters) {
-    if (t.vendor == inventory::PerimeterVendor::kAsa) out.push_back(renderSite(t, in.model));
+    if (auto path = fileFor(t); !path.empty()) out.push_back(renderSite(t, path, in.model));
   }
   return out;
 }

@@ -13,9 +13,13 @@ namespace ccsec::render {
 class AsaGenerator final : public Generator {
  public:
   std::string_view name() const override { return "asa"; }
-  std::vector<std::string> features() const override;
-  std::vector<CheckError> check(const RenderInput& in) const override;
+  FeatureSet features() const override;
+  using Generator::fileFor;
+  std::string fileFor(const Table& t) const override;
   std::vector<RenderedFile> render(const RenderInput& in) const override;
+
+ protected:
+  std::vector<CheckError> checkTarget(const RenderInput& in) const override;
 };
 
 }  // namespace ccsec::render

@@ -160,9 +160,9 @@ class TableWriter {
 
 }  // namespace
 
-RenderedFile renderNftTable(const Table& t, const inventory::Model& m) {
+RenderedFile renderNftTable(const Table& t, const std::string& path, const inventory::Model& m) {
   RenderedFile f;
-  f.path = t.file;
+  f.path = path;
   bool host = t.kind == TableKind::kHost;
   std::string table = host ? "ccsec" : "ccsec_perimeter";
   std::string what;
@@ -183,7 +183,7 @@ RenderedFile renderNftTable(const Table& t, const inventory::Model& m) {
     f.rules.push_back(RuleRef{r.label, r.origin, r.line});
   }
   std::string out = "#!/usr/sbin/nft -f\n" + renderedBy("#", what, inventoryName(m.source_file)) +
-                    "\n# Apply with `nft -f " + t.file.substr(t.file.rfind('/') + 1) +
+                    "\n# Apply with `nft -f " + path.substr(path.rfind('/') + 1) +
                     "`: the table is replaced in one transaction.\n";
   out += "table inet " + table + " {}\n";
   out += "delete table inet " + table + "\n";
@@ -200,29 +200,27 @@ RenderedFile renderNftTable(const Table& t, const inventory::Model& m) {
   return f;
 }
 
-std::vector<std::string> NftablesGenerator::features() const {
-  return {"linux host firewall (input, default drop)",
-          "derived edges from hosts and endpoint zones (named sets)",
-          "IPsec-only edges (meta secpath)",
-          "ESP and IKE (UDP 500/4500) from IPsec peers",
-          "perimeter vendor nftables (forward, default drop)",
-          "IPv4 and IPv6"};
+// Linux host firewall (input, default drop) and nftables perimeters (forward, default drop);
+// named sets for zones and endpoint groups; IPsec-only edges via `meta secpath`; ESP and IKE
+// from IPsec peers. No security contexts.
+FeatureSet NftablesGenerator::features() const {
+  return featureSet({Feature::kHostFirewall, Feature::kPerimeter, Feature::kIpv6,
+                     Feature::kIpsecOnlyRules, Feature::kNegatedSource, Feature::kPortRanges});
 }
 
-std::vector<CheckError> NftablesGenerator::check(const RenderInput& in) const {
-  // Every Linux host table and nftables perimeter is expressible: no unsupported features.
-  (void)in;
-  return {};
+std::string NftablesGenerator::fileFor(const Table& t) const {
+  if (t.kind == TableKind::kHost)
+    return t.os == inventory::Os::kLinux ? "hosts/" + t.device + ".nft" : std::string();
+  return t.vendor == inventory::PerimeterVendor::kNftables ? "sites/" + t.device + ".perimeter.nft"
+                                                           : std::string();
 }
 
 std::vector<RenderedFile> NftablesGenerator::render(const RenderInput& in) const {
   std::vector<RenderedFile> out;
-  for (const auto& t : in.policy.hosts) {
-    if (t.os == inventory::Os::kLinux) out.push_back(renderNftTable(t, in.model));
-  }
-  for (const auto& t : in.policy.perimeters) {
-    if (t.vendor == inventory::PerimeterVendor::kNftables)
-      out.push_back(renderNftTable(t, in.model));
+  for (const auto* tables : {&in.policy.hosts, &in.policy.perimeters}) {
+    for (const auto& t : *tables) {
+      if (auto path = fileFor(t); !path.empty()) out.push_back(renderNftTable(t, path, in.model));
+    }
   }
   return out;
 }

@@ -11,12 +11,13 @@ namespace ccsec::render {
 class NftablesGenerator final : public Generator {
  public:
   std::string_view name() const override { return "nftables"; }
-  std::vector<std::string> features() const override;
-  std::vector<CheckError> check(const RenderInput& in) const override;
+  FeatureSet features() const override;
+  using Generator::fileFor;
+  std::string fileFor(const Table& t) const override;
   std::vector<RenderedFile> render(const RenderInput& in) const override;
 };
 
-/// The nftables text of one table (host or perimeter). Exposed for tests.
-RenderedFile renderNftTable(const Table& t, const inventory::Model& m);
+/// The nftables text of one table (host or perimeter) as file `path`. Exposed for tests.
+RenderedFile renderNftTable(const Table& t, const std::string& path, const inventory::Model& m);
 
 }  // namespace ccsec::render

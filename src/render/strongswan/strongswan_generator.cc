@@ -19,9 +19,9 @@ std::string connName(std::string_view prefix, std::string_view name) {
   return s;
 }
 
-RenderedFile renderHost(const IpsecHost& h, const inventory::Model& m) {
+RenderedFile renderHost(const IpsecHost& h, const std::string& path, const inventory::Model& m) {
   RenderedFile f;
-  f.path = "hosts/" + h.host + ".swanctl.conf";
+  f.path = path;
   std::string out = renderedBy("#",
                                "ccsec IPsec for " + h.host + " (strongSwan swanctl.conf, " +
                                    inventory::toString(h.mode) + ").",
@@ -80,14 +80,19 @@ RenderedFile renderHost(const IpsecHost& h, const inventory::Model& m) {
 
 }  // namespace
 
-std::vector<std::string> StrongswanGenerator::features() const {
-  return {
-      "ipsec isolation and peer on linux hosts", "transport mode inside a site",
-      "tunnel mode across ipsec site_links",     "certificate authentication (certificate.path)",
-      "IKEv2 AES-GCM/ECP, ESP AES-GCM",          "boundary bypass (pass) policies"};
+// IPsec isolation and peer on Linux hosts: transport mode inside a site, tunnel mode across
+// ipsec site_links, boundary bypass (pass) policies; certificate authentication from
+// certificate.path; IKEv2 AES-GCM/ECP, ESP AES-GCM.
+FeatureSet StrongswanGenerator::features() const {
+  return featureSet(
+      {Feature::kIpsecTransport, Feature::kIpsecTunnel, Feature::kIpsecBoundary, Feature::kIpv6});
 }
 
-std::vector<CheckError> StrongswanGenerator::check(const RenderInput& in) const {
+std::string StrongswanGenerator::fileFor(const IpsecHost& h) const {
+  return h.os == inventory::Os::kLinux ? "hosts/" + h.host + ".swanctl.conf" : std::string();
+}
+
+std::vector<CheckError> StrongswanGenerator::checkTarget(const RenderInput& in) const {
   std::vector<CheckError> errs;
   for (const auto& h : in.model.hosts) {
     if (h.protection.ipsec == inventory::IpsecMode::kNone) continue;
@@ -112,7 +117,7 @@ std::vector<CheckError> StrongswanGenerator::check(const RenderInput& in) const 
 std::vector<RenderedFile> StrongswanGenerator::render(const RenderInput& in) const {
   std::vector<RenderedFile> out;
   for (const auto& h : in.policy.ipsec) {
-    if (h.os == inventory::Os::kLinux) out.push_back(renderHost(h, in.model));
+    if (auto path = fileFor(h); !path.empty()) out.push_back(renderHost(h, path, in.model));
   }
   return out;
 }

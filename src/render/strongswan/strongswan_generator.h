@@ -17,9 +17,13 @@ inline constexpr const char* kEspProposal = "aes256gcm16-ecp384";
 class StrongswanGenerator final : public Generator {
  public:
   std::string_view name() const override { return "strongswan"; }
-  std::vector<std::string> features() const override;
-  std::vector<CheckError> check(const RenderInput& in) const override;
+  FeatureSet features() const override;
+  using Generator::fileFor;
+  std::string fileFor(const IpsecHost& h) const override;
   std::vector<RenderedFile> render(const RenderInput& in) const override;
+
+ protected:
+  std::vector<CheckError> checkTarget(const RenderInput& in) const override;
 };
 
 }  // namespace ccsec::render

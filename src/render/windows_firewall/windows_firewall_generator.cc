@@ -14,9 +14,9 @@ std::string remoteAddresses(const std::vector<core::Cidr>& v) {
   return s;
 }
 
-RenderedFile renderHost(const Table& t, const inventory::Model& m) {
+RenderedFile renderHost(const Table& t, const std::string& path, const inventory::Model& m) {
   RenderedFile f;
-  f.path = t.file;
+  f.path = path;
   std::string out = renderedBy("#",
                                "ccsec host firewall for " + t.device + " (site " + t.site +
                                    "): Windows Defender Firewall, inbound blocked by default.",
@@ -68,22 +68,23 @@ RenderedFile renderHost(const Table& t, const inventory::Model& m) {
 
 }  // namespace
 
-std::vector<std::string> WindowsFirewallGenerator::features() const {
-  return {"windows host firewall (inbound block by default, rule group ccsec)",
-          "derived edges from hosts and endpoint zones",
-          "IPsec-only edges (-Authentication/-Encryption Required)",
-          "RPC dynamic range where the catalog listener says rpc_dynamic", "IPv4 and IPv6"};
+// Windows host firewall (inbound blocked by default, rule group ccsec); IPsec-only edges via
+// -Authentication/-Encryption Required; the RPC dynamic range where the catalog says rpc_dynamic.
+FeatureSet WindowsFirewallGenerator::features() const {
+  return featureSet(
+      {Feature::kHostFirewall, Feature::kIpv6, Feature::kIpsecOnlyRules, Feature::kPortRanges});
 }
 
-std::vector<CheckError> WindowsFirewallGenerator::check(const RenderInput& in) const {
-  (void)in;
-  return {};
+std::string WindowsFirewallGenerator::fileFor(const Table& t) const {
+  return t.kind == TableKind::kHost && t.os == inventory::Os::kWindows
+             ? "hosts/" + t.device + ".firewall.ps1"
+             : std::string();
 }
 
 std::vector<RenderedFile> WindowsFirewallGenerator::render(const RenderInput& in) const {
   std::vector<RenderedFile> out;
   for (const auto& t : in.policy.hosts) {
-    if (t.os == inventory::Os::kWindows) out.push_back(renderHost(t, in.model));
+    if (auto path = fileFor(t); !path.empty()) out.push_back(renderHost(t, path, in.model));
   }
   return out;
 }

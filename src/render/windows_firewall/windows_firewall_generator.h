@@ -11,8 +11,9 @@ namespace ccsec::render {
 class WindowsFirewallGenerator final : public Generator {
  public:
   std::string_view name() const override { return "windows-firewall"; }
-  std::vector<std::string> features() const override;
-  std::vector<CheckError> check(const RenderInput& in) const override;
+  FeatureSet features() const override;
+  using Generator::fileFor;
+  std::string fileFor(const Table& t) const override;
   std::vector<RenderedFile> render(const RenderInput& in) const override;
 };
 

@@ -29,9 +29,10 @@ std::string addrList(const std::vector<core::Cidr>& v) {
   return s;
 }
 
-RenderedFile renderHost(const IpsecHost& h, const std::string& ca, const inventory::Model& m) {
+RenderedFile renderHost(const IpsecHost& h, const std::string& path, const std::string& ca,
+                        const inventory::Model& m) {
   RenderedFile f;
-  f.path = "hosts/" + h.host + ".ipsec.ps1";
+  f.path = path;
   std::string out =
       renderedBy("#",
                  "ccsec IPsec for " + h.host + " (Windows, " + inventory::toString(h.mode) +
@@ -110,14 +111,19 @@ RenderedFile renderHost(const IpsecHost& h, const std::string& ca, const invento
 
 }  // namespace
 
-std::vector<std::string> WindowsIpsecGenerator::features() const {
-  return {"ipsec isolation and peer on windows hosts",
-          "machine certificate authentication (no PSK)",
-          "transport mode inside a site, tunnel mode across ipsec site_links",
-          "boundary exceptions as their own rules", "AES-GCM ESP, ECP-384"};
+// IPsec isolation and peer on Windows hosts: machine certificate authentication (no PSK),
+// transport mode inside a site, tunnel mode across ipsec site_links, boundary exceptions as their
+// own rules; AES-GCM ESP, ECP-384.
+FeatureSet WindowsIpsecGenerator::features() const {
+  return featureSet(
+      {Feature::kIpsecTransport, Feature::kIpsecTunnel, Feature::kIpsecBoundary, Feature::kIpv6});
 }
 
-std::vector<CheckError> WindowsIpsecGenerator::check(const RenderInput& in) const {
+std::string WindowsIpsecGenerator::fileFor(const IpsecHost& h) const {
+  return h.os == inventory::Os::kWindows ? "hosts/" + h.host + ".ipsec.ps1" : std::string();
+}
+
+std::vector<CheckError> WindowsIpsecGenerator::checkTarget(const RenderInput& in) const {
   std::vector<CheckError> errs;
   for (const auto& h : in.model.hosts) {
     if (h.os != inventory::Os::kWindows || h.protection.ipsec == inventory::IpsecMode::kNone)
@@ -135,10 +141,11 @@ std::vector<CheckError> WindowsIpsecGenerator::check(const RenderInput& in) cons
 std::vector<RenderedFile> WindowsIpsecGenerator::render(const RenderInput& in) const {
   std::vector<RenderedFile> out;
   for (const auto& ih : in.policy.ipsec) {
-    if (ih.os != inventory::Os::kWindows) continue;
+    const std::string path = fileFor(ih);
+    if (path.empty()) continue;
     const auto* h = in.model.findHost(ih.host);
     auto ca = caSubject(in, *h);
-    out.push_back(renderHost(ih, ca ? *ca : std::string(), in.model));
+    out.push_back(renderHost(ih, path, ca ? *ca : std::string(), in.model));
   }
   return out;
 }

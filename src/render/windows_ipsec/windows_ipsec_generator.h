@@ -14,9 +14,13 @@ namespace ccsec::render {
 class WindowsIpsecGenerator final : public Generator {
  public:
   std::string_view name() const override { return "windows-ipsec"; }
-  std::vector<std::string> features() const override;
-  std::vector<CheckError> check(const RenderInput& in) const override;
+  FeatureSet features() const override;
+  using Generator::fileFor;
+  std::string fileFor(const IpsecHost& h) const override;
   std::vector<RenderedFile> render(const RenderInput& in) const override;
+
+ protected:
+  std::vector<CheckError> checkTarget(const RenderInput& in) const override;
 };
 
 }  // namespace ccsec::render

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <filesystem>
 
 #include "core/x509_info.h"
 #include "pki/index.h"
@@ -286,6 +288,53 @@ TEST_F(CaTest, RotationKeepsPreviousPairWhichCanBeRevoked) {
   EXPECT_NE(opensslVerify(dir_, prev_pem, true).status, 0);
   EXPECT_EQ(opensslVerify(dir_, second->cert_path, true).status, 0);
   EXPECT_FALSE(ca->rotate("nobody"));
+}
+
+// A rename that fails midway (the 1st, 2nd, 3rd or 4th of the rotation) leaves the host with its
+// previous certificate and key, no stray files, and an index without the new serial.
+TEST_F(CaTest, RotationIsAllOrNothingWhenARenameFails) {
+  ASSERT_TRUE(CaDirectory::init(dir_, KeyType::kEcdsaP256, "Lab CA", 3650));
+  {
+    auto ca = CaDirectory::open(dir_);
+    ASSERT_TRUE(ca);
+    ASSERT_TRUE(ca->issue(HostRequest{"cg-a", {"cg-a.corp.example.com"}, {"10.10.1.20"}, 45, {}}));
+  }
+  const std::string cert = dir_ + "/hosts/cg-a.pem";
+  const std::string key = dir_ + "/hosts/cg-a.key";
+  const std::string old_cert = readText(cert);
+  const std::string old_key = readText(key);
+  const std::string old_index = readText(dir_ + "/index.json");
+  for (int fail_at = 1; fail_at <= 4; ++fail_at) {
+    Options options;
+    int calls = 0;
+    options.rename = [&calls, fail_at](const char* from, const char* to) {
+      if (++calls == fail_at) {
+        errno = EIO;
+        return -1;
+      }
+      return ::rename(from, to);
+    };
+    auto ca = CaDirectory::open(dir_, options);
+    ASSERT_TRUE(ca);
+    auto r = ca->rotate("cg-a");
+    ASSERT_FALSE(r) << "failure at rename " << fail_at << " was not reported";
+    EXPECT_TRUE(r.error().isRuntime());
+    EXPECT_EQ(calls, fail_at);
+    EXPECT_EQ(readText(cert), old_cert) << fail_at;
+    EXPECT_EQ(readText(key), old_key) << fail_at;
+    EXPECT_EQ(readText(dir_ + "/index.json"), old_index) << fail_at;
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/hosts/cg-a.prev.pem")) << fail_at;
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/hosts/cg-a.prev.key")) << fail_at;
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/hosts/cg-a.next.pem")) << fail_at;
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/hosts/cg-a.next.key")) << fail_at;
+  }
+  // And with no failure the same rotation succeeds.
+  auto ca = CaDirectory::open(dir_);
+  ASSERT_TRUE(ca);
+  auto ok = ca->rotate("cg-a");
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_NE(readText(cert), old_cert);
+  EXPECT_EQ(readText(dir_ + "/hosts/cg-a.prev.pem"), old_cert);
 }
 
 TEST_F(CaTest, CsrSignedExternallyByOpensslIsImported) {

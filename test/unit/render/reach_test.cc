@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
+#include "render/registry.h"
 
 namespace ccsec::render {
 namespace {
@@ -94,7 +95,7 @@ TEST(Shadowed, ExceptionOnABlockedPortCanNeverMatch) {
   auto l = loadText(kMini, "mini.yaml");
   auto sh = shadowedRules(l.policy);
   ASSERT_EQ(sh.size(), 1u);
-  EXPECT_EQ(sh[0].table->file, "sites/s1.asa.cfg");
+  EXPECT_EQ(renderedFile(*sh[0].table), "sites/s1.asa.cfg");
   EXPECT_EQ(sh[0].rule->origin, "perimeter.allow");
   EXPECT_EQ(sh[0].rule->port_lo, 445);
   EXPECT_EQ(sh[0].by->origin, "perimeter.blocked");
@@ -107,7 +108,6 @@ TEST(Shadowed, CleanInventoryHasNone) {
 
 TEST(Shadowed, DuplicateRuleIsShadowedByTheFirst) {
   Table t;
-  t.file = "hosts/x.nft";
   Rule a;
   a.label = "r1";
   a.proto = Proto::kTcp;

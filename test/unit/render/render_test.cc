@@ -35,14 +35,14 @@ TEST(Registry, ListsEveryTargetOnceInOrder) {
                                              "windows-ipsec"}));
   EXPECT_EQ(findGenerator("asa"), allGenerators()[2]);
   EXPECT_EQ(findGenerator("pf"), nullptr);
-  for (const auto* g : allGenerators()) EXPECT_FALSE(g->features().empty()) << g->name();
+  for (const auto* g : allGenerators()) EXPECT_TRUE(g->features().any()) << g->name();
 }
 
 TEST(PolicyModel, HostTableHasBaselineThenOneRulePerEdgeInto) {
   auto l = loadPath(kNetnsInventory);
   const Table* rgr = l.policy.hostTable("rgr");
   ASSERT_NE(rgr, nullptr);
-  EXPECT_EQ(rgr->file, "hosts/rgr.nft");
+  EXPECT_EQ(renderedFile(*rgr), "hosts/rgr.nft");
   ASSERT_GE(rgr->rules.size(), 9u);
   EXPECT_EQ(rgr->rules[0].special, Special::kEstablished);
   EXPECT_EQ(rgr->rules[1].special, Special::kLoopback);
@@ -105,7 +105,7 @@ TEST(PolicyModel, PerimeterBlocksDesignPortsBeforeAnyException) {
   auto l = loadText(kMini, "mini.yaml");
   const Table* p = l.policy.perimeterTable("s1");
   ASSERT_NE(p, nullptr);
-  EXPECT_EQ(p->file, "sites/s1.asa.cfg");
+  EXPECT_EQ(renderedFile(*p), "sites/s1.asa.cfg");
   EXPECT_EQ(p->contexts, (std::vector<std::string>{"tenant-1"}));
   std::size_t first_allow = p->rules.size();
   std::size_t blocked = 0;
@@ -383,6 +383,112 @@ TEST(WindowsIpsec, CaSubjectIsReadFromTheHostCertificates) {
   }
   EXPECT_TRUE(found);
   fs::remove_all(dir);
+}
+
+// A target for the tests below: host tables of Linux hosts, declaring only `declared`, every
+// file named by `pattern` with the host name appended.
+class FakeHostTarget final : public Generator {
+ public:
+  FakeHostTarget(std::string name, FeatureSet declared, std::string prefix)
+      : name_(std::move(name)), declared_(declared), prefix_(std::move(prefix)) {}
+  std::string_view name() const override { return name_; }
+  FeatureSet features() const override { return declared_; }
+  using Generator::fileFor;
+  std::string fileFor(const Table& t) const override {
+    return t.kind == TableKind::kHost && t.os == inventory::Os::kLinux ? prefix_ + t.device
+                                                                       : std::string();
+  }
+  std::vector<RenderedFile> render(const RenderInput& in) const override {
+    std::vector<RenderedFile> out;
+    for (const auto& t : in.policy.hosts)
+      if (auto p = fileFor(t); !p.empty()) out.push_back(RenderedFile{p, "x\n", {}});
+    return out;
+  }
+
+ private:
+  std::string name_;
+  FeatureSet declared_;
+  std::string prefix_;
+};
+
+TEST(Features, TablesReportWhatTheyUse) {
+  auto l = loadPath(kNetnsInventory);
+  const FeatureSet rgr = featuresOf(*l.policy.hostTable("rgr"));
+  EXPECT_TRUE(rgr.test(static_cast<std::size_t>(Feature::kHostFirewall)));
+  EXPECT_TRUE(rgr.test(static_cast<std::size_t>(Feature::kIpsecOnlyRules)));
+  EXPECT_FALSE(rgr.test(static_cast<std::size_t>(Feature::kPerimeter)));
+  const FeatureSet ipsec = featuresOf(*l.policy.ipsecHost("rgr"));
+  EXPECT_TRUE(ipsec.test(static_cast<std::size_t>(Feature::kIpsecBoundary)));
+  auto mini = loadText(kMini, "mini.yaml");
+  const FeatureSet s1 = featuresOf(*mini.policy.perimeterTable("s1"));
+  EXPECT_TRUE(s1.test(static_cast<std::size_t>(Feature::kSecurityContexts)));
+  EXPECT_TRUE(s1.test(static_cast<std::size_t>(Feature::kNegatedSource)));
+}
+
+TEST(Features, RegisteredTargetsDeclareWhatTheyRenderForTheExamples) {
+  for (const char* inv : {"examples/lab.yaml", "examples/reference.yaml", kNetnsInventory}) {
+    auto l = loadPath(inv);
+    std::size_t owned = 0;
+    for (const auto* g : allGenerators()) {
+      for (const auto* tables : {&l.policy.hosts, &l.policy.perimeters}) {
+        for (const auto& t : *tables) {
+          if (g->fileFor(t).empty()) continue;
+          ++owned;
+          EXPECT_TRUE((featuresOf(t) & ~g->features()).none()) << inv << " " << t.device;
+        }
+      }
+      for (const auto& h : l.policy.ipsec) {
+        if (g->fileFor(h).empty()) continue;
+        ++owned;
+        EXPECT_TRUE((featuresOf(h) & ~g->features()).none()) << inv << " " << h.host;
+      }
+    }
+    // Every table and IPsec host has exactly one generator in charge of it.
+    EXPECT_EQ(owned, l.policy.hosts.size() + l.policy.perimeters.size() + l.policy.ipsec.size())
+        << inv;
+  }
+}
+
+TEST(Features, BaseFailsClosedOnAnUndeclaredFeature) {
+  auto l = loadPath(kNetnsInventory);
+  RenderOptions opts;
+  RenderInput in{l.model, inventory::Catalog::builtin(), l.graph, l.policy, opts};
+  const FakeHostTarget narrow("narrow", featureSet({Feature::kHostFirewall}), "fake/");
+  const auto errs = narrow.check(in);
+  ASSERT_FALSE(errs.empty());
+  bool named = false;
+  for (const auto& e : errs) {
+    EXPECT_EQ(e.target, "narrow");
+    if (e.feature == "ipsec-only rules" && e.where == "host rgr") named = true;
+  }
+  EXPECT_TRUE(named) << errs[0].str();
+  auto b = renderBundle(in, {&narrow});
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().message.find("nothing was written"), std::string::npos);
+  EXPECT_NE(b.error().detail.find("narrow: ipsec-only rules at host rgr"), std::string::npos)
+      << b.error().detail;
+
+  FeatureSet all;
+  all.set();
+  const FakeHostTarget wide("wide", all, "fake/");
+  EXPECT_TRUE(wide.check(in).empty());
+  EXPECT_TRUE(renderBundle(in, {&wide}).ok());
+}
+
+TEST(Bundle, RejectsTwoTargetsWritingOnePath) {
+  auto l = loadPath(kNetnsInventory);
+  RenderOptions opts;
+  RenderInput in{l.model, inventory::Catalog::builtin(), l.graph, l.policy, opts};
+  FeatureSet all;
+  all.set();
+  const FakeHostTarget one("one", all, "hosts/");
+  const FakeHostTarget two("two", all, "hosts/");
+  auto b = renderBundle(in, {&one, &two});
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().message.find("targets one and two both write hosts/"), std::string::npos)
+      << b.error().message;
+  const FakeHostTarget other("other", all, "other/");
+  EXPECT_TRUE(renderBundle(in, {&one, &other}).ok());
 }
 
 }  // namespace

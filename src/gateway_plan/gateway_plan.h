@@ -20,18 +20,19 @@
 #include "inventory/graph.h"
 #include "inventory/model.h"
 
-namespace ccsec::cli {
+namespace ccsec::gateway_plan {
 
 struct DerivedGateway {
   gateway::GatewayConfig config;
   std::vector<std::string> skipped;  // "ged-125:cvp-1<-pg-a: listener has no separate TLS port"
 };
 
-core::Result<DerivedGateway> deriveGateway(const inventory::Model& model, const inventory::Catalog& catalog,
+core::Result<DerivedGateway> deriveGateway(const inventory::Model& model,
+                                           const inventory::Catalog& catalog,
                                            const std::string& host, const std::string& pki_dir,
                                            const std::string& inventory_dir);
 
 /// The derived config as gateway YAML (for --print-config), deterministic.
 std::string gatewayConfigYaml(const gateway::GatewayConfig& config);
 
-}  // namespace ccsec::cli
+}  // namespace ccsec::gateway_plan

@@ -1,11 +1,11 @@
-#include "cli/gateway_inventory.h"
+#include "gateway_plan/gateway_plan.h"
 
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <sstream>
 
-namespace ccsec::cli {
+namespace ccsec::gateway_plan {
 namespace {
 
 struct Ports {
@@ -41,12 +41,14 @@ std::vector<std::string> peerNames(const inventory::Host& h) {
 }
 
 std::string endpoint(const core::IpAddress& a, std::uint16_t port) {
-  return a.isV6() ? "[" + a.str() + "]:" + std::to_string(port) : a.str() + ":" + std::to_string(port);
+  return a.isV6() ? "[" + a.str() + "]:" + std::to_string(port)
+                  : a.str() + ":" + std::to_string(port);
 }
 
 }  // namespace
 
-core::Result<DerivedGateway> deriveGateway(const inventory::Model& model, const inventory::Catalog& catalog,
+core::Result<DerivedGateway> deriveGateway(const inventory::Model& model,
+                                           const inventory::Catalog& catalog,
                                            const std::string& host_name, const std::string& pki_dir,
                                            const std::string& inventory_dir) {
   const inventory::Host* host = model.findHost(host_name);
@@ -62,7 +64,8 @@ core::Result<DerivedGateway> deriveGateway(const inventory::Model& model, const 
     if (p.is_relative()) p = std::filesystem::path(inventory_dir) / p;
     cert = p.string();
   }
-  std::string key = cert.ends_with(".pem") ? cert.substr(0, cert.size() - 4) + ".key" : cert + ".key";
+  std::string key =
+      cert.ends_with(".pem") ? cert.substr(0, cert.size() - 4) + ".key" : cert + ".key";
   auto tlsFor = [&](tls::Role role, const inventory::Edge& e, std::vector<std::string> peers) {
     tls::ContextConfig t;
     t.role = role;
@@ -72,7 +75,8 @@ core::Result<DerivedGateway> deriveGateway(const inventory::Model& model, const 
     t.crl_file = pki_dir + "/crl.pem";
     t.allowed_peers = std::move(peers);
     t.policy.legacy_tls = e.legacy_tls;
-    if (auto v = tls::parseVersion(e.min_version.empty() ? "1.2" : e.min_version)) t.policy.min_version = *v;
+    if (auto v = tls::parseVersion(e.min_version.empty() ? "1.2" : e.min_version))
+      t.policy.min_version = *v;
     return t;
   };
 
@@ -86,7 +90,8 @@ core::Result<DerivedGateway> deriveGateway(const inventory::Model& model, const 
       continue;
     }
     const auto* client = model.findHost(e->client);
-    std::vector<std::string> names = client ? peerNames(*client) : std::vector<std::string>{e->client};
+    std::vector<std::string> names =
+        client ? peerNames(*client) : std::vector<std::string>{e->client};
     auto it = servers.find(ports->tls);
     if (it == servers.end()) {
       gateway::ListenerConfig l;
@@ -130,9 +135,12 @@ core::Result<DerivedGateway> deriveGateway(const inventory::Model& model, const 
   }
   if (cfg.listeners.empty()) {
     std::string detail;
-    for (const auto& sk : out.skipped) detail += (detail.empty() ? "" : "\n") + std::string("skipped ") + sk;
-    return core::makeError("host '" + host_name + "' serves or opens no personal-data TLS channel the gateway can front",
-                           detail);
+    for (const auto& sk : out.skipped)
+      detail += (detail.empty() ? "" : "\n") + std::string("skipped ") + sk;
+    return core::makeError(
+        "host '" + host_name +
+            "' serves or opens no personal-data TLS channel the gateway can front",
+        detail);
   }
   return out;
 }
@@ -152,7 +160,8 @@ std::string gatewayConfigYaml(const gateway::GatewayConfig& c) {
       << "      ca: " << l.tls.ca_file << "\n"
       << "      crl: " << l.tls.crl_file << "\n"
       << "      allowed_peers: [";
-    for (std::size_t i = 0; i < l.tls.allowed_peers.size(); ++i) o << (i ? ", " : "") << l.tls.allowed_peers[i];
+    for (std::size_t i = 0; i < l.tls.allowed_peers.size(); ++i)
+      o << (i ? ", " : "") << l.tls.allowed_peers[i];
     o << "]\n"
       << "      legacy_tls: " << (l.tls.policy.legacy_tls ? "true" : "false") << "\n"
       << "      min_version: \"" << tls::versionName(l.tls.policy.min_version) << "\"\n";
@@ -160,4 +169,4 @@ std::string gatewayConfigYaml(const gateway::GatewayConfig& c) {
   return o.str();
 }
 
-}  // namespace ccsec::cli
+}  // namespace ccsec::gateway_plan

@@ -1,0 +1,56 @@
+# `ccsec check` (CCS-TLS-004/005) and `ccsec pki verify` judge the same certificates (this
+# folder's inventory) and must agree: the hosts whose certificate does not name them, and the
+# hosts that share a certificate or key, are the same sets in both reports.
+# Usage: cmake -DCCSEC=... -DDIR=<this folder> -P agree.cmake
+execute_process(COMMAND ${CCSEC} check inventory.yaml --format json --as-of 2027-01-15
+                WORKING_DIRECTORY ${DIR} OUTPUT_VARIABLE check_out RESULT_VARIABLE rc1)
+execute_process(COMMAND ${CCSEC} pki verify inventory.yaml --ca fixtures/ca.pem
+                        --crl fixtures/crl.pem --as-of 2027-01-15 --format json
+                WORKING_DIRECTORY ${DIR} OUTPUT_VARIABLE verify_out RESULT_VARIABLE rc2)
+if(NOT rc1 EQUAL 1 OR NOT rc2 EQUAL 1)
+  message(FATAL_ERROR "check exited ${rc1}, pki verify ${rc2}; expected 1 and 1")
+endif()
+
+set(check_names "")
+set(check_shared "")
+string(JSON n LENGTH "${check_out}" findings)
+math(EXPR last "${n} - 1")
+foreach(i RANGE ${last})
+  string(JSON rule GET "${check_out}" findings ${i} rule)
+  string(JSON target GET "${check_out}" findings ${i} target)
+  string(JSON msg GET "${check_out}" findings ${i} message)
+  if(rule STREQUAL "CCS-TLS-005" AND msg MATCHES " but not ")
+    list(APPEND check_names ${target})
+  elseif(rule STREQUAL "CCS-TLS-004")
+    list(APPEND check_shared ${target})
+  endif()
+endforeach()
+
+set(verify_names "")
+set(verify_shared "")
+string(JSON n LENGTH "${verify_out}" problems)
+math(EXPR last "${n} - 1")
+foreach(i RANGE ${last})
+  string(JSON code GET "${verify_out}" problems ${i} code)
+  string(JSON host GET "${verify_out}" problems ${i} host)
+  if(code STREQUAL "name" OR code STREQUAL "address")
+    list(APPEND verify_names ${host})
+  elseif(code MATCHES "^shared-")
+    list(APPEND verify_shared ${host})
+  endif()
+endforeach()
+
+foreach(v check_names check_shared verify_names verify_shared)
+  list(REMOVE_DUPLICATES ${v})
+  list(SORT ${v})
+endforeach()
+if(NOT check_names STREQUAL verify_names)
+  message(FATAL_ERROR "name verdicts differ: check [${check_names}], pki verify [${verify_names}]")
+endif()
+if(NOT check_shared STREQUAL verify_shared)
+  message(FATAL_ERROR "sharing verdicts differ: check [${check_shared}], pki verify [${verify_shared}]")
+endif()
+if(check_names STREQUAL "")
+  message(FATAL_ERROR "the fixture should hold certificates that do not name their host")
+endif()
+message(STATUS "agree: names [${check_names}], shared [${check_shared}]")
