@@ -78,7 +78,7 @@ const std::vector<Rule>& checkedRules() {
        c::uniqueCertificates},
       {"CCS-TLS-005", L::kTls, S::kHigh, "Host certificates are valid and name the host", "Secured PII in Transit",
        "An expired certificate or one whose names do not match the host breaks TLS or trains people to ignore verification.",
-       "Renew the certificate before it expires (--set cert_warn_days=N for the warning window) with the host's name, dns_name or address in its subjectAltName.",
+       "Renew the certificate before it expires (--set cert_warn_days=N for the warning window) with the host's dns_name (or its name when none is stated) as a subjectAltName DNS entry, and its address among any IP entries.",
        c::certificatesValid},
       {"CCS-TLS-006", L::kTls, S::kHigh, "Agent desktop channels use TLS", "Security Layers",
        "The solution supports TLS for agent desktops to protect customer-sensitive information from eavesdropping.",
