@@ -44,9 +44,9 @@ std::optional<NameProblem> certificateNameProblem(const CertificateInfo& cert,
     return NameProblem{NameProblem::Kind::kName,
                        "names " + certificateNames(cert) + " but not " + want};
   if (host.address && !cert.ip_addresses.empty() && !cert.matchesIp(*host.address))
-    return NameProblem{NameProblem::Kind::kAddress,
-                       "names the addresses of " + certificateNames(cert) +
-                           " but not the host address " + *host.address};
+    return NameProblem{
+        NameProblem::Kind::kAddress,
+        "names " + certificateNames(cert) + " but not the host address " + *host.address};
   return std::nullopt;
 }
 

@@ -25,13 +25,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct Outcome {
   int rc = -1;
   std::string err;
 };
 
 // Runs ccsec ARGS from the source tree with stdout to `out` (default /dev/null); stderr captured.
-Run ccsec(const std::vector<std::string>& args, const std::string& out = "/dev/null") {
+Outcome ccsec(const std::vector<std::string>& args, const std::string& out = "/dev/null") {
   const fs::path err = fs::temp_directory_path() / ("ccsec-exit-" + std::to_string(::getpid()));
   const pid_t pid = ::fork();
   if (pid == 0) {
@@ -52,7 +52,7 @@ Run ccsec(const std::vector<std::string>& args, const std::string& out = "/dev/n
   }
   int st = 0;
   ::waitpid(pid, &st, 0);
-  Run r{WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), testing::readFile(err)};
+  Outcome r{WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), testing::readFile(err)};
   fs::remove(err);
   return r;
 }
@@ -66,7 +66,9 @@ class HeldPort {
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    if (type == SOCK_STREAM) EXPECT_EQ(::listen(fd_, 1), 0);
+    if (type == SOCK_STREAM) {
+      EXPECT_EQ(::listen(fd_, 1), 0);
+    }
     socklen_t len = sizeof a;
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
     port_ = ntohs(a.sin_port);
@@ -102,7 +104,7 @@ constexpr const char* kDate = "--as-of=2026-11-28";
 // summary line, the same exit code.
 TEST_F(ExitCodes, InventoryErrorsReadTheSameInEveryVerb) {
   const std::string bad = path("broken.yaml");
-  const Run check = ccsec({"check", bad});
+  const Outcome check = ccsec({"check", bad});
   ASSERT_EQ(check.rc, 2);
   EXPECT_NE(check.err.find("broken.yaml:2:"), std::string::npos) << check.err;
   EXPECT_NE(check.err.find("inventory rejected"), std::string::npos) << check.err;
@@ -115,7 +117,7 @@ TEST_F(ExitCodes, InventoryErrorsReadTheSameInEveryVerb) {
       {"pki", "issue", "--dir", path("pki"), bad, "--all"},
       {"gateway", "--inventory", bad, "--host", "x"}};
   for (const auto& v : verbs) {
-    const Run r = ccsec(v);
+    const Outcome r = ccsec(v);
     EXPECT_EQ(r.rc, 2) << v[0];
     EXPECT_EQ(r.err, check.err) << v[0];
   }
@@ -127,7 +129,7 @@ TEST_F(ExitCodes, Check) {
   EXPECT_EQ(ccsec({"check", path("broken.yaml")}).rc, 2);
   EXPECT_EQ(ccsec({"check", path("missing.yaml")}).rc, 2);
   EXPECT_EQ(ccsec({"check", "examples/lab.yaml", "--fail-on", "severe"}).rc, 2);
-  const Run full = ccsec({"check", "examples/insecure.yaml", kDate}, "/dev/full");
+  const Outcome full = ccsec({"check", "examples/insecure.yaml", kDate}, "/dev/full");
   EXPECT_EQ(full.rc, 3) << full.err;
 }
 
@@ -135,7 +137,7 @@ TEST_F(ExitCodes, Graph) {
   EXPECT_EQ(ccsec({"graph", "examples/lab.yaml"}).rc, 0);
   EXPECT_EQ(ccsec({"graph", path("broken.yaml")}).rc, 2);
   EXPECT_EQ(ccsec({"graph", "examples/lab.yaml", "--format", "svg"}).rc, 2);
-  const Run full = ccsec({"graph", "examples/reference.yaml"}, "/dev/full");
+  const Outcome full = ccsec({"graph", "examples/reference.yaml"}, "/dev/full");
   EXPECT_EQ(full.rc, 3) << full.err;
   EXPECT_NE(full.err.find("ccsec graph: cannot write"), std::string::npos) << full.err;
 }
@@ -144,7 +146,7 @@ TEST_F(ExitCodes, Diff) {
   EXPECT_EQ(ccsec({"diff", "examples/insecure.yaml", "examples/lab.yaml", kDate}).rc, 0);
   EXPECT_EQ(ccsec({"diff", "examples/lab.yaml", "examples/insecure.yaml", kDate}).rc, 1);
   EXPECT_EQ(ccsec({"diff", "examples/lab.yaml", path("broken.yaml")}).rc, 2);
-  const Run full =
+  const Outcome full =
       ccsec({"diff", "examples/lab.yaml", "examples/insecure.yaml", kDate}, "/dev/full");
   EXPECT_EQ(full.rc, 3) << full.err;
 }
@@ -162,11 +164,12 @@ TEST_F(ExitCodes, Render) {
       ccsec({"render", "examples/lab.yaml", "--out", path("bundle"), "--target", "nftables"}).rc,
       0);
   EXPECT_EQ(ccsec({"render", path("broken.yaml"), "--out", path("b2")}).rc, 2);
-  const Run unknown = ccsec({"render", "examples/lab.yaml", "--out", path("b3"), "--target", "pf"});
+  const Outcome unknown =
+      ccsec({"render", "examples/lab.yaml", "--out", path("b3"), "--target", "pf"});
   EXPECT_EQ(unknown.rc, 2);
   EXPECT_NE(unknown.err.find("ccsec render: unknown target \"pf\""), std::string::npos)
       << unknown.err;
-  const Run unwritable =
+  const Outcome unwritable =
       ccsec({"render", "examples/lab.yaml", "--out", path("file/bundle"), "--target", "nftables"});
   EXPECT_EQ(unwritable.rc, 3) << unwritable.err;
 }
@@ -176,7 +179,8 @@ TEST_F(ExitCodes, Reach) {
                                         "--to",  "cube-east:445/udp"};
   EXPECT_EQ(ccsec(denied).rc, 1);
   EXPECT_EQ(ccsec({"reach", "examples/reference.yaml", "--shadowed"}).rc, 0);
-  const Run bad = ccsec({"reach", "examples/reference.yaml", "--from", "internet", "--to", "x"});
+  const Outcome bad =
+      ccsec({"reach", "examples/reference.yaml", "--from", "internet", "--to", "x"});
   EXPECT_EQ(bad.rc, 2);
   EXPECT_NE(bad.err.find("ccsec reach: --to \"x\""), std::string::npos) << bad.err;
   EXPECT_EQ(ccsec({"reach", path("broken.yaml"), "--shadowed"}).rc, 2);
@@ -192,7 +196,7 @@ TEST_F(ExitCodes, Pki) {
   EXPECT_EQ(ccsec({"pki", "issue", "--dir", pki, path("broken.yaml"), "--all"}).rc, 2);
   EXPECT_EQ(ccsec({"pki", "verify", path("broken.yaml"), "--dir", pki}).rc, 2);
   EXPECT_EQ(ccsec({"pki", "verify", "examples/lab.yaml", "--dir", path("nothing")}).rc, 2);
-  const Run full = ccsec({"pki", "verify", "examples/lab.yaml", "--dir", pki}, "/dev/full");
+  const Outcome full = ccsec({"pki", "verify", "examples/lab.yaml", "--dir", pki}, "/dev/full");
   EXPECT_EQ(full.rc, 3) << full.err;
 }
 
@@ -213,11 +217,11 @@ TEST_F(ExitCodes, GatewayStartFailures) {
   };
   const std::string store = "sqlite:" + path("audit.db");
   // Port in use: the environment, not the config.
-  const Run in_use = ccsec({"gateway", "--config", config("127.0.0.1:" + held.port(), store)});
+  const Outcome in_use = ccsec({"gateway", "--config", config("127.0.0.1:" + held.port(), store)});
   EXPECT_EQ(in_use.rc, 3) << in_use.err;
   EXPECT_NE(in_use.err.find("cannot bind"), std::string::npos) << in_use.err;
   // An audit store that cannot be opened.
-  const Run no_store =
+  const Outcome no_store =
       ccsec({"gateway", "--config", config("127.0.0.1:0", "sqlite:" + path("file/audit.db"))});
   EXPECT_EQ(no_store.rc, 3) << no_store.err;
   // Config that is missing, malformed, or names a certificate that does not exist: input.
@@ -234,12 +238,12 @@ TEST_F(ExitCodes, GatewayStartFailures) {
 
 TEST_F(ExitCodes, MediaStartFailures) {
   HeldPort held(SOCK_DGRAM);
-  const Run in_use = ccsec({"media", "--listen-ng", "127.0.0.1:" + held.port(), "--port-min",
-                            "41000", "--port-max", "41099"});
+  const Outcome in_use = ccsec({"media", "--listen-ng", "127.0.0.1:" + held.port(), "--port-min",
+                                "41000", "--port-max", "41099"});
   EXPECT_EQ(in_use.rc, 3) << in_use.err;
   EXPECT_NE(in_use.err.find("--listen-ng: cannot bind"), std::string::npos) << in_use.err;
   EXPECT_EQ(ccsec({"media", "--config", path("missing.yaml")}).rc, 2);
-  const Run threads = ccsec({"media", "--listen-ng", "127.0.0.1:0", "--num-threads", "0"});
+  const Outcome threads = ccsec({"media", "--listen-ng", "127.0.0.1:0", "--num-threads", "0"});
   EXPECT_EQ(threads.rc, 2) << threads.err;
   EXPECT_EQ(ccsec({"media", "--listen-ng", "nowhere"}).rc, 2);
 }

@@ -35,8 +35,9 @@ TEST(DeriveGateway, ServerSideFrontsThePlaintextPortAndPinsTheClients) {
   EXPECT_EQ(l->forward.str(), "127.0.0.1:42027");
   EXPECT_EQ(l->protocol, gateway::Protocol::kGed188);
   EXPECT_EQ(l->tls.role, tls::Role::kServer);
-  EXPECT_EQ(l->tls.cert_file, "/pki/hosts/pg-a.pem");
-  EXPECT_EQ(l->tls.key_file, "/pki/hosts/pg-a.key");
+  // lab.yaml gives pg-a a certificate.path: it overrides the pki layout, relative to the inventory.
+  EXPECT_EQ(l->tls.cert_file, "/inv/certs/pg-a.pem");
+  EXPECT_EQ(l->tls.key_file, "/inv/certs/pg-a.key");
   EXPECT_EQ(l->tls.ca_file, "/pki/ca.pem");
   EXPECT_EQ(l->tls.crl_file, "/pki/crl.pem");
   EXPECT_EQ(l->tls.allowed_peers,

@@ -156,7 +156,7 @@ TEST_F(CaTest, IssueRefusesExistingHostAndBadInput) {
   auto again = ca->issue(HostRequest{"cg-a", {}, {}, 30, {}});
   ASSERT_FALSE(again);
   EXPECT_NE(again.error().message.find("rotate"), std::string::npos);
-  EXPECT_FALSE(again.error().runtime);
+  EXPECT_FALSE(again.error().isRuntime());
   EXPECT_EQ(readText(dir_ + "/hosts/cg-a.key"), key_before);
 
   EXPECT_FALSE(ca->issue(HostRequest{"../evil", {}, {}, 30, {}}));

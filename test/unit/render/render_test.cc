@@ -125,7 +125,7 @@ TEST(PolicyModel, PerimeterBlocksDesignPortsBeforeAnyException) {
 
 TEST(Nftables, HostFileReplacesTableAtomicallyAndRequiresIpsec) {
   auto l = loadPath(kNetnsInventory);
-  auto f = renderNftTable(*l.policy.hostTable("rgr"), l.model);
+  auto f = renderNftTable(*l.policy.hostTable("rgr"), "hosts/rgr.nft", l.model);
   const std::string& c = f.content;
   auto pos_decl = c.find("table inet ccsec {}\n");
   auto pos_del = c.find("delete table inet ccsec\n");
@@ -151,7 +151,7 @@ TEST(Nftables, HostFileReplacesTableAtomicallyAndRequiresIpsec) {
 
 TEST(Nftables, PerimeterUsesNegatedInsideSetsForOutside) {
   auto l = loadPath(kNetnsInventory);
-  auto f = renderNftTable(*l.policy.perimeterTable("east"), l.model);
+  auto f = renderNftTable(*l.policy.perimeterTable("east"), "sites/east.perimeter.nft", l.model);
   EXPECT_NE(f.content.find("table inet ccsec_perimeter {}\n"), std::string::npos);
   EXPECT_NE(f.content.find("type filter hook forward priority filter; policy drop;"),
             std::string::npos);
