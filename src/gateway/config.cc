@@ -12,6 +12,11 @@
 namespace ccsec::gateway {
 namespace {
 
+bool isUnspecified(const net::Endpoint& e) {
+  const std::string h = e.host();
+  return h == "0.0.0.0" || h == "::";
+}
+
 class Parser {
  public:
   Parser(std::string name, std::string base_dir) : name_(std::move(name)), base_(std::move(base_dir)) {}
@@ -84,7 +89,10 @@ class Parser {
   }
 
   core::Result<void> tls(const YAML::Node& n, const std::string& path, ListenerConfig& l) const {
-    if (auto r = checkKeys(n, path, {"cert", "key", "ca", "crl", "allowed_peers", "legacy_tls", "min_version"}); !r) return r;
+    if (auto r = checkKeys(n, path, {"cert", "key", "ca", "crl", "allowed_peers", "legacy_tls", "min_version",
+                                   "allow_insecure_key_permissions"});
+        !r)
+      return r;
     auto& t = l.tls;
     struct F { const char* key; std::string* dst; };
     for (F f : {F{"cert", &t.cert_file}, F{"key", &t.key_file}, F{"ca", &t.ca_file}, F{"crl", &t.crl_file}}) {
@@ -93,6 +101,13 @@ class Parser {
       if (!v) return v.error();
       *f.dst = *v;
     }
+    if (n["allow_insecure_key_permissions"]) {
+      auto v = boolean(n["allow_insecure_key_permissions"], path + ".allow_insecure_key_permissions");
+      if (!v) return v.error();
+      t.allow_insecure_key_permissions = *v;
+    }
+    if (!t.allow_insecure_key_permissions)
+      if (auto r = tls::checkKeyFileMode(t.key_file); !r) return error(n["key"], path + ".key", r.error().message);
     const YAML::Node peers = n["allowed_peers"];
     if (!peers) return error(n, path, "missing required key 'allowed_peers'");
     if (!peers.IsSequence() || peers.size() == 0)
@@ -170,6 +185,16 @@ class Parser {
       auto l = listener(ls[i], path);
       if (!l) return l.error();
       if (!names.insert(l->name).second) return error(ls[i]["name"], path + ".name", "duplicate listener name '" + l->name + "'");
+      // One listener per address: two sockets on one address would share connections, so a peer
+      // allowed on one listener would be relayed by the other (port 0 = a fresh port each).
+      for (const auto& other : c.listeners) {
+        if (l->listen.port() == 0 || other.listen.port() != l->listen.port()) continue;
+        const bool any = isUnspecified(l->listen) || isUnspecified(other.listen);
+        if (other.listen.host() == l->listen.host() || any)
+          return error(ls[i]["listen"], path + ".listen",
+                       l->listen.str() + " is already the address of listener '" + other.name + "'" +
+                           (other.listen.host() == l->listen.host() ? std::string() : " (" + other.listen.str() + ")"));
+      }
       c.listeners.push_back(std::move(*l));
     }
     if (const YAML::Node a = root["audit"]) {

@@ -9,11 +9,13 @@
 //       protocol: ged-188            # raw (default) | ged-188
 //       ktls: true                   # default true: kernel TLS when the kernel offers it
 //       tls: {cert: …, key: …, ca: …, crl: …, allowed_peers: [finesse-a], legacy_tls: false,
-//             min_version: "1.2"}    # min_version below 1.2 only with legacy_tls: true
+//             min_version: "1.2",    # min_version below 1.2 only with legacy_tls: true
+//             allow_insecure_key_permissions: false}  # default: a key group/others can read is refused
 //   audit: {store: "sqlite:audit.db"}          # or postgresql://…; default sqlite:audit.db
 //   metrics: {listen: 127.0.0.1:9464}          # optional
 //   limits: {max_connections: 10000, handshake_timeout_ms: 10000, idle_timeout_ms: 600000,
 //            accept_rate: 2000, per_peer_rate: 200, drain_timeout_ms: 30000}
+//   Two listeners may not share a listen address (port 0 excepted: a fresh port each).
 //
 // Relative paths (tls files, sqlite store) are relative to the config file's directory.
 // Errors read "FILE:LINE:COL: key.path: what is wrong".

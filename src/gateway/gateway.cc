@@ -21,8 +21,9 @@
 #include <thread>
 #include <unordered_map>
 
-#include "gateway/ged188.h"
 #include "core/x509_info.h"
+#include "gateway/ged188.h"
+#include "gateway/peer_limiter.h"
 #include "net/event_loop.h"
 #include "tls/context.h"
 
@@ -63,6 +64,7 @@ struct Gateway::Impl {
   std::unique_ptr<store::AuditLog> audit;
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<std::int64_t> active{0};  // all connections, all workers
+  std::unique_ptr<PeerLimiter> peer_limiter;  // limits.per_peer_rate, shared by all workers
   std::optional<net::Endpoint> metrics_bound;
   std::unique_ptr<net::EventLoop> control;
   std::unique_ptr<MetricsServer> metrics_server;
@@ -89,11 +91,13 @@ struct Gateway::Impl {
 namespace {
 
 // ---------------------------------------------------------------------------------------------
-// Buffers: a per-worker free list of kBatchSize blocks, taken only while a receiver lags.
+// Buffers: per-worker free lists of fixed-size blocks: kBatchSize blocks taken only while a
+// receiver lags, kMaxFrame blocks only while a GED-188 frame is incomplete.
 class BufferPool {
  public:
+  explicit BufferPool(std::size_t block) : block_(block) {}
   std::uint8_t* take() {
-    if (free_.empty()) return new std::uint8_t[kBatchSize];
+    if (free_.empty()) return new std::uint8_t[block_];
     std::uint8_t* b = free_.back();
     free_.pop_back();
     return b;
@@ -107,6 +111,7 @@ class BufferPool {
   }
 
  private:
+  std::size_t block_;
   std::vector<std::uint8_t*> free_;
 };
 
@@ -116,6 +121,11 @@ struct Direction {
   std::uint32_t len = 0;
   bool eof = false;
   std::optional<ged188::FrameParser> parser;
+  // GED-188: the bytes of the frame in progress (inspected, not yet forwarded: a frame leaves
+  // only once it is complete and valid). At most one frame, < kMaxFrame bytes; pooled, only
+  // while a frame is incomplete.
+  std::uint8_t* hold = nullptr;
+  std::uint32_t hold_len = 0;
 };
 
 class Connection;
@@ -164,11 +174,11 @@ class Worker {
   Gateway::Impl* gw() { return gw_; }
   net::EventLoop& loop() { return loop_; }
   BufferPool& pool() { return pool_; }
+  BufferPool& framePool() { return frame_pool_; }
   std::uint8_t* scratch() { return scratch_.data(); }
 
  private:
   bool takeAcceptToken(Clock::time_point now);
-  bool peerAllowed(const std::string& host, Clock::time_point now);
   void sweep();
 
   Gateway::Impl* gw_;
@@ -177,12 +187,11 @@ class Worker {
   std::thread thread_;
   std::vector<std::unique_ptr<ListenerSocket>> listeners_;
   std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;
-  BufferPool pool_;
+  BufferPool pool_{kBatchSize};
+  BufferPool frame_pool_{ged188::kMaxFrame};
   std::array<std::uint8_t, kBatchSize> scratch_{};
   double accept_tokens_ = 0;
   Clock::time_point accept_refill_{};
-  struct PeerBucket { double tokens; Clock::time_point last; };
-  std::unordered_map<std::string, PeerBucket> peers_;
   bool draining_ = false;
   bool resume_scheduled_ = false;
   std::atomic<bool> finished_{false};
@@ -311,24 +320,23 @@ class Connection final : public ged188::FrameObserver {
   void shutdownNow(const std::string& why) { close(why); }
   bool closed() const { return state_ == State::kClosed; }
 
-  // Per run of same-type frames: a local count only; shared metrics get the deltas once per
-  // relay step (flushFrames).
+  // Per run of same-type frames: a local count in a fixed-size table (known types + "other"),
+  // so the cost does not depend on how many distinct types a peer makes up; shared metrics get
+  // the deltas once per relay step (flushFrames).
   void onFrames(std::uint32_t type, std::uint64_t n) override {
-    for (auto& fc : frame_counts_) {
-      if (fc.type == type) {
-        fc.total += n;
-        fc.pending += n;
-        return;
-      }
-    }
-    frame_counts_.push_back({type, n, n});  // allocates once per new message type, not per frame
+    auto& fc = frame_counts_[ged188::typeBucket(type)];
+    fc.total += n;
+    fc.pending += n;
+    frames_pending_ = true;
   }
 
   void flushFrames() {
-    for (auto& fc : frame_counts_) {
+    if (!frames_pending_) return;
+    frames_pending_ = false;
+    for (std::size_t b = 0; b < frame_counts_.size(); ++b) {
+      auto& fc = frame_counts_[b];
       if (fc.pending == 0) continue;
-      if (fc.type < m_.frames_by_type.size()) m_.frames_by_type[fc.type].fetch_add(fc.pending, std::memory_order_relaxed);
-      else m_.frames_other_type.fetch_add(fc.pending, std::memory_order_relaxed);
+      m_.frames_by_type[b].fetch_add(fc.pending, std::memory_order_relaxed);
       fc.pending = 0;
     }
   }
@@ -388,17 +396,45 @@ class Connection final : public ged188::FrameObserver {
     updateInterest();
   }
 
-  bool inspect(Direction& d, const std::uint8_t* data, std::size_t n) {
-    if (!d.parser) return true;
-    bool ok = d.parser->feed({data, n});
+  // `s` holds d.hold_len bytes held back from earlier steps (already inspected) followed by
+  // new bytes, n in all. Inspects the new bytes; returns how many bytes from `s` may be forwarded
+  // (complete, valid frames only) and holds back the incomplete frame at the end. Returns -1
+  // when the connection was closed on a malformed frame.
+  std::ptrdiff_t inspect(Direction& d, const std::uint8_t* s, std::size_t n) {
+    if (!d.parser) return static_cast<std::ptrdiff_t>(n);
+    bool ok = d.parser->feed({s + d.hold_len, n - d.hold_len});
     flushFrames();
-    if (ok) return true;
+    if (!ok) {
+      malformed(d, d.parser->error());
+      return -1;
+    }
+    const std::size_t partial = d.parser->partialBytes();
+    const std::size_t ready = n - partial;
+    if (partial != 0) {
+      if (d.hold == nullptr) d.hold = w_->framePool().take();
+      std::memcpy(d.hold, s + ready, partial);
+    } else if (d.hold != nullptr) {
+      w_->framePool().give(d.hold);
+      d.hold = nullptr;
+    }
+    d.hold_len = static_cast<std::uint32_t>(partial);
+    return static_cast<std::ptrdiff_t>(ready);
+  }
+
+  void malformed(Direction& d, const std::string& reason) {
     m_.malformed_frames.fetch_add(1, std::memory_order_relaxed);
     const char* dir = &d == &down_ ? (isServer() ? "client->server" : "server->client")
                                    : (isServer() ? "server->client" : "client->server");
-    w_->gw()->emit(l_, "malformed_frame", peer_.str(), info_.peer.str(), d.parser->error(),
+    w_->gw()->emit(l_, "malformed_frame", peer_.str(), info_.peer.str(), reason,
                    nlohmann::json{{"direction", dir}}.dump());
     close("malformed GED-188 frame");
+  }
+
+  // The stream of `d` ended: a frame still incomplete was cut short (never forwarded).
+  // Returns false (and closes) in that case.
+  bool endOfStream(Direction& d) {
+    if (!d.parser || d.parser->partialBytes() == 0) return true;
+    malformed(d, "frame truncated by the end of the stream");
     return false;
   }
 
@@ -413,7 +449,11 @@ class Connection final : public ged188::FrameObserver {
         w_->pool().give(d->buf);
         d->buf = nullptr;
       }
-      d->off = d->len = 0;
+      if (d->hold != nullptr) {
+        w_->framePool().give(d->hold);
+        d->hold = nullptr;
+      }
+      d->off = d->len = d->hold_len = 0;
     }
   }
 
@@ -437,14 +477,17 @@ class Connection final : public ged188::FrameObserver {
         continue;
       }
       if (down_.eof) {
-        close("TLS peer closed");
+        if (endOfStream(down_)) close("TLS peer closed");
         return false;
       }
-      // Decrypt records into the scratch buffer until it is full or the socket is drained.
+      // Decrypt records into the scratch buffer until it is full or the socket is drained; the
+      // bytes of a frame held back from the last step go in front of them.
       std::uint8_t* s = w_->scratch();
-      std::size_t filled = 0;
+      const std::size_t held = down_.hold_len;
+      std::size_t filled = held;
       bool drained = false;
       int fatal = 0;
+      std::string fatal_reason;
       while (filled < kBatchSize) {
         clearErrorQueue();
         int r = SSL_read(ssl_.get(), s + filled, static_cast<int>(kBatchSize - filled));
@@ -467,14 +510,26 @@ class Connection final : public ged188::FrameObserver {
         } else if (err == SSL_ERROR_ZERO_RETURN) {
           down_.eof = true;
         } else {
+          // A TCP close without close_notify is the peer going away (OpenSSL 3 reports it as an
+          // SSL error "unexpected eof"): like a lost connection, it may cut a frame short.
+          const bool lost = err == SSL_ERROR_SYSCALL ||
+                            ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+          fatal = lost ? SSL_ERROR_SYSCALL : err;
+          if (!lost) fatal_reason = tls::sessionErrorReason(err, info_);
           ERR_clear_error();
-          fatal = err;
         }
         break;
       }
-      if (filled > 0 && !forwardDown(s, filled)) return false;
-      if (fatal != 0) {
-        close(fatal == SSL_ERROR_SYSCALL ? "TLS peer connection lost" : "TLS error");
+      if (filled > held) {
+        if (held != 0) std::memcpy(s, down_.hold, held);
+        if (!forwardDown(s, filled)) return false;
+      }
+      if (fatal == SSL_ERROR_SYSCALL) {
+        if (endOfStream(down_)) close("TLS peer connection lost");
+        return false;
+      }
+      if (fatal != 0 || info_.renegotiation_attempt) {
+        close(fatal != 0 ? fatal_reason : tls::sessionErrorReason(0, info_));
         return false;
       }
       if (down_.len > 0 || down_.eof) continue;  // retry the stalled write / report the close
@@ -486,8 +541,11 @@ class Connection final : public ged188::FrameObserver {
 
   // Inspects and writes `n` decrypted bytes to the plaintext side; what the socket does not take
   // is kept in a pooled buffer. Returns false when the connection was closed.
-  bool forwardDown(const std::uint8_t* s, std::size_t n) {
-    if (!inspect(down_, s, n)) return false;
+  bool forwardDown(const std::uint8_t* s, std::size_t filled) {
+    const std::ptrdiff_t ready = inspect(down_, s, filled);
+    if (ready < 0) return false;
+    const auto n = static_cast<std::size_t>(ready);
+    if (n == 0) return true;
     bytes_from_tls_ += n;
     m_.bytes_from_tls.fetch_add(n, std::memory_order_relaxed);
     ssize_t w = ::write(plain_fd_.get(), s, n);
@@ -519,8 +577,7 @@ class Connection final : public ged188::FrameObserver {
           int err = SSL_get_error(ssl_.get(), r);
           if (err == SSL_ERROR_WANT_WRITE) { up_wants_write_ = true; return true; }
           if (err == SSL_ERROR_WANT_READ) { up_wants_read_ = true; return true; }
-          ERR_clear_error();
-          close("TLS write error");
+          close(tls::sessionErrorReason(err, info_));
           return false;
         }
         up_.off += static_cast<std::uint32_t>(r);
@@ -532,11 +589,12 @@ class Connection final : public ged188::FrameObserver {
         continue;
       }
       if (up_.eof) {
-        close("plaintext side closed");
+        if (endOfStream(up_)) close("plaintext side closed");
         return false;
       }
       std::uint8_t* s = w_->scratch();
-      ssize_t n = ::read(plain_fd_.get(), s, kBatchSize);
+      const std::size_t held = up_.hold_len;
+      ssize_t n = ::read(plain_fd_.get(), s + held, kBatchSize - held);
       if (n < 0) {
         if (errno == EAGAIN || errno == EINTR) return true;
         close("plaintext side read error");
@@ -546,8 +604,15 @@ class Connection final : public ged188::FrameObserver {
         up_.eof = true;
         continue;
       }
-      auto len = static_cast<std::size_t>(n);
-      if (!inspect(up_, s, len)) return false;
+      const auto got = static_cast<std::size_t>(n);
+      if (held != 0) std::memcpy(s, up_.hold, held);
+      const std::ptrdiff_t ready = inspect(up_, s, held + got);
+      if (ready < 0) return false;
+      const auto len = static_cast<std::size_t>(ready);
+      if (len == 0) {
+        if (got < kBatchSize - held) return true;  // drained
+        continue;
+      }
       bytes_to_tls_ += len;
       m_.bytes_to_tls.fetch_add(len, std::memory_order_relaxed);
       clearErrorQueue();
@@ -560,8 +625,7 @@ class Connection final : public ged188::FrameObserver {
         if (err == SSL_ERROR_WANT_WRITE) up_wants_write_ = true;
         else if (err == SSL_ERROR_WANT_READ) up_wants_read_ = true;
         else {
-          ERR_clear_error();
-          close("TLS write error");
+          close(tls::sessionErrorReason(err, info_));
           return false;
         }
       }
@@ -573,7 +637,7 @@ class Connection final : public ged188::FrameObserver {
         if (up_wants_write_ || up_wants_read_) return true;
         continue;
       }
-      if (len < kBatchSize) return true;  // short read: the socket is drained (level-triggered epoll)
+      if (got < kBatchSize - held) return true;  // short read: the socket is drained (level-triggered epoll)
     }
     rescheduleIfPending();
     return true;
@@ -626,7 +690,8 @@ class Connection final : public ged188::FrameObserver {
     if (state_ == State::kClosed) return;
     if (established_) {
       nlohmann::json frames = nlohmann::json::object();
-      for (const auto& fc : frame_counts_) frames[ged188::messageTypeName(fc.type)] = fc.total;
+      for (std::size_t b = 0; b < frame_counts_.size(); ++b)
+        if (frame_counts_[b].total != 0) frames[ged188::bucketName(b)] = frame_counts_[b].total;
       nlohmann::json d{{"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count()},
                        {"bytes_from_tls", bytes_from_tls_},
                        {"bytes_to_tls", bytes_to_tls_},
@@ -690,11 +755,11 @@ class Connection final : public ged188::FrameObserver {
   std::uint64_t bytes_from_tls_ = 0;
   std::uint64_t bytes_to_tls_ = 0;
   struct FrameCount {
-    std::uint32_t type;
-    std::uint64_t total;
-    std::uint64_t pending;  // not yet added to the shared metrics
+    std::uint64_t total = 0;
+    std::uint64_t pending = 0;  // not yet added to the shared metrics
   };
-  std::vector<FrameCount> frame_counts_;
+  std::array<FrameCount, ged188::kTypeBuckets> frame_counts_{};
+  bool frames_pending_ = false;
 };
 
 void Side::onIo(std::uint32_t events) {
@@ -759,20 +824,6 @@ bool Worker::takeAcceptToken(Clock::time_point now) {
   return false;
 }
 
-bool Worker::peerAllowed(const std::string& host, Clock::time_point now) {
-  std::uint32_t rate = gw_->config.limits.per_peer_rate;
-  if (rate == 0) return true;
-  auto& b = peers_.try_emplace(host, PeerBucket{static_cast<double>(rate), now}).first->second;
-  double elapsed = std::chrono::duration<double>(now - b.last).count();
-  b.last = now;
-  b.tokens = std::min(static_cast<double>(rate), b.tokens + elapsed * rate);
-  if (b.tokens >= 1) {
-    b.tokens -= 1;
-    return true;
-  }
-  return false;
-}
-
 void Worker::resumeAccepting() {
   resume_scheduled_ = false;
   if (draining_) return;
@@ -810,7 +861,7 @@ void Worker::accept(ListenerSocket& ls) {
       gw_->emit(l, "rejected", peer.str(), {}, "max_connections reached");
       continue;  // fd closes: no byte is sent
     }
-    if (!peerAllowed(peer.host(), now)) {
+    if (!gw_->peer_limiter->allow(peer, now)) {
       m.rejected_limit.fetch_add(1, std::memory_order_relaxed);
       gw_->emit(l, "rejected", peer.str(), {}, "per-peer connection rate exceeded");
       continue;
@@ -843,7 +894,6 @@ void Worker::sweep() {
   all.reserve(conns_.size());
   for (auto& [p, c] : conns_) all.push_back(p);
   for (auto* c : all) c->checkTimers(now);
-  if (peers_.size() > 4096) peers_.clear();
 }
 
 }  // namespace
@@ -939,6 +989,29 @@ class MetricsServer final : public net::IoHandler {
 }  // namespace
 
 // -----------------------------------------------------------------------------------------------
+namespace {
+
+// SO_REUSEPORT lets any socket of the same user join a port, so before this process's workers
+// form their group on `at`, a socket without SO_REUSEPORT claims the address for a moment: if
+// anything already listens there (e.g. a second gateway), that bind fails and so does start().
+core::Result<void> checkAddressFree(const net::Endpoint& at) {
+  if (at.port() == 0) return {};  // a fresh port
+  net::UniqueFd fd(::socket(at.addr()->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return core::makeError(std::string("socket: ") + std::strerror(errno));
+  int one = 1;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // TIME_WAIT is no conflict
+  if (::bind(fd.get(), at.addr(), at.length()) != 0) {
+    const int err = errno;
+    if (err == EADDRINUSE)
+      return core::makeError(at.str() + " is already in use by another socket or process (a gateway shares a "
+                             "port only among its own workers)");
+    return core::makeError("cannot bind " + at.str() + ": " + std::strerror(err));
+  }
+  return {};
+}
+
+}  // namespace
+
 Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Gateway::~Gateway() { stop(); }
@@ -961,7 +1034,18 @@ core::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config, uns
   }
   impl->config = std::move(config);
   impl->metrics = std::make_unique<Metrics>(names);
-  impl->audit = std::make_unique<store::AuditLog>(std::move(store));
+  impl->peer_limiter = std::make_unique<PeerLimiter>(impl->config.limits.per_peer_rate);
+  {
+    // The audit writer thread must not take the signals run() waits for (SIGHUP would kill the
+    // process through it): it inherits the mask it is created with.
+    sigset_t set, old;
+    sigemptyset(&set);
+    for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    impl->audit = std::make_unique<store::AuditLog>(std::move(store));
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
+  impl->metrics->audit_failures = [log = impl->audit.get()] { return log->failures(); };
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
 }
 
@@ -973,9 +1057,11 @@ core::Result<void> Gateway::start() {
   // MSG_NOSIGNAL, so SIGPIPE is ignored process-wide while a gateway runs (EPIPE is handled).
   ::signal(SIGPIPE, SIG_IGN);
   for (unsigned i = 0; i < d.worker_count; ++i) d.workers.push_back(std::make_unique<Worker>(&d, i));
-  for (auto& l : d.listeners)
+  for (auto& l : d.listeners) {
+    if (auto r = checkAddressFree(l.bound); !r) return core::makeError("listener " + l.config.name + ": " + r.error().message);
     for (auto& w : d.workers)
       if (auto r = w->bind(l); !r) return core::makeError("listener " + l.config.name + ": " + r.error().message);
+  }
   d.control = std::make_unique<net::EventLoop>();
   if (d.config.metrics_listen) {
     auto fd = net::listenTcp(*d.config.metrics_listen, false, 64);

@@ -45,14 +45,12 @@ std::string Metrics::render() const {
   }
   counter("ccsec_gateway_frames_total", "GED-188 frames relayed, by message type.");
   for (const auto& l : listeners_) {
-    for (std::size_t t = 0; t < l->frames_by_type.size(); ++t) {
-      auto v = l->frames_by_type[t].load();
+    for (std::size_t b = 0; b < l->frames_by_type.size(); ++b) {
+      auto v = l->frames_by_type[b].load();
       if (v != 0)
         out += fmt::format("ccsec_gateway_frames_total{{listener=\"{}\",type=\"{}\"}} {}\n", l->name,
-                           ged188::messageTypeName(static_cast<std::uint32_t>(t)), v);
+                           ged188::bucketName(b), v);
     }
-    if (auto v = l->frames_other_type.load(); v != 0)
-      out += fmt::format("ccsec_gateway_frames_total{{listener=\"{}\",type=\"other\"}} {}\n", l->name, v);
   }
   counter("ccsec_gateway_malformed_frames_total", "GED-188 streams closed on a malformed frame.");
   for (const auto& l : listeners_)
@@ -62,6 +60,9 @@ std::string Metrics::render() const {
   out += fmt::format("ccsec_gateway_reloads_total{{result=\"failed\"}} {}\n", reloads_failed.load());
   counter("ccsec_gateway_audit_events_total", "Audit events submitted to the store.");
   out += fmt::format("ccsec_gateway_audit_events_total {}\n", audit_events.load());
+  counter("ccsec_gateway_audit_failures_total",
+          "Audit store commits that failed (their events are kept and retried; see the log).");
+  out += fmt::format("ccsec_gateway_audit_failures_total {}\n", audit_failures ? audit_failures() : 0);
   return out;
 }
 

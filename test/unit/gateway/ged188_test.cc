@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "ged188_builder.h"
 
@@ -46,6 +47,34 @@ TEST(Ged188Parser, AcceptsTheSameSessionByteByByte) {
   for (auto b : bytes) ASSERT_TRUE(p.feed({&b, 1})) << p.error();
   EXPECT_EQ(p.frames(), 8u);
   EXPECT_EQ(p.clientId(), "finesse-a");
+}
+
+TEST(Ged188Parser, PartialBytesMarkWhereTheLastCompleteFrameEnds) {
+  auto bytes = session();
+  const std::size_t first = t::openReq("finesse-a", "s3cret").size();
+  for (std::size_t cut : {std::size_t{3}, first - 1, first, first + 5, bytes.size()}) {
+    FrameParser p;
+    ASSERT_TRUE(p.feed({bytes.data(), cut}));
+    const std::size_t expect = cut < first ? cut : (cut == first || cut == bytes.size() ? 0 : cut - first);
+    EXPECT_EQ(p.partialBytes(), expect) << cut;
+    EXPECT_EQ(p.partialBytes() == 0, p.atFrameBoundary());
+  }
+  FrameParser p;  // byte by byte
+  for (std::size_t i = 0; i < first; ++i) ASSERT_TRUE(p.feed({&bytes[i], 1}));
+  EXPECT_EQ(p.partialBytes(), 0u);
+  ASSERT_TRUE(p.feed({&bytes[first], 1}));
+  EXPECT_EQ(p.partialBytes(), 1u);
+}
+
+TEST(Ged188Parser, TypeBucketsAreFixed) {
+  EXPECT_EQ(std::string(bucketName(typeBucket(kCallDeliveredEvent))), "CALL_DELIVERED_EVENT");
+  EXPECT_EQ(std::string(bucketName(typeBucket(kSystemEvent))), "SYSTEM_EVENT");
+  EXPECT_EQ(typeBucket(11), kOtherBucket);
+  EXPECT_EQ(typeBucket(0x35353539), kOtherBucket);
+  EXPECT_EQ(std::string(bucketName(kOtherBucket)), "other");
+  std::set<std::size_t> seen;
+  for (std::uint32_t type = 0; type < 64; ++type) seen.insert(typeBucket(type));
+  EXPECT_EQ(seen.size(), kTypeBuckets);
 }
 
 TEST(Ged188Parser, RejectsOversizedFrame) {

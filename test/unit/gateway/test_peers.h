@@ -139,6 +139,8 @@ class EchoServer {
         continue;
       }
       ++accepted_;
+      int one = 1;
+      ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // echo at once, no Nagle wait
       std::lock_guard lock(mu_);
       clients_.push_back(c);
       workers_.emplace_back([this, c] {
@@ -170,8 +172,10 @@ class EchoServer {
 /// Blocking mTLS client (OpenSSL) for tests; not the code under test.
 class TlsClient {
  public:
-  TlsClient(const std::string& pki, const std::string& name, std::uint16_t port) {
+  /// `max_version` (e.g. TLS1_2_VERSION) caps the protocol version; 0 = library default.
+  TlsClient(const std::string& pki, const std::string& name, std::uint16_t port, int max_version = 0) {
     ctx_.reset(SSL_CTX_new(TLS_client_method()));
+    if (max_version != 0) SSL_CTX_set_max_proto_version(ctx_.get(), max_version);
     SSL_CTX_use_certificate_chain_file(ctx_.get(), (pki + "/hosts/" + name + ".pem").c_str());
     SSL_CTX_use_PrivateKey_file(ctx_.get(), (pki + "/hosts/" + name + ".key").c_str(), SSL_FILETYPE_PEM);
     SSL_CTX_load_verify_locations(ctx_.get(), (pki + "/ca.pem").c_str(), nullptr);
@@ -187,6 +191,13 @@ class TlsClient {
     if (fd_ >= 0) ::close(fd_);
   }
   bool ok() const { return ok_; }
+  int fd() const { return fd_; }
+  SSL* ssl() const { return ssl_.get(); }
+  /// Sends close_notify (a clean TLS close).
+  void closeNotify() {
+    SSL_shutdown(ssl_.get());
+    ERR_clear_error();
+  }
   bool write(const std::string& s) { return SSL_write(ssl_.get(), s.data(), static_cast<int>(s.size())) == static_cast<int>(s.size()); }
   std::string read(std::size_t n) {
     std::string out;
