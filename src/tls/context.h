@@ -81,8 +81,8 @@ class Context {
  public:
   /// Loads and checks every file (cert/key match, CA and CRL parse); errors name the file.
   /// Fails closed: a key file group or others can read (unless allow_insecure_key_permissions),
-  /// and an own certificate that does not chain to `ca_file` (or is revoked by `crl_file`), are
-  /// refused, at start and on every reload.
+  /// and an own certificate that does not chain to `ca_file`, are refused, at start and on every
+  /// reload.
   static core::Result<std::shared_ptr<Context>> build(const ContextConfig& config);
 
   Role role() const { return config_.role; }
