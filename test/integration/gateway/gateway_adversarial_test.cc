@@ -432,19 +432,20 @@ TEST_F(GatewayAttack, AuditFailuresAreExportedOnMetrics) {
   auto gw = startGateway(writeGedConfig(), "gw.log");
   std::string m = metricsText(gw.ports["metrics"]);
   EXPECT_NE(m.find("ccsec_gateway_audit_failures_total 0"), std::string::npos) << m;
-  // Another writer holds the database's write lock for 7 s, longer than the gateway's 5 s busy
-  // timeout, so the gateway's next commit fails.
+  // Another writer holds the database's write lock for 9 s, longer than the gateway's 5 s busy
+  // timeout, so the gateway's next commit fails. The marker file says the lock is held.
+  const std::string marker = dir_ + "/locked";
   const std::string lock_cmd =
-      "(echo \"BEGIN IMMEDIATE; INSERT INTO audit_events(time_ms,source,kind,peer_address,"
-      "peer_identity,reason,detail) VALUES(0,'t','lock','','','','');\"; sleep 7; "
-      "echo 'COMMIT;') | sqlite3 " +
-      dir_ + "/audit.db";
+      "(echo \"BEGIN IMMEDIATE; INSERT INTO "
+      "audit_events(time_ms,source,kind,peer_address,peer_identity,reason,"
+      "detail) VALUES(0,'t','lock','','','','');\"; echo '.shell touch " +
+      marker + "'; sleep 9; echo 'COMMIT;') | sqlite3 " + dir_ + "/audit.db";
   pid_t locker = ::fork();
   if (locker == 0) {
     ::execl("/bin/sh", "sh", "-c", lock_cmd.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(tt::waitFor([&] { return std::filesystem::exists(marker); }, 5s));
   int fd = tt::connectTo(gw.ports["ged"]);  // a plaintext probe: one handshake_failed event
   ::send(fd, "GET / HTTP/1.0\r\n\r\n", 18, MSG_NOSIGNAL);
   tt::waitClosed(fd);
