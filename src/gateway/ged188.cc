@@ -9,20 +9,20 @@ namespace ccsec::gateway::ged188 {
 namespace {
 
 std::uint32_t be32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         std::uint32_t{p[3]};
 }
-std::uint16_t be16(const std::uint8_t* p) {
-  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
+std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
 
 constexpr std::size_t kMaxClientId = 64;
 
 // Bucket order = kTypeOfBucket order.
 constexpr std::uint32_t kTypeOfBucket[kKnownTypes] = {
-    kFailureConf,   kFailureEvent,         kOpenReq,           kOpenConf,         kHeartbeatReq,
-    kHeartbeatConf, kCloseReq,             kCloseConf,         kCallDeliveredEvent,
-    kCallEstablishedEvent, kCallClearedEvent, kBeginCallEvent, kEndCallEvent,
-    kCallDataUpdateEvent,  kSetCallDataReq,   kSetCallDataConf, kAgentStateEvent, kSystemEvent};
+    kFailureConf,        kFailureEvent,         kOpenReq,          kOpenConf,
+    kHeartbeatReq,       kHeartbeatConf,        kCloseReq,         kCloseConf,
+    kCallDeliveredEvent, kCallEstablishedEvent, kCallClearedEvent, kBeginCallEvent,
+    kEndCallEvent,       kCallDataUpdateEvent,  kSetCallDataReq,   kSetCallDataConf,
+    kAgentStateEvent,    kSystemEvent};
 
 constexpr std::array<std::uint8_t, 32> bucketTable() {
   std::array<std::uint8_t, 32> t{};
@@ -36,11 +36,12 @@ constexpr std::array<std::uint8_t, 32> kBucketTable = bucketTable();
 
 namespace detail {
 const std::uint8_t kBucketOfType[32] = {
-    kBucketTable[0],  kBucketTable[1],  kBucketTable[2],  kBucketTable[3],  kBucketTable[4],  kBucketTable[5],
-    kBucketTable[6],  kBucketTable[7],  kBucketTable[8],  kBucketTable[9],  kBucketTable[10], kBucketTable[11],
-    kBucketTable[12], kBucketTable[13], kBucketTable[14], kBucketTable[15], kBucketTable[16], kBucketTable[17],
-    kBucketTable[18], kBucketTable[19], kBucketTable[20], kBucketTable[21], kBucketTable[22], kBucketTable[23],
-    kBucketTable[24], kBucketTable[25], kBucketTable[26], kBucketTable[27], kBucketTable[28], kBucketTable[29],
+    kBucketTable[0],  kBucketTable[1],  kBucketTable[2],  kBucketTable[3],  kBucketTable[4],
+    kBucketTable[5],  kBucketTable[6],  kBucketTable[7],  kBucketTable[8],  kBucketTable[9],
+    kBucketTable[10], kBucketTable[11], kBucketTable[12], kBucketTable[13], kBucketTable[14],
+    kBucketTable[15], kBucketTable[16], kBucketTable[17], kBucketTable[18], kBucketTable[19],
+    kBucketTable[20], kBucketTable[21], kBucketTable[22], kBucketTable[23], kBucketTable[24],
+    kBucketTable[25], kBucketTable[26], kBucketTable[27], kBucketTable[28], kBucketTable[29],
     kBucketTable[30], kBucketTable[31]};
 }  // namespace detail
 
@@ -55,41 +56,71 @@ const char* bucketName(std::size_t bucket) {
 
 std::string messageTypeName(std::uint32_t type) {
   switch (type) {
-    case kFailureConf: return "FAILURE_CONF";
-    case kFailureEvent: return "FAILURE_EVENT";
-    case kOpenReq: return "OPEN_REQ";
-    case kOpenConf: return "OPEN_CONF";
-    case kHeartbeatReq: return "HEARTBEAT_REQ";
-    case kHeartbeatConf: return "HEARTBEAT_CONF";
-    case kCloseReq: return "CLOSE_REQ";
-    case kCloseConf: return "CLOSE_CONF";
-    case kCallDeliveredEvent: return "CALL_DELIVERED_EVENT";
-    case kCallEstablishedEvent: return "CALL_ESTABLISHED_EVENT";
-    case kCallClearedEvent: return "CALL_CLEARED_EVENT";
-    case kBeginCallEvent: return "BEGIN_CALL_EVENT";
-    case kEndCallEvent: return "END_CALL_EVENT";
-    case kCallDataUpdateEvent: return "CALL_DATA_UPDATE_EVENT";
-    case kSetCallDataReq: return "SET_CALL_DATA_REQ";
-    case kSetCallDataConf: return "SET_CALL_DATA_CONF";
-    case kAgentStateEvent: return "AGENT_STATE_EVENT";
-    case kSystemEvent: return "SYSTEM_EVENT";
-    default: return "TYPE_" + std::to_string(type);
+    case kFailureConf:
+      return "FAILURE_CONF";
+    case kFailureEvent:
+      return "FAILURE_EVENT";
+    case kOpenReq:
+      return "OPEN_REQ";
+    case kOpenConf:
+      return "OPEN_CONF";
+    case kHeartbeatReq:
+      return "HEARTBEAT_REQ";
+    case kHeartbeatConf:
+      return "HEARTBEAT_CONF";
+    case kCloseReq:
+      return "CLOSE_REQ";
+    case kCloseConf:
+      return "CLOSE_CONF";
+    case kCallDeliveredEvent:
+      return "CALL_DELIVERED_EVENT";
+    case kCallEstablishedEvent:
+      return "CALL_ESTABLISHED_EVENT";
+    case kCallClearedEvent:
+      return "CALL_CLEARED_EVENT";
+    case kBeginCallEvent:
+      return "BEGIN_CALL_EVENT";
+    case kEndCallEvent:
+      return "END_CALL_EVENT";
+    case kCallDataUpdateEvent:
+      return "CALL_DATA_UPDATE_EVENT";
+    case kSetCallDataReq:
+      return "SET_CALL_DATA_REQ";
+    case kSetCallDataConf:
+      return "SET_CALL_DATA_CONF";
+    case kAgentStateEvent:
+      return "AGENT_STATE_EVENT";
+    case kSystemEvent:
+      return "SYSTEM_EVENT";
+    default:
+      return "TYPE_" + std::to_string(type);
   }
 }
 
 int fixedPartSize(std::uint32_t type) {
   switch (type) {
-    case kFailureConf: return 8;          // InvokeID, Status
-    case kFailureEvent: return 4;         // Status
-    case kOpenReq: return 44;             // 11 UINTs (InvokeID … Reserved3)
-    case kHeartbeatReq: return 4;         // InvokeID
-    case kHeartbeatConf: return 4;        // InvokeID
-    case kCloseReq: return 8;             // InvokeID, Status
-    case kCloseConf: return 4;            // InvokeID
-    case kCallDeliveredEvent: return 54;  // 7 UINT + 13 USHORT (protocol v24 layout)
-    case kEndCallEvent: return 16;        // MonitorID, PeripheralID, PeripheralType, ConnDevIDType, ConnCallID
-    case kCallDataUpdateEvent: return 40; // 6 UINT + 8 USHORT (protocol v24 layout)
-    default: return -1;
+    case kFailureConf:
+      return 8;  // InvokeID, Status
+    case kFailureEvent:
+      return 4;  // Status
+    case kOpenReq:
+      return 44;  // 11 UINTs (InvokeID … Reserved3)
+    case kHeartbeatReq:
+      return 4;  // InvokeID
+    case kHeartbeatConf:
+      return 4;  // InvokeID
+    case kCloseReq:
+      return 8;  // InvokeID, Status
+    case kCloseConf:
+      return 4;  // InvokeID
+    case kCallDeliveredEvent:
+      return 54;  // 7 UINT + 13 USHORT (protocol v24 layout)
+    case kEndCallEvent:
+      return 16;  // MonitorID, PeripheralID, PeripheralType, ConnDevIDType, ConnCallID
+    case kCallDataUpdateEvent:
+      return 40;  // 6 UINT + 8 USHORT (protocol v24 layout)
+    default:
+      return -1;
   }
 }
 
@@ -98,14 +129,15 @@ int fixedPartSize(std::uint32_t type) {
 // or a card number), and an audit reason must not carry them.
 namespace {
 std::string typeLabel(std::uint32_t type) {
-  return typeBucket(type) == kOtherBucket ? std::string("frame of unknown type") : messageTypeName(type);
+  return typeBucket(type) == kOtherBucket ? std::string("frame of unknown type")
+                                          : messageTypeName(type);
 }
 std::string tagLabel(std::uint16_t tag) {
   return tag < 256 ? "tag " + std::to_string(tag) : std::string("tag out of range");
 }
 std::string runsPast(std::uint32_t type, std::uint16_t tag, std::uint32_t left) {
-  return typeLabel(type) + " field (" + tagLabel(tag) + ") runs past the frame (length out of range, " +
-         std::to_string(left) + " bytes left)";
+  return typeLabel(type) + " field (" + tagLabel(tag) +
+         ") runs past the frame (length out of range, " + std::to_string(left) + " bytes left)";
 }
 }  // namespace
 
@@ -119,8 +151,8 @@ bool FrameParser::startFrame() {
   type_ = be32(buf_ + 4);
   have_ = 0;
   if (length_ > kMaxFrame - kHeaderSize)
-    return fail("message length out of range (over the " + std::to_string(kMaxFrame) + "-byte frame limit, " +
-                typeLabel(type_) + ")");
+    return fail("message length out of range (over the " + std::to_string(kMaxFrame) +
+                "-byte frame limit, " + typeLabel(type_) + ")");
   body_left_ = length_;
   int fixed = fixedPartSize(type_);
   if (fixed < 0) {
@@ -128,8 +160,8 @@ bool FrameParser::startFrame() {
     state_ = State::kSkipBody;
   } else {
     if (length_ < static_cast<std::uint32_t>(fixed))
-      return fail(messageTypeName(type_) + " length " + std::to_string(length_) + " is shorter than its " +
-                  std::to_string(fixed) + "-byte fixed part");
+      return fail(messageTypeName(type_) + " length " + std::to_string(length_) +
+                  " is shorter than its " + std::to_string(fixed) + "-byte fixed part");
     part_left_ = static_cast<std::uint32_t>(fixed);
     state_ = State::kFixed;
   }
@@ -144,8 +176,10 @@ bool FrameParser::startField() {
   have_ = 0;
   body_left_ -= 4;
   if (len > body_left_) return fail(runsPast(type_, tag_, body_left_));
-  if (tag_ == 82 && (len < 3 || len > 251)) return fail("NamedVariable (tag 82) length out of range (3-251)");
-  if (tag_ == 83 && (len < 4 || len > 252)) return fail("NamedArray (tag 83) length out of range (4-252)");
+  if (tag_ == 82 && (len < 3 || len > 251))
+    return fail("NamedVariable (tag 82) length out of range (3-251)");
+  if (tag_ == 83 && (len < 4 || len > 252))
+    return fail("NamedArray (tag 83) length out of range (4-252)");
   if (isSensitiveTag(tag_)) ++sensitive_fields_;
   part_left_ = len;
   state_ = State::kFieldData;
@@ -180,21 +214,24 @@ bool FrameParser::checkWholeFrame(std::uint32_t type, const std::uint8_t* body, 
   if (fixed >= 0) {
     const auto f = static_cast<std::uint32_t>(fixed);
     if (len < f)
-      return fail(messageTypeName(type) + " length " + std::to_string(len) + " is shorter than its " +
-                  std::to_string(fixed) + "-byte fixed part");
+      return fail(messageTypeName(type) + " length " + std::to_string(len) +
+                  " is shorter than its " + std::to_string(fixed) + "-byte fixed part");
     const bool capture = type == kOpenReq && client_id_.empty();
     std::uint32_t p = f;
     while (p < len) {
       std::uint32_t left = len - p;
       if (left < 4)
-        return fail(messageTypeName(type) + " has " + std::to_string(left) + " stray bytes after its last floating field");
+        return fail(messageTypeName(type) + " has " + std::to_string(left) +
+                    " stray bytes after its last floating field");
       std::uint16_t tag = be16(body + p);
       std::uint16_t flen = be16(body + p + 2);
       p += 4;
       left -= 4;
       if (flen > left) return fail(runsPast(type, tag, left));
-      if (tag == 82 && (flen < 3 || flen > 251)) return fail("NamedVariable (tag 82) length out of range (3-251)");
-      if (tag == 83 && (flen < 4 || flen > 252)) return fail("NamedArray (tag 83) length out of range (4-252)");
+      if (tag == 82 && (flen < 3 || flen > 251))
+        return fail("NamedVariable (tag 82) length out of range (3-251)");
+      if (tag == 83 && (flen < 4 || flen > 252))
+        return fail("NamedArray (tag 83) length out of range (4-252)");
       if (isSensitiveTag(tag)) ++sensitive_fields_;
       if (capture && tag == 1) {
         for (std::uint32_t k = 0; k < flen && client_id_.size() < kMaxClientId; ++k) {

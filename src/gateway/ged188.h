@@ -127,7 +127,7 @@ class FrameParser {
   FrameObserver* observer_;
   State state_ = State::kHeader;
   std::uint8_t buf_[kHeaderSize] = {};
-  std::size_t have_ = 0;         // bytes collected in buf_
+  std::size_t have_ = 0;  // bytes collected in buf_
   std::uint32_t type_ = 0;
   std::uint32_t length_ = 0;
   std::uint32_t body_left_ = 0;  // bytes of the body not yet consumed

@@ -24,9 +24,9 @@ struct ListenerMetrics {
   std::atomic<std::uint64_t> handshakes_failed{0};
   std::atomic<std::uint64_t> handshakes_timeout{0};
   std::atomic<std::uint64_t> handshakes_resumed{0};
-  std::atomic<std::uint64_t> rejected_limit{0};      // max_connections or per-peer rate
-  std::atomic<std::uint64_t> bytes_from_tls{0};      // plaintext bytes decrypted from the TLS side
-  std::atomic<std::uint64_t> bytes_to_tls{0};        // plaintext bytes encrypted to the TLS side
+  std::atomic<std::uint64_t> rejected_limit{0};  // max_connections or per-peer rate
+  std::atomic<std::uint64_t> bytes_from_tls{0};  // plaintext bytes decrypted from the TLS side
+  std::atomic<std::uint64_t> bytes_to_tls{0};    // plaintext bytes encrypted to the TLS side
   std::atomic<std::uint64_t> malformed_frames{0};
   std::array<std::atomic<std::uint64_t>, ged188::kTypeBuckets> frames_by_type{};  // by typeBucket()
 };

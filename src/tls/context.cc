@@ -27,18 +27,20 @@ bool equalsIgnoreCase(const std::string& a, const std::string& b) {
 }
 
 int verifyCallback(int preverify_ok, X509_STORE_CTX* store) {
-  auto* ssl = static_cast<SSL*>(
-      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   if (ssl == nullptr) return preverify_ok;
   auto* info = static_cast<HandshakeInfo*>(SSL_get_ex_data(ssl, sslIndex()));
-  const auto* ctx = static_cast<const Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctxIndex()));
+  const auto* ctx =
+      static_cast<const Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctxIndex()));
   const int depth = X509_STORE_CTX_get_error_depth(store);
   X509* cert = X509_STORE_CTX_get_current_cert(store);
   if (info != nullptr && depth == 0 && cert != nullptr && info->peer.empty()) {
     info->peer = identityOf(cert);
   }
   if (!preverify_ok) {
-    if (info != nullptr && info->verify_error == 0) info->verify_error = X509_STORE_CTX_get_error(store);
+    if (info != nullptr && info->verify_error == 0)
+      info->verify_error = X509_STORE_CTX_get_error(store);
     return 0;
   }
   if (depth == 0 && ctx != nullptr && cert != nullptr &&
@@ -60,7 +62,8 @@ void infoCallback(const SSL* ssl, int where, int ret) {
 }
 
 int newSessionCallback(SSL* ssl, SSL_SESSION* session) {
-  const auto* ctx = static_cast<const Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctxIndex()));
+  const auto* ctx =
+      static_cast<const Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctxIndex()));
   if (ctx == nullptr) return 0;
   ctx->rememberSession(session);
   return 1;  // we keep the reference
@@ -106,8 +109,8 @@ core::Result<void> checkOwnChain(SSL_CTX* ctx, const ContextConfig& c) {
   if (X509_verify_cert(vctx.get()) != 1) {
     int err = X509_STORE_CTX_get_error(vctx.get());
     ERR_clear_error();
-    return core::makeError("certificate " + c.cert_file + " does not chain to the CA in " + c.ca_file + ": " +
-                           X509_verify_cert_error_string(err));
+    return core::makeError("certificate " + c.cert_file + " does not chain to the CA in " +
+                           c.ca_file + ": " + X509_verify_cert_error_string(err));
   }
   return {};
 }
@@ -120,7 +123,8 @@ core::Result<void> checkKeyFileMode(const std::string& path) {
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
-    return core::makeError(path + " is accessible by group or others (mode " + mode + "); chmod 600 " + path +
+    return core::makeError(path + " is accessible by group or others (mode " + mode +
+                           "); chmod 600 " + path +
                            ", or set allow_insecure_key_permissions: true");
   }
   return {};
@@ -158,7 +162,8 @@ bool peerNameAllowed(X509* cert, const std::vector<std::string>& allowed) {
 
 core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
   if (auto v = validatePolicy(c.policy); !v) return v.error();
-  if (c.allowed_peers.empty()) return core::makeError("allowed_peers is empty: mutual TLS needs at least one peer name");
+  if (c.allowed_peers.empty())
+    return core::makeError("allowed_peers is empty: mutual TLS needs at least one peer name");
   std::shared_ptr<Context> self(new Context());
   self->config_ = c;
   const SSL_METHOD* method = c.role == Role::kServer ? TLS_server_method() : TLS_client_method();
@@ -171,7 +176,8 @@ core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
       SSL_CTX_set_cipher_list(ctx, cipherList(c.policy).c_str()) != 1 ||
       SSL_CTX_set_ciphersuites(ctx, cipherSuites13().c_str()) != 1)
     return core::makeError("cannot apply TLS policy", core::opensslError());
-  if (c.policy.legacy_tls && c.policy.min_version < Version::kTls12) SSL_CTX_set_security_level(ctx, 0);
+  if (c.policy.legacy_tls && c.policy.min_version < Version::kTls12)
+    SSL_CTX_set_security_level(ctx, 0);
 
   if (SSL_CTX_use_certificate_chain_file(ctx, c.cert_file.c_str()) != 1)
     return core::makeError("cannot load certificate " + c.cert_file, core::opensslError());
@@ -180,7 +186,8 @@ core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
   if (SSL_CTX_use_PrivateKey_file(ctx, c.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
     return core::makeError("cannot load private key " + c.key_file, core::opensslError());
   if (SSL_CTX_check_private_key(ctx) != 1)
-    return core::makeError("private key " + c.key_file + " does not match certificate " + c.cert_file);
+    return core::makeError("private key " + c.key_file + " does not match certificate " +
+                           c.cert_file);
   if (auto r = loadCa(ctx, c); !r) return r.error();
   if (auto r = checkOwnChain(ctx, c); !r) return r.error();
   if (X509* own = SSL_CTX_get0_certificate(ctx); own != nullptr)
@@ -220,13 +227,15 @@ core::Result<core::SslPtr> Context::newSsl(int fd, HandshakeInfo* info) const {
   core::SslPtr ssl(SSL_new(ctx_.get()));
   if (!ssl) return core::makeError("SSL_new failed", core::opensslError());
   SSL_set_ex_data(ssl.get(), sslIndex(), info);
-  if (SSL_set_fd(ssl.get(), fd) != 1) return core::makeError("SSL_set_fd failed", core::opensslError());
+  if (SSL_set_fd(ssl.get(), fd) != 1)
+    return core::makeError("SSL_set_fd failed", core::opensslError());
   if (config_.role == Role::kServer) {
     SSL_set_accept_state(ssl.get());
   } else {
     SSL_set_connect_state(ssl.get());
     std::lock_guard lock(session_mu_);
-    if (session_ && SSL_SESSION_is_resumable(session_.get())) SSL_set_session(ssl.get(), session_.get());
+    if (session_ && SSL_SESSION_is_resumable(session_.get()))
+      SSL_set_session(ssl.get(), session_.get());
   }
   return ssl;
 }

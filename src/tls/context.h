@@ -32,12 +32,12 @@ enum class Role { kServer, kClient };
 struct ContextConfig {
   Role role = Role::kServer;
   Policy policy;
-  std::string cert_file;  // PEM certificate (chain allowed)
-  std::string key_file;   // PEM private key
-  std::string ca_file;    // PEM CA bundle peers must chain to
-  std::string crl_file;   // PEM CRL(s) of that CA; required
+  std::string cert_file;                   // PEM certificate (chain allowed)
+  std::string key_file;                    // PEM private key
+  std::string ca_file;                     // PEM CA bundle peers must chain to
+  std::string crl_file;                    // PEM CRL(s) of that CA; required
   std::vector<std::string> allowed_peers;  // at least one
-  bool ktls = true;       // request kernel TLS (used only when the kernel offers it)
+  bool ktls = true;  // request kernel TLS (used only when the kernel offers it)
   /// Accept a key file that group or others may access (refused by default, see build()).
   bool allow_insecure_key_permissions = false;
 };

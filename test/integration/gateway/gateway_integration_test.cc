@@ -17,19 +17,28 @@ TEST_F(GatewayBinary, RefusesEveryBadPeerWithAnAuditReason) {
   writeConfig(1);
   auto gw = startGateway(dir_ + "/gw.yaml", "gw.log");
   std::uint16_t port = gw.ports["cti"];
-  struct Case { const char* what; std::string args; const char* reason; const char* identity; };
+  struct Case {
+    const char* what;
+    std::string args;
+    const char* reason;
+    const char* identity;
+  };
   std::vector<Case> cases{
-      {"TLS 1.0", "-tls1 -cipher DEFAULT@SECLEVEL=0 " + certArgs("finesse-a"), "unsupported protocol", ""},
-      {"TLS 1.1", "-tls1_1 -cipher DEFAULT@SECLEVEL=0 " + certArgs("finesse-a"), "unsupported protocol", ""},
+      {"TLS 1.0", "-tls1 -cipher DEFAULT@SECLEVEL=0 " + certArgs("finesse-a"),
+       "unsupported protocol", ""},
+      {"TLS 1.1", "-tls1_1 -cipher DEFAULT@SECLEVEL=0 " + certArgs("finesse-a"),
+       "unsupported protocol", ""},
       {"no client certificate", "", "peer did not return a certificate", "no certificate"},
-      {"another CA", certArgs("finesse-a", "other"), "unable to get local issuer certificate", "CN=finesse-a"},
+      {"another CA", certArgs("finesse-a", "other"), "unable to get local issuer certificate",
+       "CN=finesse-a"},
       {"revoked", certArgs("revoked"), "certificate revoked", "CN=revoked"},
       {"expired", certArgs("expired"), "certificate has expired", "CN=expired"},
       {"host not allowed", certArgs("intruder"), "peer name not allowed", "CN=intruder"},
   };
   for (const auto& c : cases) {
     std::string out = sClient(port, c.args);
-    EXPECT_EQ(out.find("PING-PLAINTEXT"), std::string::npos) << c.what << ": plaintext came back\n" << out;
+    EXPECT_EQ(out.find("PING-PLAINTEXT"), std::string::npos) << c.what << ": plaintext came back\n"
+                                                             << out;
     EXPECT_TRUE(waitAudit("handshake_failed", c.reason, c.identity)) << c.what;
   }
   EXPECT_EQ(echo_.accepted(), 0) << "no refused peer may reach the plaintext side";
@@ -38,7 +47,8 @@ TEST_F(GatewayBinary, RefusesEveryBadPeerWithAnAuditReason) {
 TEST_F(GatewayBinary, PlaintextBytesToTheTlsPortGetNoPlaintextReply) {
   writeConfig(1);
   auto gw = startGateway(dir_ + "/gw.yaml", "gw.log");
-  for (std::string probe : {std::string("GET / HTTP/1.0\r\n\r\n"), std::string("\x00\x00\x00\x10\x00\x00\x00\x03hello-cti-open!!", 24)}) {
+  for (std::string probe : {std::string("GET / HTTP/1.0\r\n\r\n"),
+                            std::string("\x00\x00\x00\x10\x00\x00\x00\x03hello-cti-open!!", 24)}) {
     int fd = tt::connectTo(gw.ports["cti"]);
     ASSERT_TRUE(tt::sendAll(fd, probe.data(), probe.size()));
     std::string got;
@@ -58,16 +68,18 @@ TEST_F(GatewayBinary, StunnelAsTlsClientInteroperates) {
   writeConfig(1);
   auto gw = startGateway(dir_ + "/gw.yaml", "gw.log");
   std::uint16_t sport = freePort();
-  std::ofstream(dir_ + "/stunnel.conf") << "foreground = yes\npid =\n[cti]\nclient = yes\naccept = 127.0.0.1:" << sport
-                                        << "\nconnect = 127.0.0.1:" << gw.ports["cti"] << "\ncert = " << *pki_
-                                        << "/hosts/finesse-a.pem\nkey = " << *pki_ << "/hosts/finesse-a.key\nCAfile = "
-                                        << *pki_ << "/ca.pem\nverifyChain = yes\ncheckHost = gw\n";
+  std::ofstream(dir_ + "/stunnel.conf")
+      << "foreground = yes\npid =\n[cti]\nclient = yes\naccept = 127.0.0.1:" << sport
+      << "\nconnect = 127.0.0.1:" << gw.ports["cti"] << "\ncert = " << *pki_
+      << "/hosts/finesse-a.pem\nkey = " << *pki_ << "/hosts/finesse-a.key\nCAfile = " << *pki_
+      << "/ca.pem\nverifyChain = yes\ncheckHost = gw\n";
   pid_t st = ::fork();
   if (st == 0) {
     int devnull = ::open((dir_ + "/stunnel.log").c_str(), O_WRONLY | O_CREAT, 0600);
     ::dup2(devnull, 1);
     ::dup2(devnull, 2);
-    ::execl("/usr/bin/stunnel4", "stunnel4", (dir_ + "/stunnel.conf").c_str(), static_cast<char*>(nullptr));
+    ::execl("/usr/bin/stunnel4", "stunnel4", (dir_ + "/stunnel.conf").c_str(),
+            static_cast<char*>(nullptr));
     _exit(127);
   }
   int fd = -1;
@@ -102,14 +114,18 @@ TEST_F(GatewayBinary, SighupRotatesCertificatesWithoutDroppingStreams) {
     for (int round = 0; !stop || round < 3; ++round) {
       for (std::size_t i = 0; i < conns.size(); ++i) {
         std::string m = "stream-" + std::to_string(i) + "-" + std::to_string(round) + "\n";
-        if (!conns[i]->write(m) || conns[i]->read(m.size()) != m) ++failures;
-        else ++round_trips;
+        if (!conns[i]->write(m) || conns[i]->read(m.size()) != m)
+          ++failures;
+        else
+          ++round_trips;
       }
     }
   });
   std::this_thread::sleep_for(200ms);
-  std::filesystem::copy_file(*pki_ + "/hosts/gw2.pem", dir_ + "/gw-live.pem", std::filesystem::copy_options::overwrite_existing);
-  std::filesystem::copy_file(*pki_ + "/hosts/gw2.key", dir_ + "/gw-live.key", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(*pki_ + "/hosts/gw2.pem", dir_ + "/gw-live.pem",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(*pki_ + "/hosts/gw2.key", dir_ + "/gw-live.key",
+                             std::filesystem::copy_options::overwrite_existing);
   ASSERT_EQ(::kill(gw.pid, SIGHUP), 0);
   EXPECT_TRUE(waitAudit("reload", "reloaded"));
   tt::TlsClient fresh(*pki_, "finesse-a", port);
@@ -121,8 +137,11 @@ TEST_F(GatewayBinary, SighupRotatesCertificatesWithoutDroppingStreams) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_GE(round_trips.load(), 300);
   std::string metrics = httpGet(gw.ports["metrics"]);
-  EXPECT_NE(metrics.find("ccsec_gateway_reloads_total{result=\"ok\"} 1"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("ccsec_gateway_connections_active{listener=\"cti\"} 101"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("ccsec_gateway_reloads_total{result=\"ok\"} 1"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("ccsec_gateway_connections_active{listener=\"cti\"} 101"),
+            std::string::npos)
+      << metrics;
 }
 
 TEST_F(GatewayBinary, Ged188EndToEndKeepsPersonalDataOutOfAuditLogsAndMetrics) {
@@ -140,7 +159,8 @@ TEST_F(GatewayBinary, Ged188EndToEndKeepsPersonalDataOutOfAuditLogsAndMetrics) {
   auto events = cti.events();
   std::string expect(conf.begin(), conf.end());
   expect.append(events.begin(), events.end());
-  EXPECT_EQ(tt::recvExactly(fd, expect.size()), expect) << "OPEN_CONF and call events delivered byte for byte";
+  EXPECT_EQ(tt::recvExactly(fd, expect.size()), expect)
+      << "OPEN_CONF and call events delivered byte for byte";
   auto hb = g::heartbeatReq(7);
   ASSERT_TRUE(tt::sendAll(fd, hb.data(), hb.size()));
   auto hbc = g::heartbeatConf(7);
@@ -171,12 +191,14 @@ TEST_F(GatewayBinary, Ged188EndToEndKeepsPersonalDataOutOfAuditLogsAndMetrics) {
   EXPECT_TRUE(found_session);
   // No personal-data value or password anywhere at rest or in the logs/metrics.
   std::string at_rest;
-  for (const char* f : {"audit.db", "audit.db-wal", "client-audit.db", "client-audit.db-wal", "gw.log", "client.log"})
+  for (const char* f : {"audit.db", "audit.db-wal", "client-audit.db", "client-audit.db-wal",
+                        "gw.log", "client.log"})
     if (std::filesystem::exists(dir_ + "/" + f)) at_rest += readFile(dir_ + "/" + f);
   ASSERT_FALSE(at_rest.empty());
   at_rest += metrics;
-  for (const char* secret : {CtiServerSim::kAni, CtiServerSim::kCed, CtiServerSim::kCv1, CtiServerSim::kCv2,
-                             CtiServerSim::kEcc, CtiServerSim::kAccount, CtiServerSim::kPassword})
+  for (const char* secret :
+       {CtiServerSim::kAni, CtiServerSim::kCed, CtiServerSim::kCv1, CtiServerSim::kCv2,
+        CtiServerSim::kEcc, CtiServerSim::kAccount, CtiServerSim::kPassword})
     EXPECT_EQ(at_rest.find(secret), std::string::npos) << secret << " leaked";
 }
 
@@ -184,7 +206,9 @@ TEST_F(GatewayBinary, BadConfigExitsTwoWithFileAndLine) {
   std::ofstream(dir_ + "/bad.yaml") << "listeners:\n  - name: x\n    mod: server\n";
   auto [rc, out] = run(std::string(CCSEC_BIN) + " gateway --config " + dir_ + "/bad.yaml");
   EXPECT_EQ(rc, 2);
-  EXPECT_NE(out.find("bad.yaml:3:5: listeners[0].mod: unknown key (did you mean 'mode'?)"), std::string::npos) << out;
+  EXPECT_NE(out.find("bad.yaml:3:5: listeners[0].mod: unknown key (did you mean 'mode'?)"),
+            std::string::npos)
+      << out;
 }
 
 }  // namespace
@@ -199,17 +223,25 @@ TEST(GatewayFromInventory, DerivesServerAndClientListenersFromTheChannelGraph) {
                      "/examples/lab.yaml --pki /nonexistent/pki --print-config --host ";
   auto [rc_srv, srv] = run(base + "pg-a");
   ASSERT_EQ(rc_srv, 0) << srv;
-  EXPECT_NE(srv.find("mode: server\n    listen: \"10.1.2.10:42030\"\n    forward: \"127.0.0.1:42027\"\n    protocol: ged-188"),
-            std::string::npos) << srv;
-  EXPECT_NE(srv.find("allowed_peers: [finesse-1, finesse-1.lab.example.com]"), std::string::npos) << srv;
+  EXPECT_NE(srv.find("mode: server\n    listen: \"10.1.2.10:42030\"\n    forward: "
+                     "\"127.0.0.1:42027\"\n    protocol: ged-188"),
+            std::string::npos)
+      << srv;
+  EXPECT_NE(srv.find("allowed_peers: [finesse-1, finesse-1.lab.example.com]"), std::string::npos)
+      << srv;
   auto [rc_cli, cli] = run(base + "finesse-1");
   ASSERT_EQ(rc_cli, 0) << cli;
-  EXPECT_NE(cli.find("mode: client\n    listen: \"127.0.0.1:42027\"\n    forward: \"10.1.2.10:42030\""), std::string::npos) << cli;
+  EXPECT_NE(
+      cli.find("mode: client\n    listen: \"127.0.0.1:42027\"\n    forward: \"10.1.2.10:42030\""),
+      std::string::npos)
+      << cli;
   EXPECT_NE(cli.find("forward: \"10.1.2.11:43030\""), std::string::npos) << cli;  // side B
   EXPECT_NE(cli.find("allowed_peers: [pg-a, pg-a.lab.example.com]"), std::string::npos) << cli;
   auto [rc_none, none] = run(base + "cvp-1");
   EXPECT_EQ(rc_none, 2) << none;
-  EXPECT_NE(none.find("skipped ged-125:cvp-1<-pg-a: listener has no separate TLS port"), std::string::npos) << none;
+  EXPECT_NE(none.find("skipped ged-125:cvp-1<-pg-a: listener has no separate TLS port"),
+            std::string::npos)
+      << none;
   auto [rc_bad, bad] = run(base + "no-such-host");
   EXPECT_EQ(rc_bad, 2);
   EXPECT_NE(bad.find("host 'no-such-host' is not in the inventory"), std::string::npos) << bad;

@@ -15,14 +15,17 @@ namespace t = ccsec::gateway::testing;
 
 struct Counter : FrameObserver {
   std::map<std::uint32_t, int> types;
-  void onFrames(std::uint32_t type, std::uint64_t n) override { types[type] += static_cast<int>(n); }
+  void onFrames(std::uint32_t type, std::uint64_t n) override {
+    types[type] += static_cast<int>(n);
+  }
 };
 
 std::vector<std::uint8_t> session() {
   std::vector<std::uint8_t> all;
-  for (const auto& f : {t::openReq("finesse-a", "s3cret"), t::openConf(), t::heartbeatReq(7), t::heartbeatConf(7),
-                        t::callDelivered("5551234567", "4111111111111111", "cv-one", "card-9876"),
-                        t::callDataUpdate("cv-two", "ACCT-777"), t::closeReq(), t::closeConf()})
+  for (const auto& f :
+       {t::openReq("finesse-a", "s3cret"), t::openConf(), t::heartbeatReq(7), t::heartbeatConf(7),
+        t::callDelivered("5551234567", "4111111111111111", "cv-one", "card-9876"),
+        t::callDataUpdate("cv-two", "ACCT-777"), t::closeReq(), t::closeConf()})
     all.insert(all.end(), f.begin(), f.end());
   return all;
 }
@@ -55,7 +58,8 @@ TEST(Ged188Parser, PartialBytesMarkWhereTheLastCompleteFrameEnds) {
   for (std::size_t cut : {std::size_t{3}, first - 1, first, first + 5, bytes.size()}) {
     FrameParser p;
     ASSERT_TRUE(p.feed({bytes.data(), cut}));
-    const std::size_t expect = cut < first ? cut : (cut == first || cut == bytes.size() ? 0 : cut - first);
+    const std::size_t expect =
+        cut < first ? cut : (cut == first || cut == bytes.size() ? 0 : cut - first);
     EXPECT_EQ(p.partialBytes(), expect) << cut;
     EXPECT_EQ(p.partialBytes() == 0, p.atFrameBoundary());
   }
@@ -100,7 +104,8 @@ TEST(Ged188Parser, RejectsFrameShorterThanFixedPart) {
 
 TEST(Ged188Parser, RejectsFieldRunningPastTheFrame) {
   FrameParser p;
-  auto f = FrameBuilder(kHeartbeatReq).u32(1).u16(8).u16(40).zeros(4).bytes();  // ANI claims 40 bytes, 4 present
+  auto f = FrameBuilder(kHeartbeatReq).u32(1).u16(8).u16(40).zeros(4).bytes();  // ANI claims 40
+                                                                                // bytes, 4 present
   EXPECT_FALSE(p.feed(f));
   EXPECT_NE(p.error().find("tag 8"), std::string::npos);
 }
@@ -120,7 +125,8 @@ TEST(Ged188Parser, ChecksNamedVariableBounds) {
 
 TEST(Ged188Parser, ErrorsNeverCarryFieldValues) {
   FrameParser p;
-  auto f = FrameBuilder(kCallDeliveredEvent).zeros(54).field(8, "5551234567").u16(12).u16(200).bytes();
+  auto f =
+      FrameBuilder(kCallDeliveredEvent).zeros(54).field(8, "5551234567").u16(12).u16(200).bytes();
   EXPECT_FALSE(p.feed(f));
   EXPECT_EQ(p.error().find("5551234567"), std::string::npos);
 }
