@@ -12,11 +12,18 @@
 namespace ccsec::gateway {
 namespace {
 
+bool isUnspecified(const net::Endpoint& e) {
+  const std::string h = e.host();
+  return h == "0.0.0.0" || h == "::";
+}
+
 class Parser {
  public:
-  Parser(std::string name, std::string base_dir) : name_(std::move(name)), base_(std::move(base_dir)) {}
+  Parser(std::string name, std::string base_dir)
+      : name_(std::move(name)), base_(std::move(base_dir)) {}
 
-  core::Error error(const YAML::Node& node, const std::string& path, const std::string& what) const {
+  core::Error error(const YAML::Node& node, const std::string& path,
+                    const std::string& what) const {
     const YAML::Mark m = node.Mark();
     std::string where = name_;
     if (m.line >= 0) where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
@@ -30,8 +37,9 @@ class Parser {
       std::string key = kv.first.Scalar();
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       std::string hint = core::closestMatch(key, allowed);
-      return error(kv.first, path.empty() ? key : path + "." + key,
-                   "unknown key" + (hint.empty() ? std::string() : " (did you mean '" + hint + "'?)"));
+      return error(
+          kv.first, path.empty() ? key : path + "." + key,
+          "unknown key" + (hint.empty() ? std::string() : " (did you mean '" + hint + "'?)"));
     }
     return {};
   }
@@ -84,15 +92,32 @@ class Parser {
   }
 
   core::Result<void> tls(const YAML::Node& n, const std::string& path, ListenerConfig& l) const {
-    if (auto r = checkKeys(n, path, {"cert", "key", "ca", "crl", "allowed_peers", "legacy_tls", "min_version"}); !r) return r;
+    if (auto r = checkKeys(n, path,
+                           {"cert", "key", "ca", "crl", "allowed_peers", "legacy_tls",
+                            "min_version", "allow_insecure_key_permissions"});
+        !r)
+      return r;
     auto& t = l.tls;
-    struct F { const char* key; std::string* dst; };
-    for (F f : {F{"cert", &t.cert_file}, F{"key", &t.key_file}, F{"ca", &t.ca_file}, F{"crl", &t.crl_file}}) {
+    struct F {
+      const char* key;
+      std::string* dst;
+    };
+    for (F f : {F{"cert", &t.cert_file}, F{"key", &t.key_file}, F{"ca", &t.ca_file},
+                F{"crl", &t.crl_file}}) {
       if (!n[f.key]) return error(n, path, std::string("missing required key '") + f.key + "'");
       auto v = file(n[f.key], path + "." + f.key);
       if (!v) return v.error();
       *f.dst = *v;
     }
+    if (n["allow_insecure_key_permissions"]) {
+      auto v =
+          boolean(n["allow_insecure_key_permissions"], path + ".allow_insecure_key_permissions");
+      if (!v) return v.error();
+      t.allow_insecure_key_permissions = *v;
+    }
+    if (!t.allow_insecure_key_permissions)
+      if (auto r = tls::checkKeyFileMode(t.key_file); !r)
+        return error(n["key"], path + ".key", r.error().message);
     const YAML::Node peers = n["allowed_peers"];
     if (!peers) return error(n, path, "missing required key 'allowed_peers'");
     if (!peers.IsSequence() || peers.size() == 0)
@@ -115,25 +140,34 @@ class Parser {
       t.policy.min_version = *v;
     }
     if (auto v = tls::validatePolicy(t.policy); !v)
-      return error(n["min_version"] ? n["min_version"] : n, path + ".min_version", v.error().message);
+      return error(n["min_version"] ? n["min_version"] : n, path + ".min_version",
+                   v.error().message);
     return {};
   }
 
   core::Result<ListenerConfig> listener(const YAML::Node& n, const std::string& path) const {
-    if (auto r = checkKeys(n, path, {"name", "mode", "listen", "forward", "protocol", "tls", "ktls"}); !r) return r.error();
+    if (auto r =
+            checkKeys(n, path, {"name", "mode", "listen", "forward", "protocol", "tls", "ktls"});
+        !r)
+      return r.error();
     ListenerConfig l;
     for (const char* req : {"name", "mode", "listen", "forward", "tls"})
       if (!n[req]) return error(n, path, std::string("missing required key '") + req + "'");
     auto name = string(n["name"], path + ".name");
     if (!name) return name.error();
-    if (name->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != std::string::npos)
+    if (name->find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+        std::string::npos)
       return error(n["name"], path + ".name", "use letters, digits, '_', '.', '-' only");
     l.name = *name;
     auto mode = string(n["mode"], path + ".mode");
     if (!mode) return mode.error();
-    if (*mode == "server") l.mode = Mode::kServer;
-    else if (*mode == "client") l.mode = Mode::kClient;
-    else return error(n["mode"], path + ".mode", "expected server or client, got '" + *mode + "'");
+    if (*mode == "server")
+      l.mode = Mode::kServer;
+    else if (*mode == "client")
+      l.mode = Mode::kClient;
+    else
+      return error(n["mode"], path + ".mode", "expected server or client, got '" + *mode + "'");
     auto listen = endpoint(n["listen"], path + ".listen");
     if (!listen) return listen.error();
     l.listen = *listen;
@@ -143,9 +177,13 @@ class Parser {
     if (n["protocol"]) {
       auto p = string(n["protocol"], path + ".protocol");
       if (!p) return p.error();
-      if (*p == "raw") l.protocol = Protocol::kRaw;
-      else if (*p == "ged-188") l.protocol = Protocol::kGed188;
-      else return error(n["protocol"], path + ".protocol", "expected raw or ged-188, got '" + *p + "'");
+      if (*p == "raw")
+        l.protocol = Protocol::kRaw;
+      else if (*p == "ged-188")
+        l.protocol = Protocol::kGed188;
+      else
+        return error(n["protocol"], path + ".protocol",
+                     "expected raw or ged-188, got '" + *p + "'");
     }
     if (n["ktls"]) {
       auto k = boolean(n["ktls"], path + ".ktls");
@@ -160,16 +198,31 @@ class Parser {
   core::Result<GatewayConfig> parse(const YAML::Node& root) const {
     GatewayConfig c;
     c.base_dir = base_;
-    if (auto r = checkKeys(root, "", {"listeners", "audit", "metrics", "limits"}); !r) return r.error();
+    if (auto r = checkKeys(root, "", {"listeners", "audit", "metrics", "limits"}); !r)
+      return r.error();
     const YAML::Node ls = root["listeners"];
     if (!ls) return error(root, "listeners", "missing required key 'listeners'");
-    if (!ls.IsSequence() || ls.size() == 0) return error(ls, "listeners", "expected a non-empty list");
+    if (!ls.IsSequence() || ls.size() == 0)
+      return error(ls, "listeners", "expected a non-empty list");
     std::set<std::string> names;
     for (std::size_t i = 0; i < ls.size(); ++i) {
       std::string path = "listeners[" + std::to_string(i) + "]";
       auto l = listener(ls[i], path);
       if (!l) return l.error();
-      if (!names.insert(l->name).second) return error(ls[i]["name"], path + ".name", "duplicate listener name '" + l->name + "'");
+      if (!names.insert(l->name).second)
+        return error(ls[i]["name"], path + ".name", "duplicate listener name '" + l->name + "'");
+      // One listener per address: two sockets on one address would share connections, so a peer
+      // allowed on one listener would be relayed by the other (port 0 = a fresh port each).
+      for (const auto& other : c.listeners) {
+        if (l->listen.port() == 0 || other.listen.port() != l->listen.port()) continue;
+        const bool any = isUnspecified(l->listen) || isUnspecified(other.listen);
+        if (other.listen.host() == l->listen.host() || any)
+          return error(
+              ls[i]["listen"], path + ".listen",
+              l->listen.str() + " is already the address of listener '" + other.name + "'" +
+                  (other.listen.host() == l->listen.host() ? std::string()
+                                                           : " (" + other.listen.str() + ")"));
+      }
       c.listeners.push_back(std::move(*l));
     }
     if (const YAML::Node a = root["audit"]) {
@@ -178,7 +231,8 @@ class Parser {
         auto s = string(a["store"], "audit.store");
         if (!s) return s.error();
         std::string v = *s;
-        if (v.starts_with("sqlite:")) v = "sqlite:" + resolve(v.substr(7));
+        if (v.starts_with("sqlite:"))
+          v = "sqlite:" + resolve(v.substr(7));
         else if (!v.starts_with("postgresql://") && !v.starts_with("postgres://"))
           return error(a["store"], "audit.store", "expected sqlite:PATH or postgresql://…");
         c.audit_store = v;
@@ -194,7 +248,10 @@ class Parser {
       }
     }
     if (const YAML::Node lim = root["limits"]) {
-      struct F { const char* key; std::uint32_t* dst; };
+      struct F {
+        const char* key;
+        std::uint32_t* dst;
+      };
       std::vector<std::string> keys;
       std::vector<F> fields{{"max_connections", &c.limits.max_connections},
                             {"handshake_timeout_ms", &c.limits.handshake_timeout_ms},
@@ -210,8 +267,11 @@ class Parser {
         if (!v) return v.error();
         *f.dst = *v;
       }
-      if (c.limits.max_connections == 0) return error(lim["max_connections"], "limits.max_connections", "must be at least 1");
-      if (c.limits.handshake_timeout_ms == 0) return error(lim["handshake_timeout_ms"], "limits.handshake_timeout_ms", "must be at least 1");
+      if (c.limits.max_connections == 0)
+        return error(lim["max_connections"], "limits.max_connections", "must be at least 1");
+      if (c.limits.handshake_timeout_ms == 0)
+        return error(lim["handshake_timeout_ms"], "limits.handshake_timeout_ms",
+                     "must be at least 1");
     }
     return c;
   }
@@ -229,8 +289,8 @@ core::Result<GatewayConfig> parseGatewayConfig(const std::string& text, const st
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return core::makeError(name + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                           ": " + e.msg);
+    return core::makeError(name + ":" + std::to_string(e.mark.line + 1) + ":" +
+                           std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   Parser p(name, base_dir);
   try {

@@ -3,17 +3,19 @@
 //
 //   listeners:                       # one or more
 //     - name: cti                    # unique, [A-Za-z0-9_.-]
-//       mode: server                 # server: TLS in, plaintext forward | client: plaintext in, TLS out
-//       listen: 127.0.0.1:42030      # ADDR:PORT or [ADDR6]:PORT
-//       forward: 127.0.0.1:42027
+//       mode: server                 # server: TLS in, plaintext forward | client: plaintext in,
+//       TLS out listen: 127.0.0.1:42030      # ADDR:PORT or [ADDR6]:PORT forward: 127.0.0.1:42027
 //       protocol: ged-188            # raw (default) | ged-188
 //       ktls: true                   # default true: kernel TLS when the kernel offers it
 //       tls: {cert: …, key: …, ca: …, crl: …, allowed_peers: [finesse-a], legacy_tls: false,
-//             min_version: "1.2"}    # min_version below 1.2 only with legacy_tls: true
+//             min_version: "1.2",    # min_version below 1.2 only with legacy_tls: true
+//             allow_insecure_key_permissions: false}  # default: a key group/others can read is
+//             refused
 //   audit: {store: "sqlite:audit.db"}          # or postgresql://…; default sqlite:audit.db
 //   metrics: {listen: 127.0.0.1:9464}          # optional
 //   limits: {max_connections: 10000, handshake_timeout_ms: 10000, idle_timeout_ms: 600000,
 //            accept_rate: 2000, per_peer_rate: 200, drain_timeout_ms: 30000}
+//   Two listeners may not share a listen address (port 0 excepted: a fresh port each).
 //
 // Relative paths (tls files, sqlite store) are relative to the config file's directory.
 // Errors read "FILE:LINE:COL: key.path: what is wrong".
@@ -45,8 +47,9 @@ struct Limits {
   std::uint32_t max_connections = 10000;
   std::uint32_t handshake_timeout_ms = 10000;
   std::uint32_t idle_timeout_ms = 600000;
-  std::uint32_t accept_rate = 2000;     // new connections per second, whole process (0 = unlimited)
-  std::uint32_t per_peer_rate = 200;    // new connections per second from one peer address (0 = unlimited)
+  std::uint32_t accept_rate = 2000;  // new connections per second, whole process (0 = unlimited)
+  std::uint32_t per_peer_rate =
+      200;  // new connections per second from one peer address (0 = unlimited)
   std::uint32_t drain_timeout_ms = 30000;
 };
 

@@ -7,12 +7,13 @@
 // failed handshake can never reach a plaintext path; it is closed and audited with the reason and
 // the peer certificate identity.
 //
-// Threads: N workers, each with its own epoll loop and its own SO_REUSEPORT socket per listener
-// (the kernel spreads connections); one control thread serves /metrics; one audit writer thread.
-// Per connection: non-blocking OpenSSL on the socket (kTLS when the kernel offers it), a per-worker
-// 16 KiB scratch buffer for the hot path and a pooled 16 KiB buffer per direction only while the
-// receiver is slower than the sender (back-pressure: the sender is not read meanwhile); no
-// allocation per message. GED-188 listeners check framing in both directions as bytes pass.
+// Threads: N workers (worker.h), each with its own epoll loop and its own SO_REUSEPORT socket per
+// listener (the kernel spreads connections); one control thread serves /metrics (net::HttpServer);
+// one audit writer thread. Per connection (connection.h): non-blocking OpenSSL on the socket
+// (kTLS when the kernel offers it), a per-worker 64 KiB scratch buffer for the hot path and a
+// pooled 64 KiB buffer per direction only while the receiver is slower than the sender
+// (back-pressure: the sender is not read meanwhile); no allocation per message. GED-188 listeners
+// check framing in both directions and forward complete, valid frames only.
 //
 // Lifecycle: create() → start() → (reload()…) → drain() (graceful) or stop(). reload() and
 // drain() are thread-safe; run() wires them to SIGHUP and SIGTERM/SIGINT for the CLI.

@@ -48,8 +48,24 @@ enum MessageType : std::uint32_t {
   kSystemEvent = 31,
 };
 
-/// "OPEN_REQ", … or "TYPE_<n>" for types not in the table.
+/// "OPEN_REQ", … or "TYPE_<n>" for types not in the table (never for text built from peer bytes:
+/// an unknown type is four payload bytes when frames are misaligned; use typeBucket()).
 std::string messageTypeName(std::uint32_t type);
+
+/// Fixed-size accounting of message types: one bucket per type of the table above, one "other"
+/// bucket for everything else, so counting costs one table load whatever types a peer sends and
+/// a summary by bucket is bounded in size.
+inline constexpr std::size_t kKnownTypes = 18;
+inline constexpr std::size_t kOtherBucket = kKnownTypes;
+inline constexpr std::size_t kTypeBuckets = kKnownTypes + 1;
+namespace detail {
+extern const std::uint8_t kBucketOfType[32];  // types 0..31 → bucket (kOtherBucket if unknown)
+}
+inline std::size_t typeBucket(std::uint32_t type) {
+  return type < 32 ? detail::kBucketOfType[type] : kOtherBucket;
+}
+/// "OPEN_REQ", … for a known type's bucket, "other" for kOtherBucket.
+const char* bucketName(std::size_t bucket);
 /// Fixed-part size in bytes for types whose layout is checked; -1 when only bounds are checked.
 int fixedPartSize(std::uint32_t type);
 
@@ -78,6 +94,9 @@ class FrameParser {
   const std::string& clientId() const { return client_id_; }
   /// True between frames (no partial frame pending).
   bool atFrameBoundary() const { return state_ == State::kHeader && have_ == 0; }
+  /// Bytes of the frame in progress fed so far (0 at a frame boundary): the stream's last
+  /// partialBytes() bytes are not yet known to belong to a valid frame. At most kMaxFrame - 1.
+  std::size_t partialBytes() const { return partial_; }
 
  private:
   enum class State : std::uint8_t { kHeader, kFixed, kFieldHeader, kFieldData, kSkipBody };
@@ -108,7 +127,7 @@ class FrameParser {
   FrameObserver* observer_;
   State state_ = State::kHeader;
   std::uint8_t buf_[kHeaderSize] = {};
-  std::size_t have_ = 0;         // bytes collected in buf_
+  std::size_t have_ = 0;  // bytes collected in buf_
   std::uint32_t type_ = 0;
   std::uint32_t length_ = 0;
   std::uint32_t body_left_ = 0;  // bytes of the body not yet consumed
@@ -119,6 +138,7 @@ class FrameParser {
   std::uint32_t run_type_ = 0;   // type of the frames counted in run_count_
   std::uint64_t run_count_ = 0;  // consecutive frames of run_type_ not yet reported
   std::uint64_t sensitive_fields_ = 0;
+  std::size_t partial_ = 0;  // bytes of the frame in progress consumed so far
   std::string client_id_;
   std::string error_;
 };

@@ -1,8 +1,7 @@
 #include "gateway/metrics.h"
 
-#include <fmt/format.h>
-
 #include "gateway/ged188.h"
+#include "net/prometheus.h"
 
 namespace ccsec::gateway {
 
@@ -15,54 +14,61 @@ Metrics::Metrics(const std::vector<std::string>& listener_names) {
 }
 
 std::string Metrics::render() const {
-  std::string out;
-  auto counter = [&out](const char* name, const char* help) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
+  using net::MetricType;
+  net::PromWriter w;
+  // One family with one sample per listener.
+  auto per_listener = [&](const char* name, MetricType type, const char* help, auto value) {
+    w.family(name, type, help);
+    for (const auto& l : listeners_) w.sample(name, {{"listener", l->name}}, value(*l));
   };
-  auto ld = [](std::uint64_t v) { return v; };
-  counter("ccsec_gateway_connections_total", "Connections accepted.");
-  for (const auto& l : listeners_)
-    out += fmt::format("ccsec_gateway_connections_total{{listener=\"{}\"}} {}\n", l->name, ld(l->connections_total.load()));
-  out += "# HELP ccsec_gateway_connections_active Connections open now.\n# TYPE ccsec_gateway_connections_active gauge\n";
-  for (const auto& l : listeners_)
-    out += fmt::format("ccsec_gateway_connections_active{{listener=\"{}\"}} {}\n", l->name, l->connections_active.load());
-  counter("ccsec_gateway_handshakes_total", "TLS handshakes by result.");
+  auto u = [](const std::atomic<std::uint64_t>& a) { return a.load(); };
+  per_listener("ccsec_gateway_connections_total", MetricType::kCounter, "Connections accepted.",
+               [&](const ListenerMetrics& l) { return u(l.connections_total); });
+  per_listener("ccsec_gateway_connections_active", MetricType::kGauge, "Connections open now.",
+               [](const ListenerMetrics& l) { return l.connections_active.load(); });
+  w.family("ccsec_gateway_handshakes_total", MetricType::kCounter, "TLS handshakes by result.");
   for (const auto& l : listeners_) {
-    out += fmt::format("ccsec_gateway_handshakes_total{{listener=\"{}\",result=\"ok\"}} {}\n", l->name, ld(l->handshakes_ok.load()));
-    out += fmt::format("ccsec_gateway_handshakes_total{{listener=\"{}\",result=\"failed\"}} {}\n", l->name, ld(l->handshakes_failed.load()));
-    out += fmt::format("ccsec_gateway_handshakes_total{{listener=\"{}\",result=\"timeout\"}} {}\n", l->name, ld(l->handshakes_timeout.load()));
+    w.sample("ccsec_gateway_handshakes_total", {{"listener", l->name}, {"result", "ok"}},
+             u(l->handshakes_ok));
+    w.sample("ccsec_gateway_handshakes_total", {{"listener", l->name}, {"result", "failed"}},
+             u(l->handshakes_failed));
+    w.sample("ccsec_gateway_handshakes_total", {{"listener", l->name}, {"result", "timeout"}},
+             u(l->handshakes_timeout));
   }
-  counter("ccsec_gateway_handshakes_resumed_total", "Successful handshakes that resumed a session.");
-  for (const auto& l : listeners_)
-    out += fmt::format("ccsec_gateway_handshakes_resumed_total{{listener=\"{}\"}} {}\n", l->name, ld(l->handshakes_resumed.load()));
-  counter("ccsec_gateway_rejected_total", "Connections refused by limits (max_connections, per-peer rate).");
-  for (const auto& l : listeners_)
-    out += fmt::format("ccsec_gateway_rejected_total{{listener=\"{}\"}} {}\n", l->name, ld(l->rejected_limit.load()));
-  counter("ccsec_gateway_bytes_total", "Plaintext bytes relayed, by direction.");
+  per_listener("ccsec_gateway_handshakes_resumed_total", MetricType::kCounter,
+               "Successful handshakes that resumed a session.",
+               [&](const ListenerMetrics& l) { return u(l.handshakes_resumed); });
+  per_listener("ccsec_gateway_rejected_total", MetricType::kCounter,
+               "Connections refused by limits (max_connections, per-peer rate).",
+               [&](const ListenerMetrics& l) { return u(l.rejected_limit); });
+  w.family("ccsec_gateway_bytes_total", MetricType::kCounter,
+           "Plaintext bytes relayed, by direction.");
   for (const auto& l : listeners_) {
-    out += fmt::format("ccsec_gateway_bytes_total{{listener=\"{}\",direction=\"from_tls\"}} {}\n", l->name, ld(l->bytes_from_tls.load()));
-    out += fmt::format("ccsec_gateway_bytes_total{{listener=\"{}\",direction=\"to_tls\"}} {}\n", l->name, ld(l->bytes_to_tls.load()));
+    w.sample("ccsec_gateway_bytes_total", {{"listener", l->name}, {"direction", "from_tls"}},
+             u(l->bytes_from_tls));
+    w.sample("ccsec_gateway_bytes_total", {{"listener", l->name}, {"direction", "to_tls"}},
+             u(l->bytes_to_tls));
   }
-  counter("ccsec_gateway_frames_total", "GED-188 frames relayed, by message type.");
-  for (const auto& l : listeners_) {
-    for (std::size_t t = 0; t < l->frames_by_type.size(); ++t) {
-      auto v = l->frames_by_type[t].load();
-      if (v != 0)
-        out += fmt::format("ccsec_gateway_frames_total{{listener=\"{}\",type=\"{}\"}} {}\n", l->name,
-                           ged188::messageTypeName(static_cast<std::uint32_t>(t)), v);
-    }
-    if (auto v = l->frames_other_type.load(); v != 0)
-      out += fmt::format("ccsec_gateway_frames_total{{listener=\"{}\",type=\"other\"}} {}\n", l->name, v);
-  }
-  counter("ccsec_gateway_malformed_frames_total", "GED-188 streams closed on a malformed frame.");
+  w.family("ccsec_gateway_frames_total", MetricType::kCounter,
+           "GED-188 frames relayed, by message type (known types; everything else is 'other').");
   for (const auto& l : listeners_)
-    out += fmt::format("ccsec_gateway_malformed_frames_total{{listener=\"{}\"}} {}\n", l->name, ld(l->malformed_frames.load()));
-  counter("ccsec_gateway_reloads_total", "Certificate/CA/CRL reloads by result.");
-  out += fmt::format("ccsec_gateway_reloads_total{{result=\"ok\"}} {}\n", reloads_ok.load());
-  out += fmt::format("ccsec_gateway_reloads_total{{result=\"failed\"}} {}\n", reloads_failed.load());
-  counter("ccsec_gateway_audit_events_total", "Audit events submitted to the store.");
-  out += fmt::format("ccsec_gateway_audit_events_total {}\n", audit_events.load());
-  return out;
+    for (std::size_t b = 0; b < l->frames_by_type.size(); ++b)
+      if (auto v = l->frames_by_type[b].load(); v != 0)
+        w.sample("ccsec_gateway_frames_total",
+                 {{"listener", l->name}, {"type", ged188::bucketName(b)}}, v);
+  per_listener("ccsec_gateway_malformed_frames_total", MetricType::kCounter,
+               "GED-188 streams closed on a malformed frame.",
+               [&](const ListenerMetrics& l) { return u(l.malformed_frames); });
+  w.family("ccsec_gateway_reloads_total", MetricType::kCounter,
+           "Certificate/CA/CRL reloads by result.")
+      .sample("ccsec_gateway_reloads_total", {{"result", "ok"}}, reloads_ok.load())
+      .sample("ccsec_gateway_reloads_total", {{"result", "failed"}}, reloads_failed.load());
+  w.single("ccsec_gateway_audit_events_total", MetricType::kCounter,
+           "Audit events submitted to the store.", audit_events.load());
+  w.single("ccsec_gateway_audit_failures_total", MetricType::kCounter,
+           "Audit store commits that failed (their events are kept and retried; see the log).",
+           audit_failures ? audit_failures() : 0);
+  return w.take();
 }
 
 }  // namespace ccsec::gateway

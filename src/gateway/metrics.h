@@ -7,9 +7,12 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "gateway/ged188.h"
 
 namespace ccsec::gateway {
 
@@ -21,12 +24,11 @@ struct ListenerMetrics {
   std::atomic<std::uint64_t> handshakes_failed{0};
   std::atomic<std::uint64_t> handshakes_timeout{0};
   std::atomic<std::uint64_t> handshakes_resumed{0};
-  std::atomic<std::uint64_t> rejected_limit{0};      // max_connections or per-peer rate
-  std::atomic<std::uint64_t> bytes_from_tls{0};      // plaintext bytes decrypted from the TLS side
-  std::atomic<std::uint64_t> bytes_to_tls{0};        // plaintext bytes encrypted to the TLS side
+  std::atomic<std::uint64_t> rejected_limit{0};  // max_connections or per-peer rate
+  std::atomic<std::uint64_t> bytes_from_tls{0};  // plaintext bytes decrypted from the TLS side
+  std::atomic<std::uint64_t> bytes_to_tls{0};    // plaintext bytes encrypted to the TLS side
   std::atomic<std::uint64_t> malformed_frames{0};
-  std::array<std::atomic<std::uint64_t>, 256> frames_by_type{};  // type < 256
-  std::atomic<std::uint64_t> frames_other_type{0};
+  std::array<std::atomic<std::uint64_t>, ged188::kTypeBuckets> frames_by_type{};  // by typeBucket()
 };
 
 class Metrics {
@@ -38,6 +40,9 @@ class Metrics {
   std::atomic<std::uint64_t> reloads_ok{0};
   std::atomic<std::uint64_t> reloads_failed{0};
   std::atomic<std::uint64_t> audit_events{0};
+  /// Failed audit store commits (AuditLog::failures(); the events are kept and retried). Set
+  /// once before any render().
+  std::function<std::uint64_t()> audit_failures;
 
   std::string render() const;
 

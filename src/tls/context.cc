@@ -3,6 +3,10 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <cstdio>
 
 #include "core/cert_identity.h"
 #include "core/x509_info.h"
@@ -20,18 +24,20 @@ int sslIndex() {
 }
 
 int verifyCallback(int preverify_ok, X509_STORE_CTX* store) {
-  auto* ssl = static_cast<SSL*>(
-      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   if (ssl == nullptr) return preverify_ok;
   auto* info = static_cast<HandshakeInfo*>(SSL_get_ex_data(ssl, sslIndex()));
-  const auto* ctx = static_cast<const Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctxIndex()));
+  const auto* ctx =
+      static_cast<const Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctxIndex()));
   const int depth = X509_STORE_CTX_get_error_depth(store);
   X509* cert = X509_STORE_CTX_get_current_cert(store);
   if (info != nullptr && depth == 0 && cert != nullptr && info->peer.empty()) {
     info->peer = identityOf(cert);
   }
   if (!preverify_ok) {
-    if (info != nullptr && info->verify_error == 0) info->verify_error = X509_STORE_CTX_get_error(store);
+    if (info != nullptr && info->verify_error == 0)
+      info->verify_error = X509_STORE_CTX_get_error(store);
     return 0;
   }
   if (depth == 0 && ctx != nullptr && cert != nullptr &&
@@ -44,8 +50,17 @@ int verifyCallback(int preverify_ok, X509_STORE_CTX* store) {
   return 1;
 }
 
+// Server role: notices the no_renegotiation alert OpenSSL sends when a peer tries to renegotiate
+// an established session (only alerts and handshake states reach this callback, not records).
+void infoCallback(const SSL* ssl, int where, int ret) {
+  if ((where & SSL_CB_WRITE_ALERT) == 0 || (ret & 0xff) != SSL_AD_NO_RENEGOTIATION) return;
+  auto* info = static_cast<HandshakeInfo*>(SSL_get_ex_data(ssl, sslIndex()));
+  if (info != nullptr) info->renegotiation_attempt = true;
+}
+
 int newSessionCallback(SSL* ssl, SSL_SESSION* session) {
-  const auto* ctx = static_cast<const Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctxIndex()));
+  const auto* ctx =
+      static_cast<const Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctxIndex()));
   if (ctx == nullptr) return 0;
   ctx->rememberSession(session);
   return 1;  // we keep the reference
@@ -74,7 +89,43 @@ core::Result<void> loadCa(SSL_CTX* ctx, const ContextConfig& c) {
   return {};
 }
 
+// Our own certificate must chain to the configured CA: a reload with a certificate from another
+// CA is refused instead of serving it. Only the chain is checked (not time or CRL: an expired or
+// revoked own certificate is the peers' to refuse, and tests present such certificates).
+core::Result<void> checkOwnChain(SSL_CTX* ctx, const ContextConfig& c) {
+  X509* own = SSL_CTX_get0_certificate(ctx);
+  if (own == nullptr) return core::makeError("no certificate in " + c.cert_file);
+  STACK_OF(X509)* chain = nullptr;
+  SSL_CTX_get0_chain_certs(ctx, &chain);
+  core::X509StoreCtxPtr vctx(X509_STORE_CTX_new());
+  if (!vctx || X509_STORE_CTX_init(vctx.get(), SSL_CTX_get_cert_store(ctx), own, chain) != 1)
+    return core::makeError("cannot verify certificate " + c.cert_file, core::opensslError());
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(vctx.get());
+  X509_VERIFY_PARAM_clear_flags(param, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME);
+  if (X509_verify_cert(vctx.get()) != 1) {
+    int err = X509_STORE_CTX_get_error(vctx.get());
+    ERR_clear_error();
+    return core::makeError("certificate " + c.cert_file + " does not chain to the CA in " +
+                           c.ca_file + ": " + X509_verify_cert_error_string(err));
+  }
+  return {};
+}
+
 }  // namespace
+
+core::Result<void> checkKeyFileMode(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+    return core::makeError(path + " is accessible by group or others (mode " + mode +
+                           "); chmod 600 " + path +
+                           ", or set allow_insecure_key_permissions: true");
+  }
+  return {};
+}
 
 std::string PeerIdentity::str() const {
   if (empty()) return "no certificate";
@@ -105,7 +156,8 @@ bool peerNameAllowed(X509* cert, const std::vector<std::string>& allowed) {
 
 core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
   if (auto v = validatePolicy(c.policy); !v) return v.error();
-  if (c.allowed_peers.empty()) return core::makeError("allowed_peers is empty: mutual TLS needs at least one peer name");
+  if (c.allowed_peers.empty())
+    return core::makeError("allowed_peers is empty: mutual TLS needs at least one peer name");
   std::shared_ptr<Context> self(new Context());
   self->config_ = c;
   const SSL_METHOD* method = c.role == Role::kServer ? TLS_server_method() : TLS_client_method();
@@ -118,15 +170,20 @@ core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
       SSL_CTX_set_cipher_list(ctx, cipherList(c.policy).c_str()) != 1 ||
       SSL_CTX_set_ciphersuites(ctx, cipherSuites13().c_str()) != 1)
     return core::makeError("cannot apply TLS policy", core::opensslError());
-  if (c.policy.legacy_tls && c.policy.min_version < Version::kTls12) SSL_CTX_set_security_level(ctx, 0);
+  if (c.policy.legacy_tls && c.policy.min_version < Version::kTls12)
+    SSL_CTX_set_security_level(ctx, 0);
 
   if (SSL_CTX_use_certificate_chain_file(ctx, c.cert_file.c_str()) != 1)
     return core::makeError("cannot load certificate " + c.cert_file, core::opensslError());
+  if (!c.allow_insecure_key_permissions)
+    if (auto r = checkKeyFileMode(c.key_file); !r) return r.error();
   if (SSL_CTX_use_PrivateKey_file(ctx, c.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
     return core::makeError("cannot load private key " + c.key_file, core::opensslError());
   if (SSL_CTX_check_private_key(ctx) != 1)
-    return core::makeError("private key " + c.key_file + " does not match certificate " + c.cert_file);
+    return core::makeError("private key " + c.key_file + " does not match certificate " +
+                           c.cert_file);
   if (auto r = loadCa(ctx, c); !r) return r.error();
+  if (auto r = checkOwnChain(ctx, c); !r) return r.error();
   if (X509* own = SSL_CTX_get0_certificate(ctx); own != nullptr)
     self->own_fingerprint_ = core::describeCertificate(own).fingerprint_sha256;
 
@@ -147,6 +204,7 @@ core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
     SSL_CTX_set_session_id_context(ctx, kSid, sizeof(kSid) - 1);
     SSL_CTX_set_num_tickets(ctx, 1);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+    SSL_CTX_set_info_callback(ctx, infoCallback);
   } else {
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(ctx, newSessionCallback);
@@ -170,7 +228,8 @@ core::Result<core::SslPtr> Context::newSsl(int fd, HandshakeInfo* info) const {
   } else {
     SSL_set_connect_state(ssl.get());
     std::lock_guard lock(session_mu_);
-    if (session_ && SSL_SESSION_is_resumable(session_.get())) SSL_set_session(ssl.get(), session_.get());
+    if (session_ && SSL_SESSION_is_resumable(session_.get()))
+      SSL_set_session(ssl.get(), session_.get());
   }
   return ssl;
 }
@@ -196,6 +255,23 @@ std::string handshakeFailureReason(int ssl_error, const HandshakeInfo& info) {
   }
   ERR_clear_error();
   return reason;
+}
+
+std::string sessionErrorReason(int ssl_error, const HandshakeInfo& info) {
+  unsigned long first = ERR_get_error();
+  std::string reason;
+  if (info.renegotiation_attempt) {
+    reason = "renegotiation attempt";
+  } else if (first != 0) {
+    const char* r = ERR_reason_error_string(first);
+    reason = r != nullptr ? r : "error " + std::to_string(ERR_GET_REASON(first));
+  } else if (ssl_error == SSL_ERROR_SYSCALL) {
+    reason = "connection lost";
+  } else {
+    reason = "ssl error " + std::to_string(ssl_error);
+  }
+  ERR_clear_error();
+  return "TLS error: " + reason;
 }
 
 std::string describeSession(SSL* ssl) {

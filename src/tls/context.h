@@ -33,13 +33,19 @@ enum class Role { kServer, kClient };
 struct ContextConfig {
   Role role = Role::kServer;
   Policy policy;
-  std::string cert_file;  // PEM certificate (chain allowed)
-  std::string key_file;   // PEM private key
-  std::string ca_file;    // PEM CA bundle peers must chain to
-  std::string crl_file;   // PEM CRL(s) of that CA; required
+  std::string cert_file;                   // PEM certificate (chain allowed)
+  std::string key_file;                    // PEM private key
+  std::string ca_file;                     // PEM CA bundle peers must chain to
+  std::string crl_file;                    // PEM CRL(s) of that CA; required
   std::vector<std::string> allowed_peers;  // at least one
-  bool ktls = true;       // request kernel TLS (used only when the kernel offers it)
+  bool ktls = true;  // request kernel TLS (used only when the kernel offers it)
+  /// Accept a key file that group or others may access (refused by default, see build()).
+  bool allow_insecure_key_permissions = false;
 };
+
+/// Refuses a private key file that group or others may access (any of mode 077): "PATH is
+/// accessible by group or others (mode 0640); …". Ok for a missing file (the load reports it).
+core::Result<void> checkKeyFileMode(const std::string& path);
 
 /// What a handshake revealed about the peer; filled during certificate verification so that it
 /// is known even when the handshake fails. Safe to log (no key material).
@@ -59,6 +65,10 @@ struct HandshakeInfo {
   PeerIdentity peer;
   int verify_error = 0;        // first X509_V_ERR_* seen, 0 if none
   bool name_rejected = false;  // chain was fine but the name is not in allowed_peers
+  /// Server: the peer asked to renegotiate after the handshake (TLS 1.2 ClientHello). OpenSSL
+  /// refuses it (SSL_OP_NO_RENEGOTIATION) with a warning alert and would carry on; the gateway
+  /// closes the connection and audits the attempt.
+  bool renegotiation_attempt = false;
 };
 
 /// True when the certificate carries one of `allowed` by the one name rule of ccsec
@@ -72,6 +82,9 @@ bool peerNameAllowed(const PeerIdentity& peer, const std::vector<std::string>& a
 class Context {
  public:
   /// Loads and checks every file (cert/key match, CA and CRL parse); errors name the file.
+  /// Fails closed: a key file group or others can read (unless allow_insecure_key_permissions),
+  /// and an own certificate that does not chain to `ca_file`, are refused, at start and on every
+  /// reload.
   static core::Result<std::shared_ptr<Context>> build(const ContextConfig& config);
 
   Role role() const { return config_.role; }
@@ -100,6 +113,11 @@ class Context {
 /// or the first OpenSSL error reason ("unsupported protocol", "peer did not return a
 /// certificate", "http request", …). Drains the calling thread's OpenSSL error queue.
 std::string handshakeFailureReason(int ssl_error, const HandshakeInfo& info);
+
+/// Why an established session failed, as one line for audit: "TLS error: " plus OpenSSL's
+/// reason for the first queued error ("decryption failed or bad record mac", "record overflow",
+/// "unexpected message", …), or "renegotiation attempt". Drains the error queue.
+std::string sessionErrorReason(int ssl_error, const HandshakeInfo& info);
 
 /// Negotiated protocol ("TLSv1.3") and cipher of an established SSL*.
 std::string describeSession(SSL* ssl);

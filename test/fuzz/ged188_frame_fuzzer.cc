@@ -1,5 +1,6 @@
 // Fuzzes the incremental GED-188 frame parser: the input is fed whole and again in chunks whose
-// sizes come from the first byte, and both runs must agree (chunking never changes the verdict).
+// sizes come from the first byte, and both runs must agree (chunking never changes the verdict,
+// nor where the last complete frame ends: partialBytes()).
 #include <cstdint>
 #include <cstdlib>
 #include <span>
@@ -17,6 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ok_chunked = chunked.feed(in.subspan(i, std::min(step, size - i)));
   if (ok_whole != ok_chunked || whole.frames() != chunked.frames() ||
       whole.clientId() != chunked.clientId())
+    std::abort();
+  if (ok_whole && (whole.partialBytes() != chunked.partialBytes() || whole.partialBytes() > size ||
+                   (whole.partialBytes() == 0) != whole.atFrameBoundary()))
     std::abort();
   return 0;
 }

@@ -15,10 +15,15 @@ class GatewayConfigTest : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/ccsec-gwcfg-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    for (const char* f : {"gw.pem", "gw.key", "ca.pem", "crl.pem"}) std::ofstream(dir_ + "/" + f) << "x";
+    for (const char* f : {"gw.pem", "gw.key", "ca.pem", "crl.pem"})
+      std::ofstream(dir_ + "/" + f) << "x";
+    std::filesystem::permissions(
+        dir_ + "/gw.key", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  core::Result<GatewayConfig> parse(const std::string& text) { return parseGatewayConfig(text, "gw.yaml", dir_); }
+  core::Result<GatewayConfig> parse(const std::string& text) {
+    return parseGatewayConfig(text, "gw.yaml", dir_);
+  }
   std::string dir_;
 };
 
@@ -58,7 +63,8 @@ TEST_F(GatewayConfigTest, UnknownKeyNamesFileLineAndHint) {
   auto c = parse(text);
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find("gw.yaml:6:"), std::string::npos) << c.error().message;
-  EXPECT_NE(c.error().message.find("did you mean 'protocol'"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("did you mean 'protocol'"), std::string::npos)
+      << c.error().message;
 }
 
 TEST_F(GatewayConfigTest, BadValuesAreErrorsWithLine) {
@@ -102,6 +108,48 @@ TEST_F(GatewayConfigTest, RejectsBadEndpointAndDuplicateNames) {
   auto c = parse(two);
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find("duplicate"), std::string::npos);
+}
+
+TEST_F(GatewayConfigTest, OneListenerPerAddress) {
+  std::string two = kValid;
+  auto at = two.find("audit:");
+  std::string listener = two.substr(two.find("  - name"), at - two.find("  - name"));
+  listener.replace(listener.find("name: cti"), 9, "name: lax");
+  two.insert(at, listener);
+  auto c = parse(two);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().message,
+            "gw.yaml:10:13: listeners[1].listen: 127.0.0.1:42030 is already the address of "
+            "listener 'cti'");
+  std::string wildcard = two;
+  wildcard.replace(wildcard.rfind("127.0.0.1:42030"), 15, "0.0.0.0:42030");
+  c = parse(wildcard);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find(
+                "0.0.0.0:42030 is already the address of listener 'cti' (127.0.0.1:42030)"),
+            std::string::npos)
+      << c.error().message;
+  std::string other_port = two;
+  other_port.replace(other_port.rfind("127.0.0.1:42030"), 15, "127.0.0.1:42031");
+  EXPECT_TRUE(parse(other_port).ok());
+}
+
+TEST_F(GatewayConfigTest, KeyReadableByOthersIsRefusedUnlessAllowed) {
+  std::filesystem::permissions(dir_ + "/gw.key", std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  auto c = parse(kValid);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("gw.yaml:7:"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("listeners[0].tls.key: " + dir_ +
+                                   "/gw.key is accessible by group or others (mode 0604)"),
+            std::string::npos)
+      << c.error().message;
+  std::string allowed = kValid;
+  allowed.replace(allowed.find("legacy_tls: false}"), 18,
+                  "legacy_tls: false, allow_insecure_key_permissions: true}");
+  auto a = parse(allowed);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_TRUE(a->listeners[0].tls.allow_insecure_key_permissions);
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 // Test-only peers on loopback: a plaintext echo/record backend, blocking TCP helpers, a blocking
 // mTLS client, and the openssl-CLI test PKI (test/integration/gateway/make_certs.sh).
 
-#include "ccsec/paths.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "ccsec/paths.h"
 #include "core/handles.h"
 
 namespace ccsec::testing {
@@ -34,7 +34,8 @@ inline std::string makeTempDir(const char* tag) {
 
 /// Runs make_certs.sh into dir; returns true on success.
 inline bool makeTestPki(const std::string& dir) {
-  std::string cmd = std::string("sh ") + CCSEC_SOURCE_DIR + "/test/integration/gateway/make_certs.sh " + dir;
+  std::string cmd =
+      std::string("sh ") + CCSEC_SOURCE_DIR + "/test/integration/gateway/make_certs.sh " + dir;
   return std::system(cmd.c_str()) == 0;
 }
 
@@ -139,6 +140,8 @@ class EchoServer {
         continue;
       }
       ++accepted_;
+      int one = 1;
+      ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // echo at once, no Nagle wait
       std::lock_guard lock(mu_);
       clients_.push_back(c);
       workers_.emplace_back([this, c] {
@@ -170,10 +173,14 @@ class EchoServer {
 /// Blocking mTLS client (OpenSSL) for tests; not the code under test.
 class TlsClient {
  public:
-  TlsClient(const std::string& pki, const std::string& name, std::uint16_t port) {
+  /// `max_version` (e.g. TLS1_2_VERSION) caps the protocol version; 0 = library default.
+  TlsClient(const std::string& pki, const std::string& name, std::uint16_t port,
+            int max_version = 0) {
     ctx_.reset(SSL_CTX_new(TLS_client_method()));
+    if (max_version != 0) SSL_CTX_set_max_proto_version(ctx_.get(), max_version);
     SSL_CTX_use_certificate_chain_file(ctx_.get(), (pki + "/hosts/" + name + ".pem").c_str());
-    SSL_CTX_use_PrivateKey_file(ctx_.get(), (pki + "/hosts/" + name + ".key").c_str(), SSL_FILETYPE_PEM);
+    SSL_CTX_use_PrivateKey_file(ctx_.get(), (pki + "/hosts/" + name + ".key").c_str(),
+                                SSL_FILETYPE_PEM);
     SSL_CTX_load_verify_locations(ctx_.get(), (pki + "/ca.pem").c_str(), nullptr);
     SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
     fd_ = connectTo(port);
@@ -187,7 +194,17 @@ class TlsClient {
     if (fd_ >= 0) ::close(fd_);
   }
   bool ok() const { return ok_; }
-  bool write(const std::string& s) { return SSL_write(ssl_.get(), s.data(), static_cast<int>(s.size())) == static_cast<int>(s.size()); }
+  int fd() const { return fd_; }
+  SSL* ssl() const { return ssl_.get(); }
+  /// Sends close_notify (a clean TLS close).
+  void closeNotify() {
+    SSL_shutdown(ssl_.get());
+    ERR_clear_error();
+  }
+  bool write(const std::string& s) {
+    return SSL_write(ssl_.get(), s.data(), static_cast<int>(s.size())) ==
+           static_cast<int>(s.size());
+  }
   std::string read(std::size_t n) {
     std::string out;
     while (out.size() < n) {

@@ -1,0 +1,650 @@
+#include "gateway/connection.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "gateway/ged188.h"
+#include "gateway/session_audit.h"
+
+namespace ccsec::gateway {
+namespace {
+
+struct Direction {
+  std::uint8_t* buf = nullptr;  // pooled, only while data is pending
+  std::uint32_t off = 0;
+  std::uint32_t len = 0;
+  bool eof = false;
+  std::optional<ged188::FrameParser> parser;
+  // GED-188: the bytes of the frame in progress (inspected, not yet forwarded: a frame leaves
+  // only once it is complete and valid). At most one frame, < kMaxFrame bytes; pooled, only
+  // while a frame is incomplete.
+  std::uint8_t* hold = nullptr;
+  std::uint32_t hold_len = 0;
+};
+
+class RelayConnection;
+
+class Side final : public net::IoHandler {
+ public:
+  Side(RelayConnection* c, bool tls) : conn_(c), tls_(tls) {}
+  void onIo(std::uint32_t events) override;
+
+ private:
+  RelayConnection* conn_;
+  bool tls_;
+};
+
+// ---------------------------------------------------------------------------------------------
+class RelayConnection final : public Connection, public ged188::FrameObserver {
+ public:
+  enum class State { kConnectingTls, kHandshake, kConnectingPlain, kRelay, kClosed };
+
+  RelayConnection(ConnectionEnv& env, ListenerState* l, ListenerMetrics& m, net::Endpoint peer)
+      : env_(env),
+        l_(l),
+        m_(m),
+        peer_(std::move(peer)),
+        tls_side_(this, true),
+        plain_side_(this, false),
+        started_(Clock::now()) {
+    if (l_->config.protocol == Protocol::kGed188) {
+      up_.parser.emplace(this);
+      down_.parser.emplace(this);
+    }
+    deadline_ = started_ + std::chrono::milliseconds(env_.limits.handshake_timeout_ms);
+  }
+  ~RelayConnection() override { releaseBuffers(); }
+
+  // Server mode: the accepted socket is the TLS side.
+  void startServer(net::UniqueFd fd) override {
+    tls_fd_ = std::move(fd);
+    ctx_ = l_->holder->get();
+    auto ssl = ctx_->newSsl(tls_fd_.get(), &info_);
+    if (!ssl) return fail("ssl_setup_failed", ssl.error().message);
+    ssl_ = std::move(*ssl);
+    state_ = State::kHandshake;
+    if (!env_.loop.add(tls_fd_.get(), EPOLLIN, &tls_side_))
+      return fail("internal", "epoll add failed");
+    tls_events_ = EPOLLIN;
+  }
+
+  // Client mode: the accepted socket is the plaintext side; dial the TLS peer.
+  void startClient(net::UniqueFd fd) override {
+    plain_fd_ = std::move(fd);
+    if (!env_.loop.add(plain_fd_.get(), 0, &plain_side_))
+      return fail("internal", "epoll add failed");
+    auto out = net::connectTcp(l_->config.forward);
+    if (!out) return fail("forward_failed", out.error().message);
+    tls_fd_ = std::move(*out);
+    state_ = State::kConnectingTls;
+    if (!env_.loop.add(tls_fd_.get(), EPOLLOUT, &tls_side_))
+      return fail("internal", "epoll add failed");
+    tls_events_ = EPOLLOUT;
+  }
+
+  void onTls(std::uint32_t ev) {
+    switch (state_) {
+      case State::kConnectingTls: {
+        int err = net::connectResult(tls_fd_.get());
+        if (err != 0)
+          return fail("forward_failed",
+                      "cannot connect to " + l_->config.forward.str() + ": " + std::strerror(err));
+        ctx_ = l_->holder->get();
+        auto ssl = ctx_->newSsl(tls_fd_.get(), &info_);
+        if (!ssl) return fail("ssl_setup_failed", ssl.error().message);
+        ssl_ = std::move(*ssl);
+        state_ = State::kHandshake;
+        return handshake();
+      }
+      case State::kHandshake:
+        return handshake();
+      case State::kConnectingPlain:
+        if (ev & (EPOLLERR | EPOLLHUP))
+          return close("peer closed before the forward connection was up");
+        return;
+      case State::kRelay:
+        last_activity_ = Clock::now();
+        if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+          if (!pumpDown()) return;
+          if (up_wants_read_ && !pumpUp()) return;
+        }
+        if (ev & EPOLLOUT) {
+          if (up_.len > 0 && !pumpUp()) return;
+          if (down_wants_write_ && !pumpDown()) return;
+        }
+        return updateInterest();
+      case State::kClosed:
+        return;
+    }
+  }
+
+  void onPlain(std::uint32_t ev) {
+    switch (state_) {
+      case State::kConnectingPlain: {
+        int err = net::connectResult(plain_fd_.get());
+        if (err != 0)
+          return fail("forward_failed",
+                      "cannot connect to " + l_->config.forward.str() + ": " + std::strerror(err));
+        state_ = State::kRelay;
+        last_activity_ = Clock::now();
+        if (!pumpDown() || !pumpUp()) return;
+        return updateInterest();
+      }
+      case State::kRelay:
+        last_activity_ = Clock::now();
+        if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+          if (!pumpUp()) return;
+        }
+        if ((ev & EPOLLOUT) && !pumpDown()) return;
+        return updateInterest();
+      case State::kConnectingTls:
+      case State::kHandshake:
+        // Client mode before the TLS side is up: nothing is read from the plaintext client;
+        // only notice it going away.
+        if (ev & (EPOLLERR | EPOLLHUP))
+          return close("plaintext client closed before the TLS session was up");
+        return;
+      case State::kClosed:
+        return;
+    }
+  }
+
+  // Periodic check from the worker; returns nothing, may close.
+  void checkTimers(Clock::time_point now) override {
+    if (state_ == State::kClosed) return;
+    if (state_ != State::kRelay) {
+      if (now >= deadline_) {
+        if (state_ == State::kHandshake || state_ == State::kConnectingTls) {
+          m_.handshakes_timeout.fetch_add(1, std::memory_order_relaxed);
+          env_.audit.emit(l_, "handshake_failed", peer_.str(),
+                          info_.peer.empty() ? std::string() : info_.peer.str(),
+                          "handshake timeout");
+          return closeQuietly();
+        }
+        return fail("forward_failed", "timeout connecting to " + l_->config.forward.str());
+      }
+      return;
+    }
+    auto idle = env_.limits.idle_timeout_ms;
+    if (idle > 0 && now - last_activity_ >= std::chrono::milliseconds(idle)) close("idle timeout");
+  }
+
+  void shutdownNow(const std::string& why) override { close(why); }
+  bool closed() const { return state_ == State::kClosed; }
+
+  // Per run of same-type frames: a local count in a fixed-size table (known types + "other"),
+  // so the cost does not depend on how many distinct types a peer makes up; shared metrics get
+  // the deltas once per relay step (flushFrames).
+  void onFrames(std::uint32_t type, std::uint64_t n) override {
+    auto& fc = frame_counts_[ged188::typeBucket(type)];
+    fc.total += n;
+    fc.pending += n;
+    frames_pending_ = true;
+  }
+
+  void flushFrames() {
+    if (!frames_pending_) return;
+    frames_pending_ = false;
+    for (std::size_t b = 0; b < frame_counts_.size(); ++b) {
+      auto& fc = frame_counts_[b];
+      if (fc.pending == 0) continue;
+      m_.frames_by_type[b].fetch_add(fc.pending, std::memory_order_relaxed);
+      fc.pending = 0;
+    }
+  }
+
+ private:
+  bool isServer() const { return l_->config.mode == Mode::kServer; }
+
+  void handshake() {
+    ERR_clear_error();
+    int r = SSL_do_handshake(ssl_.get());
+    if (r == 1) return handshakeDone();
+    int err = SSL_get_error(ssl_.get(), r);
+    if (err == SSL_ERROR_WANT_READ) return setTls(EPOLLIN);
+    if (err == SSL_ERROR_WANT_WRITE) return setTls(EPOLLOUT);
+    std::string reason = tls::handshakeFailureReason(err, info_);
+    m_.handshakes_failed.fetch_add(1, std::memory_order_relaxed);
+    env_.audit.emit(l_, "handshake_failed", peer_.str(), info_.peer.str(), reason,
+                    nlohmann::json{{"mode", isServer() ? "server" : "client"}}.dump());
+    spdlog::info("gateway {}: handshake with {} failed: {}", l_->config.name, peer_.str(), reason);
+    closeQuietly();
+  }
+
+  void handshakeDone() {
+    // Defense in depth: the name was checked during verification already.
+    X509* cert = SSL_get0_peer_certificate(ssl_.get());
+    if (cert != nullptr &&
+        info_.peer.empty())  // resumed session: verification callback did not run
+      info_.peer = tls::identityOf(cert);
+    if (cert == nullptr || SSL_get_verify_result(ssl_.get()) != X509_V_OK ||
+        !tls::peerNameAllowed(info_.peer, ctx_->config().allowed_peers)) {
+      m_.handshakes_failed.fetch_add(1, std::memory_order_relaxed);
+      env_.audit.emit(l_, "handshake_failed", peer_.str(), info_.peer.str(),
+                      "peer name not allowed");
+      return closeQuietly();
+    }
+    m_.handshakes_ok.fetch_add(1, std::memory_order_relaxed);
+    if (SSL_session_reused(ssl_.get()))
+      m_.handshakes_resumed.fetch_add(1, std::memory_order_relaxed);
+    established_ = true;
+    env_.audit.emit(l_, "session_open", peer_.str(), info_.peer.str(), "handshake ok",
+                    sessionOpenDetail(ssl_.get()));
+    last_activity_ = Clock::now();
+    if (isServer()) {
+      auto out = net::connectTcp(l_->config.forward);
+      if (!out) return fail("forward_failed", out.error().message);
+      plain_fd_ = std::move(*out);
+      state_ = State::kConnectingPlain;
+      deadline_ = Clock::now() + std::chrono::milliseconds(env_.limits.handshake_timeout_ms);
+      setTls(0);
+      if (!env_.loop.add(plain_fd_.get(), EPOLLOUT, &plain_side_))
+        return fail("internal", "epoll add failed");
+      plain_events_ = EPOLLOUT;
+      return;
+    }
+    state_ = State::kRelay;
+    if (!pumpDown() || !pumpUp()) return;
+    updateInterest();
+  }
+
+  // `s` holds d.hold_len bytes held back from earlier steps (already inspected) followed by
+  // new bytes, n in all. Inspects the new bytes; returns how many bytes from `s` may be forwarded
+  // (complete, valid frames only) and holds back the incomplete frame at the end. Returns -1
+  // when the connection was closed on a malformed frame.
+  std::ptrdiff_t inspect(Direction& d, const std::uint8_t* s, std::size_t n) {
+    if (!d.parser) return static_cast<std::ptrdiff_t>(n);
+    bool ok = d.parser->feed({s + d.hold_len, n - d.hold_len});
+    flushFrames();
+    if (!ok) {
+      malformed(d, d.parser->error());
+      return -1;
+    }
+    const std::size_t partial = d.parser->partialBytes();
+    const std::size_t ready = n - partial;
+    if (partial != 0) {
+      if (d.hold == nullptr) d.hold = env_.frame_pool.take();
+      std::memcpy(d.hold, s + ready, partial);
+    } else if (d.hold != nullptr) {
+      env_.frame_pool.give(d.hold);
+      d.hold = nullptr;
+    }
+    d.hold_len = static_cast<std::uint32_t>(partial);
+    return static_cast<std::ptrdiff_t>(ready);
+  }
+
+  void malformed(Direction& d, const std::string& reason) {
+    m_.malformed_frames.fetch_add(1, std::memory_order_relaxed);
+    const char* dir = &d == &down_ ? (isServer() ? "client->server" : "server->client")
+                                   : (isServer() ? "server->client" : "client->server");
+    env_.audit.emit(l_, "malformed_frame", peer_.str(), info_.peer.str(), reason,
+                    nlohmann::json{{"direction", dir}}.dump());
+    close("malformed GED-188 frame");
+  }
+
+  // The stream of `d` ended: a frame still incomplete was cut short (never forwarded).
+  // Returns false (and closes) in that case.
+  bool endOfStream(Direction& d) {
+    if (!d.parser || d.parser->partialBytes() == 0) return true;
+    malformed(d, "frame truncated by the end of the stream");
+    return false;
+  }
+
+  std::uint8_t* takeBuffer(Direction& d) {
+    if (d.buf == nullptr) d.buf = env_.pool.take();
+    return d.buf;
+  }
+
+  void releaseBuffers() {
+    for (Direction* d : {&up_, &down_}) {
+      if (d->buf != nullptr) {
+        env_.pool.give(d->buf);
+        d->buf = nullptr;
+      }
+      if (d->hold != nullptr) {
+        env_.frame_pool.give(d->hold);
+        d->hold = nullptr;
+      }
+      d->off = d->len = d->hold_len = 0;
+    }
+  }
+
+  // TLS → plaintext. Returns false when the connection was closed.
+  bool pumpDown() {
+    down_wants_write_ = false;
+    for (int budget = kPumpBudget; budget > 0; --budget) {
+      if (down_.len > 0) {
+        ssize_t n = ::write(plain_fd_.get(), down_.buf + down_.off, down_.len);
+        if (n < 0) {
+          if (errno == EAGAIN || errno == EINTR) return true;
+          close("plaintext side write error");
+          return false;
+        }
+        down_.off += static_cast<std::uint32_t>(n);
+        down_.len -= static_cast<std::uint32_t>(n);
+        if (down_.len > 0) return true;
+        env_.pool.give(down_.buf);
+        down_.buf = nullptr;
+        down_.off = 0;
+        continue;
+      }
+      if (down_.eof) {
+        if (endOfStream(down_)) close("TLS peer closed");
+        return false;
+      }
+      // Decrypt records into the scratch buffer until it is full or the socket is drained; the
+      // bytes of a frame held back from the last step go in front of them.
+      std::uint8_t* s = env_.scratch;
+      const std::size_t held = down_.hold_len;
+      std::size_t filled = held;
+      bool drained = false;
+      int fatal = 0;
+      std::string fatal_reason;
+      while (filled < kBatchSize) {
+        clearErrorQueue();
+        int r = SSL_read(ssl_.get(), s + filled, static_cast<int>(kBatchSize - filled));
+        if (r > 0) {
+          filled += static_cast<std::size_t>(r);
+          // Less than a full record and nothing buffered inside OpenSSL: the last recv() most
+          // likely emptied the socket, so skip the read that would only return EAGAIN.
+          if (static_cast<std::size_t>(r) < kRecordPlain && SSL_has_pending(ssl_.get()) == 0) {
+            drained = true;
+            break;
+          }
+          continue;
+        }
+        int err = SSL_get_error(ssl_.get(), r);
+        if (err == SSL_ERROR_WANT_READ) {
+          drained = true;
+        } else if (err == SSL_ERROR_WANT_WRITE) {
+          down_wants_write_ = true;
+          drained = true;
+        } else if (err == SSL_ERROR_ZERO_RETURN) {
+          down_.eof = true;
+        } else {
+          // A TCP close without close_notify is the peer going away (OpenSSL 3 reports it as an
+          // SSL error "unexpected eof"): like a lost connection, it may cut a frame short.
+          const bool lost = err == SSL_ERROR_SYSCALL ||
+                            ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+          fatal = lost ? SSL_ERROR_SYSCALL : err;
+          if (!lost) fatal_reason = tls::sessionErrorReason(err, info_);
+          ERR_clear_error();
+        }
+        break;
+      }
+      if (filled > held) {
+        if (held != 0) std::memcpy(s, down_.hold, held);
+        if (!forwardDown(s, filled)) return false;
+      }
+      if (fatal == SSL_ERROR_SYSCALL) {
+        if (endOfStream(down_)) close("TLS peer connection lost");
+        return false;
+      }
+      if (fatal != 0 || info_.renegotiation_attempt) {
+        close(fatal != 0 ? fatal_reason : tls::sessionErrorReason(0, info_));
+        return false;
+      }
+      if (down_.len > 0 || down_.eof) continue;  // retry the stalled write / report the close
+      if (drained) return true;
+    }
+    rescheduleIfPending();
+    return true;
+  }
+
+  // Inspects and writes `n` decrypted bytes to the plaintext side; what the socket does not take
+  // is kept in a pooled buffer. Returns false when the connection was closed.
+  bool forwardDown(const std::uint8_t* s, std::size_t filled) {
+    const std::ptrdiff_t ready = inspect(down_, s, filled);
+    if (ready < 0) return false;
+    const auto n = static_cast<std::size_t>(ready);
+    if (n == 0) return true;
+    bytes_from_tls_ += n;
+    m_.bytes_from_tls.fetch_add(n, std::memory_order_relaxed);
+    ssize_t w = ::write(plain_fd_.get(), s, n);
+    if (w < 0) {
+      if (errno != EAGAIN && errno != EINTR) {
+        close("plaintext side write error");
+        return false;
+      }
+      w = 0;
+    }
+    if (static_cast<std::size_t>(w) < n) {
+      std::uint8_t* b = takeBuffer(down_);
+      std::memcpy(b, s + w, n - static_cast<std::size_t>(w));
+      down_.off = 0;
+      down_.len = static_cast<std::uint32_t>(n - static_cast<std::size_t>(w));
+    }
+    return true;
+  }
+
+  // plaintext → TLS. Returns false when the connection was closed.
+  bool pumpUp() {
+    up_wants_read_ = false;
+    up_wants_write_ = false;
+    for (int budget = kPumpBudget; budget > 0; --budget) {
+      if (up_.len > 0) {
+        clearErrorQueue();
+        int r = SSL_write(ssl_.get(), up_.buf + up_.off, static_cast<int>(up_.len));
+        if (r <= 0) {
+          int err = SSL_get_error(ssl_.get(), r);
+          if (err == SSL_ERROR_WANT_WRITE) {
+            up_wants_write_ = true;
+            return true;
+          }
+          if (err == SSL_ERROR_WANT_READ) {
+            up_wants_read_ = true;
+            return true;
+          }
+          close(tls::sessionErrorReason(err, info_));
+          return false;
+        }
+        up_.off += static_cast<std::uint32_t>(r);
+        up_.len -= static_cast<std::uint32_t>(r);
+        if (up_.len > 0) continue;
+        env_.pool.give(up_.buf);
+        up_.buf = nullptr;
+        up_.off = 0;
+        continue;
+      }
+      if (up_.eof) {
+        if (endOfStream(up_)) close("plaintext side closed");
+        return false;
+      }
+      std::uint8_t* s = env_.scratch;
+      const std::size_t held = up_.hold_len;
+      ssize_t n = ::read(plain_fd_.get(), s + held, kBatchSize - held);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) return true;
+        close("plaintext side read error");
+        return false;
+      }
+      if (n == 0) {
+        up_.eof = true;
+        continue;
+      }
+      const auto got = static_cast<std::size_t>(n);
+      if (held != 0) std::memcpy(s, up_.hold, held);
+      const std::ptrdiff_t ready = inspect(up_, s, held + got);
+      if (ready < 0) return false;
+      const auto len = static_cast<std::size_t>(ready);
+      if (len == 0) {
+        if (got < kBatchSize - held) return true;  // drained
+        continue;
+      }
+      bytes_to_tls_ += len;
+      m_.bytes_to_tls.fetch_add(len, std::memory_order_relaxed);
+      clearErrorQueue();
+      int r = SSL_write(ssl_.get(), s, static_cast<int>(len));
+      std::size_t done = 0;
+      if (r > 0) {
+        done = static_cast<std::size_t>(r);
+      } else {
+        int err = SSL_get_error(ssl_.get(), r);
+        if (err == SSL_ERROR_WANT_WRITE)
+          up_wants_write_ = true;
+        else if (err == SSL_ERROR_WANT_READ)
+          up_wants_read_ = true;
+        else {
+          close(tls::sessionErrorReason(err, info_));
+          return false;
+        }
+      }
+      if (done < len) {
+        std::uint8_t* b = takeBuffer(up_);
+        std::memcpy(b, s + done, len - done);
+        up_.off = 0;
+        up_.len = static_cast<std::uint32_t>(len - done);
+        if (up_wants_write_ || up_wants_read_) return true;
+        continue;
+      }
+      if (got < kBatchSize - held)
+        return true;  // short read: the socket is drained (level-triggered epoll)
+    }
+    rescheduleIfPending();
+    return true;
+  }
+
+  // The budget ran out with work possibly pending inside OpenSSL or the sockets: come back
+  // after this batch instead of starving other connections.
+  void rescheduleIfPending() {
+    if (rescheduled_) return;
+    rescheduled_ = true;
+    env_.loop.runAfterBatch([this] {
+      rescheduled_ = false;
+      if (state_ != State::kRelay) return;
+      if (pumpDown() && pumpUp()) updateInterest();
+    });
+  }
+
+  void setTls(std::uint32_t ev) {
+    if (ev != tls_events_ && tls_fd_.valid()) {
+      env_.loop.modify(tls_fd_.get(), ev, &tls_side_);
+      tls_events_ = ev;
+    }
+  }
+  void setPlain(std::uint32_t ev) {
+    if (ev != plain_events_ && plain_fd_.valid()) {
+      env_.loop.modify(plain_fd_.get(), ev, &plain_side_);
+      plain_events_ = ev;
+    }
+  }
+
+  void updateInterest() {
+    if (state_ != State::kRelay) return;
+    std::uint32_t t = 0;
+    if ((down_.len == 0 && !down_.eof) || up_wants_read_) t |= EPOLLIN;
+    if ((up_.len > 0 && !up_wants_read_) || down_wants_write_) t |= EPOLLOUT;
+    std::uint32_t p = 0;
+    if (up_.len == 0 && !up_.eof) p |= EPOLLIN;
+    if (down_.len > 0) p |= EPOLLOUT;
+    setTls(t);
+    setPlain(p);
+  }
+
+  void fail(const std::string& kind, const std::string& reason) {
+    env_.audit.emit(l_, kind, peer_.str(), info_.peer.empty() ? std::string() : info_.peer.str(),
+                    reason);
+    if (kind == "forward_failed") spdlog::warn("gateway {}: {}", l_->config.name, reason);
+    closeQuietly();
+  }
+
+  void close(const std::string& why) {
+    if (state_ == State::kClosed) return;
+    if (established_) {
+      SessionSummary sum;
+      sum.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
+      sum.bytes_from_tls = bytes_from_tls_;
+      sum.bytes_to_tls = bytes_to_tls_;
+      sum.ssl = ssl_.get();
+      if (l_->config.protocol == Protocol::kGed188) {
+        const auto& c2s = isServer() ? down_.parser : up_.parser;
+        sum.ged188 = true;
+        sum.client_id = c2s ? c2s->clientId() : std::string();
+        for (std::size_t b = 0; b < frame_counts_.size(); ++b)
+          sum.frames[b] = frame_counts_[b].total;
+        sum.sensitive_fields = (up_.parser ? up_.parser->sensitiveFields() : 0) +
+                               (down_.parser ? down_.parser->sensitiveFields() : 0);
+      }
+      env_.audit.emit(l_, "session_close", peer_.str(), info_.peer.str(), why,
+                      sessionCloseDetail(sum));
+      if (ssl_) {
+        // Best-effort close_notify (never blocks: non-blocking socket). It also keeps the
+        // session resumable: OpenSSL drops sessions of SSL objects freed without it.
+        ERR_clear_error();
+        SSL_shutdown(ssl_.get());
+        ERR_clear_error();
+      }
+    }
+    closeQuietly();
+  }
+
+  void closeQuietly() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    m_.connections_active.fetch_sub(1, std::memory_order_relaxed);
+    if (tls_fd_.valid()) env_.loop.remove(tls_fd_.get());
+    if (plain_fd_.valid()) env_.loop.remove(plain_fd_.get());
+    ssl_.reset();
+    tls_fd_.reset();
+    plain_fd_.reset();
+    releaseBuffers();
+    env_.owner.remove(this);
+  }
+
+  ConnectionEnv& env_;
+  ListenerState* l_;
+  ListenerMetrics& m_;
+  net::Endpoint peer_;
+  Side tls_side_;
+  Side plain_side_;
+  net::UniqueFd tls_fd_;
+  net::UniqueFd plain_fd_;
+  std::shared_ptr<const tls::Context> ctx_;
+  tls::HandshakeInfo info_;
+  core::SslPtr ssl_;
+  State state_ = State::kHandshake;
+  std::uint32_t tls_events_ = 0;
+  std::uint32_t plain_events_ = 0;
+  Direction up_;    // plaintext → TLS
+  Direction down_;  // TLS → plaintext
+  bool up_wants_read_ = false;
+  bool up_wants_write_ = false;
+  bool down_wants_write_ = false;
+  bool rescheduled_ = false;
+  bool established_ = false;
+  Clock::time_point started_;
+  Clock::time_point deadline_;
+  Clock::time_point last_activity_;
+  std::uint64_t bytes_from_tls_ = 0;
+  std::uint64_t bytes_to_tls_ = 0;
+  struct FrameCount {
+    std::uint64_t total = 0;
+    std::uint64_t pending = 0;  // not yet added to the shared metrics
+  };
+  std::array<FrameCount, ged188::kTypeBuckets> frame_counts_{};
+  bool frames_pending_ = false;
+};
+
+void Side::onIo(std::uint32_t events) {
+  if (tls_)
+    conn_->onTls(events);
+  else
+    conn_->onPlain(events);
+}
+
+}  // namespace
+
+std::unique_ptr<Connection> Connection::create(ConnectionEnv& env, ListenerState* l,
+                                               ListenerMetrics& m, net::Endpoint peer) {
+  return std::make_unique<RelayConnection>(env, l, m, std::move(peer));
+}
+
+}  // namespace ccsec::gateway
