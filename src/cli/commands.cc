@@ -14,6 +14,7 @@ void registerPki(CLI::App& app, int& exit_code);
 void registerGateway(CLI::App& app, int& exit_code);
 void registerMedia(CLI::App& app, int& exit_code);
 void registerAuthd(CLI::App& app, int& exit_code);
+void registerDirectory(CLI::App& app, int& exit_code);
 void registerVersion(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
@@ -28,6 +29,7 @@ void registerCommands(CLI::App& app, int& exit_code) {
   registerGateway(app, exit_code);
   registerMedia(app, exit_code);
   registerAuthd(app, exit_code);
+  registerDirectory(app, exit_code);
   registerVersion(app, exit_code);
 }
 

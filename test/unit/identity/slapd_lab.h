@@ -58,8 +58,10 @@ class SlapdLab {
   static bool available() { return std::filesystem::exists("/usr/sbin/slapd"); }
 
   /// `ccsec` is the binary used to issue the certificates; extra_ldif is added after start.
+  /// `root_dse`: LDIF of extra root DSE attributes (slapd's rootDSE directive; they must be
+  /// defined by extra_schema).
   explicit SlapdLab(const std::string& ccsec, const std::string& extra_schema = {},
-                    const std::string& extra_ldif = {}) {
+                    const std::string& extra_ldif = {}, const std::string& root_dse = {}) {
     char tmpl[] = "/tmp/ccsec-slapd-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     std::filesystem::create_directories(dir_ / "db");
@@ -70,7 +72,7 @@ class SlapdLab {
     ldaps_port_ = freeTcpPort();
     do ldap_port_ = freeTcpPort();
     while (ldap_port_ == ldaps_port_);
-    writeConf(extra_schema);
+    writeConf(extra_schema, root_dse);
     writeBase();
     ok_ = runQuiet("/usr/sbin/slapadd -q -f " + (dir_ / "slapd.conf").string() + " -l " +
                    (dir_ / "base.ldif").string()) == 0;
@@ -122,7 +124,7 @@ class SlapdLab {
   }
 
  private:
-  void writeConf(const std::string& extra_schema) {
+  void writeConf(const std::string& extra_schema, const std::string& root_dse) {
     const std::string d = dir_.string();
     std::ofstream c(dir_ / "slapd.conf");
     c << "include /etc/ldap/schema/core.schema\n"
@@ -135,8 +137,12 @@ class SlapdLab {
     }
     c << "modulepath /usr/lib/ldap\nmoduleload back_mdb\nmoduleload memberof\nmoduleload ppolicy\n"
       << "pidfile " << d << "/slapd.pid\nargsfile " << d << "/slapd.args\n"
-      << "sizelimit 1000\n"
-      << "TLSCACertificateFile " << d << "/pki/ca.pem\n"
+      << "sizelimit 1000\n";
+    if (!root_dse.empty()) {
+      std::ofstream(dir_ / "rootdse.ldif") << root_dse;
+      c << "rootDSE " << d << "/rootdse.ldif\n";
+    }
+    c << "TLSCACertificateFile " << d << "/pki/ca.pem\n"
       << "TLSCertificateFile " << d << "/pki/hosts/localhost.pem\n"
       << "TLSCertificateKeyFile " << d << "/pki/hosts/localhost.key\n"
       << "TLSVerifyClient allow\n"
