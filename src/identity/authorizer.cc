@@ -17,6 +17,14 @@ core::Result<std::vector<Server>> serversFromUrls(const std::vector<std::string>
   return orderBySite(std::move(out), own_site);
 }
 
+namespace {
+std::string lowerName(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
 bool validUserName(std::string_view user) {
   if (user.empty() || user.size() > 128 || user.front() == '-' || user.front() == '.') return false;
   for (char c : user) {
@@ -129,7 +137,29 @@ AuthResult Authorizer::authenticate(std::string_view user, std::string_view pass
     }
     OpResult r = conn->simpleBind(bind_name, password);
     ++out.ldap_ops;
-    if (r.outcome == Outcome::kOk) r = resolveGroups(*conn, out.identity, out.ldap_ops);
+    if (r.outcome == Outcome::kOk) {
+      const std::string key = lowerName(user);
+      const auto now = std::chrono::steady_clock::now();
+      bool reused = false;
+      if (config_.group_ttl.count() > 0) {
+        std::lock_guard lock(users_mu_);
+        auto it = users_.find(key);
+        if (it != users_.end() && now - it->second.at < config_.group_ttl) {
+          out.identity.dn = it->second.dn;
+          out.identity.groups = it->second.groups;
+          reused = true;
+        }
+      }
+      if (!reused) {
+        r = resolveGroups(*conn, out.identity, out.ldap_ops);
+        if (r.outcome == Outcome::kOk && config_.group_ttl.count() > 0) {
+          std::lock_guard lock(users_mu_);
+          if (users_.size() >= config_.max_cached_users && !users_.count(key))
+            users_.erase(users_.begin());  // bounded: drop one entry, never the whole table
+          users_[key] = CachedUser{out.identity.dn, out.identity.groups, now};
+        }
+      }
+    }
     if (r.outcome == Outcome::kUnavailable) {
       // A pooled connection may have been closed by the server while idle: one retry on a
       // fresh connection before the server is declared down.

@@ -9,7 +9,10 @@
 // transitive question itself with the LDAP_MATCHING_RULE_IN_CHAIN rule (kInChain: one search
 // per group of interest).
 //
-// Threading: authenticate() is thread-safe (the pool and the group graph are locked).
+// A user's resolved groups are reused for group_ttl (the bind, i.e. the password, lockout and
+// expiry check, happens on every call): an uncached decision then costs one bind.
+//
+// Threading: authenticate() is thread-safe (the pool and the group caches are locked).
 
 #include <chrono>
 #include <memory>
@@ -40,7 +43,10 @@ struct DirectoryConfig {
   std::string user_filter;  // e.g. "(userPrincipalName={user}@corp.example.com)"
   NestedMode nested = NestedMode::kMemberOf;
   std::string group_base;  // kMemberOf: where the group graph is read from
+  /// How long the group graph and a user's resolved groups are reused. The password is checked
+  /// by a bind on every call regardless; only group membership is reused (0: read every time).
   std::chrono::seconds group_ttl{60};
+  std::size_t max_cached_users = 100000;
   std::size_t max_depth = 10;
 };
 
@@ -86,6 +92,13 @@ class Authorizer {
   std::unordered_map<std::string, std::vector<std::string>> parents_;  // group -> its groups
   std::chrono::steady_clock::time_point graph_at_{};
   bool graph_loaded_ = false;
+  struct CachedUser {
+    std::string dn;
+    std::set<std::string> groups;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::mutex users_mu_;
+  std::unordered_map<std::string, CachedUser> users_;  // lower-cased user name
 };
 
 }  // namespace ccsec::identity

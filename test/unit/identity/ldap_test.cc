@@ -180,6 +180,32 @@ TEST_F(IdentityLdap, AuthorizerNestedAndLocked) {
   EXPECT_EQ(a.authenticate("al*", "pw-alice").outcome, Outcome::kInvalidCredentials);
 }
 
+TEST_F(IdentityLdap, GroupsReusedForGroupTtlPasswordCheckedEveryTime) {
+  auto s = parseServer(lab_->ldapsUrl(), false);
+  DirectoryConfig cfg = dirConfig({*s});
+  cfg.group_ttl = std::chrono::seconds(1);
+  Authorizer a(cfg, {});
+  const std::string agents = lab_->dn("cn=ccp-agents,ou=groups");
+  auto first = a.authenticate("alice", "pw-alice");
+  ASSERT_EQ(first.outcome, Outcome::kOk);
+  EXPECT_TRUE(first.identity.groups.count(agents));
+  EXPECT_GE(first.ldap_ops, 2);
+  // The second decision costs one bind; a wrong password is still refused.
+  auto second = a.authenticate("alice", "pw-alice");
+  EXPECT_EQ(second.ldap_ops, 1);
+  EXPECT_TRUE(second.identity.groups.count(agents));
+  EXPECT_EQ(a.authenticate("alice", "wrong").outcome, Outcome::kInvalidCredentials);
+  // Removed from the group: visible once group_ttl has passed.
+  ASSERT_TRUE(lab_->modify("dn: " + agents + "\nchangetype: modify\ndelete: member\nmember: " +
+                           lab_->dn("uid=alice,ou=people") + "\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  auto later = a.authenticate("alice", "pw-alice");
+  ASSERT_EQ(later.outcome, Outcome::kOk);
+  EXPECT_FALSE(later.identity.groups.count(agents));
+  ASSERT_TRUE(lab_->modify("dn: " + agents + "\nchangetype: modify\nadd: member\nmember: " +
+                           lab_->dn("uid=alice,ou=people") + "\n"));
+}
+
 TEST_F(IdentityLdap, PoolFailsOverAndFailsClosed) {
   // First server: a closed loopback port in the caller's site; second: the lab.
   const int dead = testing::freeTcpPort();
