@@ -212,7 +212,8 @@ struct Policy {
       : config(std::move(c)),
         allowed(normalizeDn(config.allowed_group)),
         authorizer(config.directory, interest(config)),
-        cache(config.cache_max, config.cache_ttl) {
+        cache(config.cache_max, config.cache_ttl),
+        sessions(config.cache_max, config.session_ttl) {
     for (const auto& u : config.blocked_urls) blocked.push_back(lower(u));
     for (const auto& g : config.groups) {
       std::vector<std::string> b;
@@ -231,6 +232,7 @@ struct Policy {
   std::vector<std::pair<std::string, std::vector<std::string>>> rules;
   Authorizer authorizer;
   DecisionCache cache;
+  DecisionCache sessions;  // session id (32 random bytes) -> identity
 };
 
 enum class Verdict {
@@ -294,6 +296,35 @@ bool parseBasic(std::string_view header, std::string& user, std::string& passwor
   return true;
 }
 
+// The value of cookie `name` in a Cookie header when it is 64 hex digits; else empty.
+std::string sessionId(std::string_view header, std::string_view name) {
+  if (header.size() > 8192) return {};
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    std::size_t end = header.find(';', pos);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view item = header.substr(pos, end - pos);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.size() == name.size() + 1 + 64 && item.substr(0, name.size()) == name &&
+        item[name.size()] == '=') {
+      std::string_view v = item.substr(name.size() + 1);
+      if (v.find_first_not_of("0123456789abcdef") == std::string_view::npos) return std::string(v);
+    }
+    pos = end + 1;
+  }
+  return {};
+}
+
+std::string hex(const unsigned char* p, std::size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(kHex[p[i] >> 4]);
+    out.push_back(kHex[p[i] & 15]);
+  }
+  return out;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -303,6 +334,7 @@ struct Authd::Impl {
     std::shared_ptr<Policy> policy;
     std::string user, password, key, path, client;
     net::HttpReply reply;
+    bool has_session = false;
   };
 
   net::EventLoop loop;
@@ -369,13 +401,14 @@ struct Authd::Impl {
 
   void answer(net::HttpReply& reply, const Policy& p, Verdict v, const std::string& user,
               const std::string& client, const std::string& path, const std::string& reason,
-              bool cached) {
+              bool cached, const std::string& set_cookie = {}) {
     verdicts[static_cast<std::size_t>(v)].fetch_add(1, std::memory_order_relaxed);
     net::HttpResponse r;
     r.status = statusOf(v);
     if (r.status == 401)
       r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"" + p.config.realm + "\"");
     if (v == Verdict::kAllow) r.headers.emplace_back("X-Authd-User", user);
+    if (!set_cookie.empty()) r.headers.emplace_back("Set-Cookie", set_cookie);
     if (v == Verdict::kUnavailable) r.headers.emplace_back("Retry-After", "1");
     reply.send(std::move(r));
     if ((v == Verdict::kAllow && cached) || v == Verdict::kNoCredentials) return;
@@ -389,6 +422,18 @@ struct Authd::Impl {
     e.detail = nlohmann::json{{"path", path}, {"status", statusOf(v)}, {"cached", cached}}.dump(
         -1, ' ', true, nlohmann::json::error_handler_t::replace);
     audit->submit(std::move(e));
+  }
+
+  // A new session for `id` when sessions are on; returns the Set-Cookie value or empty.
+  std::string newSession(Policy& p, const Identity& id, std::chrono::steady_clock::time_point now) {
+    if (p.config.session_ttl.count() == 0) return {};
+    unsigned char raw[32];
+    if (RAND_bytes(raw, sizeof raw) != 1) return {};
+    const std::string sid = hex(raw, sizeof raw);
+    p.sessions.put(sid, id, now);
+    return p.config.session_cookie + "=" + sid +
+           "; Path=/; Max-Age=" + std::to_string(p.config.session_ttl.count()) +
+           "; HttpOnly; Secure; SameSite=Strict";
   }
 
   void onRequest(const net::HttpRequest& req, net::HttpReply reply) {
@@ -407,7 +452,18 @@ struct Authd::Impl {
       answer(reply, *p, Verdict::kBadUri, "", client, "", "malformed URI", false);
       return;
     }
+    std::optional<Identity> session;
+    if (p->config.session_ttl.count() > 0) {
+      const std::string sid = sessionId(req.header("Cookie"), p->config.session_cookie);
+      if (!sid.empty()) session = p->sessions.get(sid, now);
+    }
     if (!parseBasic(req.header("Authorization"), user, password)) {
+      if (session) {
+        std::string reason;
+        const Verdict v = decide(*p, *session, *path, reason);
+        answer(reply, *p, v, session->user, client, *path, reason + " (session)", true);
+        return;
+      }
       answer(reply, *p, Verdict::kNoCredentials, "", client, *path, "no credentials", false);
       return;
     }
@@ -420,7 +476,8 @@ struct Authd::Impl {
       cache_hits.fetch_add(1, std::memory_order_relaxed);
       std::string reason;
       const Verdict v = decide(*p, *id, *path, reason);
-      answer(reply, *p, v, user, client, *path, reason, true);
+      answer(reply, *p, v, user, client, *path, reason, true,
+             v == Verdict::kAllow && !session ? newSession(*p, *id, now) : std::string());
       return;
     }
     cache_misses.fetch_add(1, std::memory_order_relaxed);
@@ -439,7 +496,7 @@ struct Authd::Impl {
       return;
     }
     jobs.push_back(Job{std::move(p), std::move(user), std::move(password), std::move(key),
-                       std::move(*path), std::move(client), std::move(reply)});
+                       std::move(*path), std::move(client), std::move(reply), session.has_value()});
     lock.unlock();
     jobs_cv.notify_one();
   }
@@ -462,8 +519,10 @@ struct Authd::Impl {
         users.clear(hash64("u", lower(j.user)));
         std::string reason;
         const Verdict v = decide(p, r.identity, j.path, reason);
+        const std::string cookie =
+            v == Verdict::kAllow && !j.has_session ? newSession(p, r.identity, t1) : std::string();
         p.cache.put(j.key, std::move(r.identity), t1);
-        answer(j.reply, p, v, j.user, j.client, j.path, reason, false);
+        answer(j.reply, p, v, j.user, j.client, j.path, reason, false, cookie);
         return;
       }
       case Outcome::kInvalidCredentials:

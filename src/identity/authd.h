@@ -55,6 +55,11 @@ struct AuthdConfig {
   std::chrono::seconds throttle_window{300};
   std::vector<core::Cidr> trusted_proxies;  // X-Real-IP is believed from these peers only
   std::string uri_header = "X-Original-URI";
+  /// Session cookies (off when 0): after an allowed Basic login authd issues a random session
+  /// id (Set-Cookie, HttpOnly, Secure, SameSite=Strict); a request carrying a live id is decided
+  /// from the identity stored server-side without credentials. Bounded like the cache.
+  std::chrono::seconds session_ttl{0};
+  std::string session_cookie = "ccsec_authd";
   std::string audit_store;  // "sqlite:PATH" / postgresql://…
   std::string base_dir;     // directory of the config file (relative paths)
 };

@@ -71,7 +71,7 @@ class Parser {
     if (auto r = keys(root, "",
                       {"listen", "realm", "workers", "max_connections", "directory",
                        "allowed_group", "blocked_urls", "groups", "cache", "throttle",
-                       "trusted_proxies", "uri_header", "audit"});
+                       "trusted_proxies", "uri_header", "audit", "session"});
         !r)
       return r.error();
     auto listen = str(root["listen"], "listen");
@@ -162,6 +162,21 @@ class Parser {
       auto h = str(root["uri_header"], "uri_header");
       if (!h) return h.error();
       c.uri_header = *h;
+    }
+    if (const auto n = root["session"]) {
+      if (auto r = keys(n, "session", {"ttl_s", "cookie"}); !r) return r.error();
+      auto v = num(n["ttl_s"], "session.ttl_s", 1, 86400);
+      if (!v) return v.error();
+      c.session_ttl = std::chrono::seconds(*v);
+      if (n["cookie"]) {
+        auto name = str(n["cookie"], "session.cookie");
+        if (!name) return name.error();
+        if (name->find_first_not_of(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+            std::string::npos)
+          return error(n["cookie"], "session.cookie", "letters, digits, _ and - only");
+        c.session_cookie = *name;
+      }
     }
     if (const auto a = root["audit"]) {
       if (auto r = keys(a, "audit", {"store"}); !r) return r.error();

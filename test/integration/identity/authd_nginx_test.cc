@@ -94,6 +94,7 @@ class AuthdNginx : public ::testing::Test {
         << "    blocked_urls: [\"/ccp/admin/*\"]\n"
         << "cache: {ttl_s: 1, max_entries: 100}\n"
         << "throttle: {user_failures: 3, address_failures: 50, window_s: 60}\n"
+        << "session: {ttl_s: 600, cookie: ccsec_authd}\n"
         << "audit: {store: \"sqlite:" << (dir_ / "audit.db").string() << "\"}\n";
   }
   void writeNginx() {
@@ -109,6 +110,8 @@ class AuthdNginx : public ::testing::Test {
         << "  server {\n    listen 127.0.0.1:" << nginx_port_ << ";\n    root " << d << "/www;\n"
         << "    location /ccp/ {\n      auth_request /_authd;\n"
         << "      auth_request_set $authd_status $upstream_status;\n"
+        << "      auth_request_set $authd_cookie $upstream_http_set_cookie;\n"
+        << "      add_header Set-Cookie $authd_cookie;\n"
         << "      error_page 500 = @authd_error;\n    }\n"
         << "    location = /_authd {\n      internal;\n      proxy_pass http://authd/auth;\n"
         << "      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n"
@@ -120,8 +123,9 @@ class AuthdNginx : public ::testing::Test {
   }
   // HTTP status (and optionally the headers) of GET path through nginx.
   int get(const std::string& path, const std::string& user = {}, const std::string& pw = {},
-          std::string* headers = nullptr) {
+          std::string* headers = nullptr, const std::string& cookie = {}) {
     std::string cmd = "curl -s -o /dev/null -D - -w 'STATUS=%{http_code}' ";
+    if (!cookie.empty()) cmd += "-H 'Cookie: " + cookie + "' ";
     if (!user.empty()) cmd += "-u '" + user + ":" + pw + "' ";
     cmd += "'http://127.0.0.1:" + std::to_string(nginx_port_) + path + "'";
     const std::string out = run(cmd);
@@ -177,6 +181,23 @@ TEST_F(AuthdNginx, EnforcesGroupAndUrlRulesEndToEnd) {
   }
   for (const char* k : {"allow", "outside_group", "blocked_url", "bad_credentials"})
     EXPECT_TRUE(kinds.count(k)) << k;
+}
+
+TEST_F(AuthdNginx, SessionCookieIssuedAndHonoured) {
+  std::string h;
+  ASSERT_EQ(get("/ccp/index.html", "alice", "pw-alice", &h), 200);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(h, m, std::regex("Set-Cookie: (ccsec_authd=[0-9a-f]{64})"))) << h;
+  EXPECT_NE(h.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(h.find("SameSite=Strict"), std::string::npos);
+  const std::string cookie = m[1];
+  EXPECT_EQ(get("/ccp/index.html", "", "", nullptr, cookie), 200) << "session without Basic";
+  EXPECT_EQ(get("/ccp/admin/", "", "", nullptr, cookie), 403) << "blocklist applies to sessions";
+  EXPECT_EQ(get("/ccp/index.html", "", "", nullptr, "ccsec_authd=" + std::string(64, 'a')), 401);
+  EXPECT_EQ(get("/ccp/index.html", "", "", nullptr, "ccsec_authd=zz"), 401);
+  // No session for a denied user.
+  ASSERT_EQ(get("/ccp/index.html", "bob", "pw-bob", &h), 403);
+  EXPECT_EQ(h.find("ccsec_authd="), std::string::npos);
 }
 
 TEST_F(AuthdNginx, DirectoryDownFailsClosedThenRecovers) {
