@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "cli/policy_args.h"
 #include "identity/authorizer.h"
 #include "identity/directory_check.h"
+#include "identity/provision.h"
 #include "policy/engine.h"
 #include "policy/output.h"
 
@@ -133,6 +135,47 @@ void registerDirectory(CLI::App& app, int& exit_code) {
       out = policy::formatText(*findings, isatty(STDOUT_FILENO) == 1);
     std::cout << out << std::flush;
     exit_code = policy::anyAtOrAbove(*findings, *fail_on) ? kExitFindings : kExitClean;
+  });
+
+  struct ProvArgs {
+    std::string inventory, out, root;
+  };
+  auto pa = std::make_shared<ProvArgs>();
+  auto* prov = dir->add_subcommand(
+      "provision",
+      "Render the OU hierarchy and the domain-local groups per instance and function (the\n"
+      "Domain Manager's job) as LDIF and PowerShell, one pair per domain, both idempotent.\n"
+      "Example: ccsec directory provision inv.yaml --out provision/ "
+      "--root \"OU=CCE,DC=corp,DC=example,DC=com\"");
+  prov->add_option("inventory", pa->inventory, "Inventory YAML file")->required();
+  prov->add_option("--out", pa->out, "Output directory")->required();
+  prov->add_option("--root", pa->root, "Root OU (default OU=CCE,<domain DN>)");
+  prov->callback([pa, &exit_code] {
+    auto model = loadInventoryOrReport(pa->inventory, std::cerr);
+    if (!model) {
+      exit_code = kExitUsage;
+      return;
+    }
+    auto files = identity::renderProvision(*model, pa->root);
+    if (!files) {
+      std::cerr << "ccsec directory provision: " << files.error().message << "\n";
+      exit_code = kExitUsage;
+      return;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(pa->out, ec);
+    for (const auto& f : *files) {
+      const auto path = std::filesystem::path(pa->out) / f.name;
+      std::ofstream o(path, std::ios::binary);
+      o << f.text;
+      if (!o) {
+        std::cerr << "ccsec directory provision: cannot write " << path.string() << "\n";
+        exit_code = kExitRuntime;
+        return;
+      }
+      std::cout << path.string() << "\n";
+    }
+    exit_code = kExitClean;
   });
 }
 
