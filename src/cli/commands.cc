@@ -15,6 +15,8 @@ void registerGateway(CLI::App& app, int& exit_code);
 void registerMedia(CLI::App& app, int& exit_code);
 void registerAuthd(CLI::App& app, int& exit_code);
 void registerDirectory(CLI::App& app, int& exit_code);
+void registerAccounts(CLI::App& app, int& exit_code);
+void registerUsers(CLI::App& app, int& exit_code);
 void registerVersion(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
@@ -30,6 +32,8 @@ void registerCommands(CLI::App& app, int& exit_code) {
   registerMedia(app, exit_code);
   registerAuthd(app, exit_code);
   registerDirectory(app, exit_code);
+  registerAccounts(app, exit_code);
+  registerUsers(app, exit_code);
   registerVersion(app, exit_code);
 }
 

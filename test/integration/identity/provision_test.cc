@@ -81,3 +81,39 @@ TEST(DirectoryProvision, GoldenAndIdempotentOnARealDirectory) {
 
 }  // namespace
 }  // namespace ccsec
+
+namespace ccsec {
+namespace {
+
+// `ccsec accounts check|fix` and `ccsec users` for examples/lab.yaml, pinned byte for byte
+// (Debian has no PowerShell to run them; regenerate with the commands in README.md).
+TEST(Accounts, ScriptsAndUsersMatchGoldens) {
+  char tmpl[] = "/tmp/ccsec-acc-XXXXXX";
+  const std::filesystem::path out = ::mkdtemp(tmpl);
+  const std::string inv = std::string(CCSEC_SOURCE_DIR) + "/examples/lab.yaml";
+  int st = -1;
+  for (const char* mode : {"check", "fix"}) {
+    capture(std::string(CCSEC_BIN) + " accounts " + mode + " " + inv + " --out " +
+                (out / mode).string(),
+            &st);
+    ASSERT_EQ(st, 0);
+    std::size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(kHere + "golden/accounts/" + mode)) {
+      ++n;
+      EXPECT_EQ(readFile(out / mode / e.path().filename()), readFile(e.path())) << e.path();
+    }
+    EXPECT_EQ(n, 7u);  // the lab's Windows domain members
+  }
+  const std::string users = capture(std::string(CCSEC_BIN) + " users " + inv, &st);
+  EXPECT_EQ(st, 0);
+  EXPECT_EQ(users, readFile(kHere + "golden/accounts/users.txt"));
+  // The service account only where it serves, the setup+config user everywhere.
+  EXPECT_EQ(readFile(out / "check" / "pg-a.ps1").find("svc-cce"), std::string::npos);
+  EXPECT_NE(readFile(out / "check" / "rgr-a.ps1")
+                .find("'UcceService' = @('lab-admin@lab.example.com', 'svc-cce@lab.example.com')"),
+            std::string::npos);
+  std::filesystem::remove_all(out);
+}
+
+}  // namespace
+}  // namespace ccsec
