@@ -13,6 +13,10 @@ void registerReach(CLI::App& app, int& exit_code);
 void registerPki(CLI::App& app, int& exit_code);
 void registerGateway(CLI::App& app, int& exit_code);
 void registerMedia(CLI::App& app, int& exit_code);
+void registerAuthd(CLI::App& app, int& exit_code);
+void registerDirectory(CLI::App& app, int& exit_code);
+void registerAccounts(CLI::App& app, int& exit_code);
+void registerUsers(CLI::App& app, int& exit_code);
 void registerVersion(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
@@ -26,6 +30,10 @@ void registerCommands(CLI::App& app, int& exit_code) {
   registerPki(app, exit_code);
   registerGateway(app, exit_code);
   registerMedia(app, exit_code);
+  registerAuthd(app, exit_code);
+  registerDirectory(app, exit_code);
+  registerAccounts(app, exit_code);
+  registerUsers(app, exit_code);
   registerVersion(app, exit_code);
 }
 

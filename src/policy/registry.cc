@@ -4,6 +4,7 @@
 #include "policy/registry.h"
 
 #include "policy/checks.h"
+#include "policy/live_rules.h"
 
 namespace ccsec::policy {
 
@@ -299,6 +300,8 @@ const Rule* findRule(std::string_view id) {
   for (const Rule& r : catalogue()) {
     if (r.id == id) return &r;
   }
+  for (const Rule& r : liveDirectoryRules())
+    if (r.id == id) return &r;
   return nullptr;
 }
 
