@@ -1,6 +1,7 @@
 #pragma once
 // The rule interface: a Rule is static data (ID, layer, severity, texts) plus a pure check
-// function over a Context. Rules are listed explicitly in registry.cc (no self-registration).
+// function over a Context. Each rules_<area>.cc lists its rules in a table beside their checks;
+// registry.cc concatenates the tables (no self-registration).
 //
 // Contract for check functions: read only the Context, append findings through `emit()` (which
 // fills rule, reference and remediation), one finding per (rule, target): when a target has

@@ -257,4 +257,65 @@ void siteLinksIpsec(const Rule& rule, const Context& ctx, std::vector<Finding>& 
   }
 }
 
+// The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the DESIGN.md
+// section it rests on, the inventory keys it reads.
+const std::vector<Rule>& networkRules() {
+  using L = Layer;
+  using S = Severity;
+  // clang-format off
+  static const std::vector<Rule> kRules = {
+      {"CCS-NET-001", L::kNetwork, S::kHigh, "Core-role hosts are not in a DMZ", "Network Firewalls",
+       "Core contact center servers exposed in a DMZ are reachable from externally visible networks; the design keeps them out of any DMZ.",
+       "Move the host to a datacenter zone and reach it from the DMZ only through the firewall's ACLs.",
+       coreNotInDmz,
+       "DESIGN.md §3 network: core roles never sit in a DMZ (catalog `core`, §2 component catalog)",
+       "hosts[].roles, hosts[].zone, sites[].zones[].kind"},
+      {"CCS-NET-002", L::kNetwork, S::kHigh, "Core-role hosts sit in segmented datacenter zones", "Network Firewalls",
+       "Core servers belong in data centers, segmented from corporate, agent and external networks by firewalls or router ACLs.",
+       "Place core hosts in a datacenter zone whose address range does not overlap corporate or agent zones, and filter between them with ACLs.",
+       coreInDatacenter,
+       "DESIGN.md §3 network: core hosts in datacenter zones segmented from corporate, agent and external zones",
+       "hosts[].roles, hosts[].zone, sites[].zones[].kind, sites[].zones[].cidr"},
+      {"CCS-NET-003", L::kNetwork, S::kCritical, "Perimeter blocks Windows RPC/NetBIOS/SMB ports", "Network Firewall Topology",
+       "UDP 135, 137, 138, 445 and TCP 135, 139, 445, 593 must be blocked at the enterprise perimeter firewall.",
+       "Remove the perimeter allow exception for this port; reach the service through a VPN or a proxy instead.",
+       perimeterBlocksWindowsPorts,
+       "DESIGN.md §3 network: the perimeter keeps the Windows RPC/NetBIOS/SMB ports closed",
+       "sites[].perimeter.allow[].proto, sites[].perimeter.allow[].port"},
+      {"CCS-NET-004", L::kNetwork, S::kMedium, "HDS runs on a dedicated host", "Network Firewall Topology",
+       "Dedicated historical data servers isolate database and web services from the other core components.",
+       "Move the other core roles off the hds host (or the hds role to a host of its own).",
+       hdsDedicated,
+       "DESIGN.md §3 network: the historical data server runs alone",
+       "hosts[].roles"},
+      {"CCS-NET-005", L::kNetwork, S::kMedium, "Few Administration & Data Servers per site", "Network Firewall Topology",
+       "Each Administration & Data Server carries a database and a wider attack surface; the design minimises them in favour of Administration Clients.",
+       "Reduce the aw hosts of the site (default at most 2, --set aw_per_site=N) and give other administrators admin-client hosts.",
+       fewAwHosts,
+       "DESIGN.md §3 network: few AW hosts per site, admin clients preferred",
+       "hosts[].roles, hosts[].site"},
+      {"CCS-NET-006", L::kNetwork, S::kHigh, "NAT declares fix-ups for address-carrying protocols", "Network Address Translation",
+       "NAT rewrites only IP headers; CTIQBE/JTAPI and SIP carry addresses in the payload and break without the router's or ASA's fix-ups.",
+       "Enable the missing fix-ups (inspect ctiqbe / inspect sip) on the NAT device and list them in the nat entry's fixups.",
+       natFixups,
+       "DESIGN.md §3 network: NAT and payload-carried addresses (fix-ups; no fix-up through TLS)",
+       "nat[].between, nat[].fixups, channels[], hosts[].zone"},
+      {"CCS-NET-007", L::kNetwork, S::kHigh, "Links between sites with core hosts use IPsec", "Network Firewall Topology",
+       "Traffic between geographically distributed sites crosses networks the deployment does not control; the design uses IOS IPsec site-to-site VPNs.",
+       "Protect the site link with a site-to-site IPsec VPN and set protection: ipsec.",
+       siteLinksIpsec,
+       "DESIGN.md §3 network: links between sites with core hosts are IPsec; §2 channel graph (edges never depend on site_links)",
+       "site_links[], hosts[].site, hosts[].roles"},
+      {"CCS-NET-008", L::kNetwork, S::kHigh, "The perimeter opens no core host to the outside", "Network Firewall Topology",
+       "Core servers are segmented from externally visible networks; a perimeter exception that reaches one (SQL, RDP, CTI, DMP or any other port) puts it on the outside.",
+       "Remove the perimeter allow exception; let outside parties reach a DMZ host (ingress gateway, collaboration platform) that relays through the internal firewall instead.",
+       perimeterSparesCore,
+       "DESIGN.md §3 network: the perimeter opens no core host to the outside",
+       "sites[].perimeter.allow[].to, hosts[].roles"},
+  };
+  // clang-format on
+  return kRules;
+}
+
 }  // namespace ccsec::policy::checks
