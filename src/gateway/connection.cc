@@ -215,7 +215,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
     m_.handshakes_failed.fetch_add(1, std::memory_order_relaxed);
     env_.audit.emit(l_, "handshake_failed", peer_.str(), info_.peer.str(), reason,
                     nlohmann::json{{"mode", isServer() ? "server" : "client"}}.dump());
-    spdlog::info("gateway {}: handshake with {} failed: {}", l_->config.name, peer_.str(), reason);
+    gatewayLog().info("{}: handshake with {} failed: {}", l_->config.name, peer_.str(), reason);
     closeQuietly();
   }
 
@@ -552,7 +552,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
   void fail(const std::string& kind, const std::string& reason) {
     env_.audit.emit(l_, kind, peer_.str(), info_.peer.empty() ? std::string() : info_.peer.str(),
                     reason);
-    if (kind == "forward_failed") spdlog::warn("gateway {}: {}", l_->config.name, reason);
+    if (kind == "forward_failed") gatewayLog().warn("{}: {}", l_->config.name, reason);
     closeQuietly();
   }
 

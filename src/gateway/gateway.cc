@@ -77,9 +77,10 @@ core::Result<void> checkAddressFree(const net::Endpoint& at) {
   if (::bind(fd.get(), at.addr(), at.length()) != 0) {
     const int err = errno;
     if (err == EADDRINUSE)
-      return core::runtimeError(at.str() +
-                             " is already in use by another socket or process (a gateway shares a "
-                             "port only among its own workers)");
+      return core::runtimeError(
+          at.str() +
+          " is already in use by another socket or process (a gateway shares a "
+          "port only among its own workers)");
     return core::runtimeError("cannot bind " + at.str() + ": " + std::strerror(err));
   }
   return {};
@@ -220,7 +221,8 @@ void Gateway::stop() {
   d.audit->flush();
 }
 
-core::Result<void> Gateway::run(const std::function<void()>& on_ready) {
+core::Result<void> Gateway::run(const std::function<void()>& on_ready,
+                                core::ServiceNotifier* notifier) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGHUP);
@@ -229,18 +231,32 @@ core::Result<void> Gateway::run(const std::function<void()>& on_ready) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   if (auto r = start(); !r) return r;
   if (on_ready) on_ready();
+  if (notifier != nullptr) {
+    notifier->ready("ccsec gateway ready");
+    // The watchdog proves the control loop turns (it serves /metrics and owns the timers).
+    if (notifier->watchdogInterval().count() > 0)
+      impl_->control->post([this, notifier] {
+        impl_->control->runEvery(std::chrono::milliseconds(100),
+                                 [notifier] { notifier->watchdogTick(); });
+      });
+  }
   for (;;) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
+      if (notifier != nullptr) notifier->reloading();
       auto r = reload();
+      if (notifier != nullptr)
+        notifier->ready(r ? "ccsec gateway reloaded"
+                          : "ccsec gateway reload failed, old certificates kept");
       if (r)
-        spdlog::warn("gateway: reloaded certificates, CA and CRL");
+        gatewayLog().warn("reloaded certificates, CA and CRL");
       else
-        spdlog::error("gateway: {}", r.error().message);
+        gatewayLog().error("{}", r.error().message);
       continue;
     }
-    spdlog::warn("gateway: draining (signal {})", sig);
+    if (notifier != nullptr) notifier->stopping();
+    gatewayLog().warn("draining (signal {})", sig);
     drain();
     return {};
   }

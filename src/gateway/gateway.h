@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/service_notify.h"
 #include "gateway/config.h"
 #include "gateway/metrics.h"
 #include "net/socket.h"
@@ -51,7 +52,10 @@ class Gateway {
   void stop();
   /// For the CLI: start(), call on_ready, then handle SIGHUP (reload) and SIGTERM/SIGINT (drain)
   /// until terminated. Blocks those signals in every thread it creates.
-  core::Result<void> run(const std::function<void()>& on_ready);
+  /// With a service notifier (systemd Type=notify): READY after on_ready, RELOADING/READY around
+  /// each reload, STOPPING before the drain, and the watchdog kept alive from the control loop.
+  core::Result<void> run(const std::function<void()>& on_ready,
+                         core::ServiceNotifier* notifier = nullptr);
 
   /// Actual listening endpoints, in config order (valid after start()).
   std::vector<net::Endpoint> listenEndpoints() const;

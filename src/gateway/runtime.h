@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/log.h"
 #include "gateway/config.h"
 #include "gateway/metrics.h"
 #include "net/socket.h"
@@ -19,6 +20,12 @@
 #include "tls/context.h"
 
 namespace ccsec::gateway {
+
+/// The gateway's component logger ("component": "gateway" in JSON, CCSEC_COMPONENT in journald).
+inline spdlog::logger& gatewayLog() {
+  static const std::shared_ptr<spdlog::logger> log = core::logger("gateway");
+  return *log;
+}
 
 using Clock = std::chrono::steady_clock;
 // One relay step moves up to kBatchSize bytes: several TLS records (at most 16 KiB of plaintext

@@ -23,12 +23,12 @@ core::Result<void> Worker::bind(ListenerState& l) {
 void Worker::start() {
   for (auto& ls : listeners_)
     if (auto r = loop_.add(ls->fd(), EPOLLIN, ls.get()); !r)
-      spdlog::error("gateway: {}", r.error().message);
+      gatewayLog().error("{}", r.error().message);
   loop_.runEvery(kSweepInterval, [this] { sweep(); });
   accept_refill_ = Clock::now();
   thread_ = std::thread([this] {
     auto r = loop_.run();
-    if (!r) spdlog::error("gateway worker {}: {}", id_, r.error().message);
+    if (!r) gatewayLog().error("worker {}: {}", id_, r.error().message);
     std::vector<Connection*> open;
     for (auto& [p, c] : conns_) open.push_back(p);
     for (auto* c : open) c->shutdownNow("gateway shutdown");

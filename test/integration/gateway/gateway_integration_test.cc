@@ -1,5 +1,8 @@
 // The real binary against real peers on loopback. Each test starts its own `ccsec gateway`
 // process (ports chosen by the kernel, read from the ready line) and stops it by pid.
+#include <sys/un.h>
+
+#include "common/process.h"
 #include "gateway_binary.h"
 
 namespace ccsec {
@@ -249,3 +252,52 @@ TEST(GatewayFromInventory, DerivesServerAndClientListenersFromTheChannelGraph) {
 
 }  // namespace
 }  // namespace ccsec
+
+// systemd Type=notify: READY=1 once listening, RELOADING=1 then READY=1 around a SIGHUP reload,
+// STOPPING=1 on SIGTERM, and the watchdog pinged from the control loop; read from a
+// NOTIFY_SOCKET the test owns.
+TEST_F(GatewayBinary, ServiceNotifyReadyReloadStoppingWatchdog) {
+  const std::string sock_path = dir_ + "/notify.sock";
+  const int sock = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock_path.c_str());
+  ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string log;
+  auto drain = [&] {
+    char buf[512];
+    for (ssize_t n; (n = ::recv(sock, buf, sizeof buf, MSG_DONTWAIT)) > 0;)
+      log.append(buf, static_cast<std::size_t>(n)).push_back('\n');
+  };
+  auto count = [&](const std::string& needle) {
+    int n = 0;
+    for (auto at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) ++n;
+    return n;
+  };
+  writeConfig(1);
+  ::setenv("NOTIFY_SOCKET", sock_path.c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "300000", 1);
+  auto gw = startGateway(dir_ + "/gw.yaml", "gw.log");
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  EXPECT_TRUE(ccsec::testing::waitFor(
+      [&] {
+        drain();
+        return count("READY=1") >= 1 && count("WATCHDOG=1") >= 3;
+      },
+      std::chrono::seconds(5)))
+      << log;
+  ASSERT_EQ(::kill(gw.pid, SIGHUP), 0);
+  EXPECT_TRUE(ccsec::testing::waitFor(
+      [&] {
+        drain();
+        return count("RELOADING=1") == 1 && count("READY=1") == 2;
+      },
+      std::chrono::seconds(5)))
+      << log;
+  EXPECT_LT(log.find("RELOADING=1"), log.rfind("READY=1")) << log;
+  stopGateway();
+  drain();
+  EXPECT_EQ(count("STOPPING=1"), 1) << log;
+  ::close(sock);
+}
