@@ -13,6 +13,7 @@ void registerReach(CLI::App& app, int& exit_code);
 void registerPki(CLI::App& app, int& exit_code);
 void registerGateway(CLI::App& app, int& exit_code);
 void registerMedia(CLI::App& app, int& exit_code);
+void registerProbe(CLI::App& app, int& exit_code);
 void registerVersion(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
@@ -26,6 +27,7 @@ void registerCommands(CLI::App& app, int& exit_code) {
   registerPki(app, exit_code);
   registerGateway(app, exit_code);
   registerMedia(app, exit_code);
+  registerProbe(app, exit_code);
   registerVersion(app, exit_code);
 }
 

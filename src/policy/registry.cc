@@ -224,6 +224,9 @@ const Rule* findRule(std::string_view id) {
   for (const Rule& r : catalogue()) {
     if (r.id == id) return &r;
   }
+  for (const Rule& r : probeRules()) {
+    if (r.id == id) return &r;
+  }
   return nullptr;
 }
 
