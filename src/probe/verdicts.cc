@@ -123,6 +123,12 @@ std::vector<Finding> judge(const std::vector<Observation>& observations,
 
     if (!o.tls.attempted) continue;
     const TlsFacts& f = o.tls;
+    // Plaintext answered on a TLS port.
+    if (o.plaintext.answered) {
+      emit("CCS-PRB-004", id,
+           fmt::format("{} answered a plaintext request: {}", id, o.plaintext.evidence), t);
+    }
+
     if (f.versions.empty() && !f.handshake) {
       if (t.ldap)
         emit("CCS-PRB-015", id,
