@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -374,6 +376,13 @@ void Attempt::start() {
 
 void Attempt::finish(Reach reach) {
   if (state_ == State::kDone) return;
+  if (std::getenv("CCSEC_PROBE_TRACE") != nullptr)
+    std::fprintf(
+        stderr, "trace %s kind=%d v=%x..%x groups=%s state=%d timed_out=%d hello=%d err=%s\n",
+        t_.id().c_str(), static_cast<int>(job_.kind), static_cast<unsigned>(job_.tls.version_min),
+        static_cast<unsigned>(job_.tls.version_max), job_.tls.groups.c_str(),
+        static_cast<int>(state_), result_.timed_out ? 1 : 0, result_.hello ? 1 : 0,
+        result_.error.c_str());
   state_ = State::kDone;
   result_.reach = reach;
   if (timer_ != 0) s_.loop().cancel(timer_);
@@ -926,19 +935,25 @@ void Scanner::versionDone(std::size_t i, int version) {
 
 void Scanner::enumerateGroups(std::size_t i, int version, std::vector<std::string> excluded,
                               int round) {
-  // The names SSL_group_to_name() reports, so that the server's choice can be excluded.
-  static const std::vector<std::string_view> k13 = {
-      "x25519",    "secp256r1", "secp384r1", "secp521r1", "x448",
-      "ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192"};
-  static const std::vector<std::string_view> k12 = {"x25519", "secp256r1", "secp384r1", "secp521r1",
+  // Elliptic-curve groups one by one (the names SSL_group_to_name() reports, so that the
+  // server's choice can be excluded). FFDHE (TLS 1.3 only) in one last attempt offering the
+  // whole family smallest first: a key share for ffdhe6144/8192 costs both ends tens of
+  // milliseconds, so the family is established once, not enumerated member by member.
+  static const std::vector<std::string_view> kEc = {"x25519", "secp256r1", "secp384r1", "secp521r1",
                                                     "x448"};
   std::string list;
-  for (std::string_view g : version == TLS1_3_VERSION ? k13 : k12) {
+  for (std::string_view g : kEc) {
     if (std::find(excluded.begin(), excluded.end(), g) != excluded.end()) continue;
     if (!list.empty()) list += ':';
     list += g;
   }
-  if (list.empty() || round >= 16) return;
+  bool ffdhe = list.empty() || round >= 16;
+  if (ffdhe) {
+    if (version != TLS1_3_VERSION ||
+        std::find(excluded.begin(), excluded.end(), "ffdhe") != excluded.end())
+      return;
+    list = "ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192";
+  }
   Job j;
   j.target = i;
   j.kind = Kind::kTls;
@@ -946,13 +961,19 @@ void Scanner::enumerateGroups(std::size_t i, int version, std::vector<std::strin
   j.tls.groups = list;
   j.tls.abort_at_cert = version == TLS1_3_VERSION;  // 1.2: the group is in the ServerKeyExchange
   if (version == TLS1_2_VERSION) j.tls.cipher_list = "ECDHE";
-  j.done = [this, i, version, excluded, round](Result& r) mutable {
+  j.done = [this, i, version, excluded, round, ffdhe](Result& r) mutable {
     Run& run = runs_[i];
-    if (r.group.empty()) return;
     auto& g = run.obs.tls.groups;
-    if (std::find(g.begin(), g.end(), r.group) != g.end()) return;
-    g.push_back(r.group);
-    excluded.push_back(r.group);
+    if (ffdhe) {
+      if (!r.group.empty()) g.push_back(r.group + " (FFDHE, smallest accepted)");
+      return;
+    }
+    if (r.group.empty() || std::find(g.begin(), g.end(), r.group) != g.end()) {
+      excluded.assign(kEc.begin(), kEc.end());  // EC done: FFDHE next
+    } else {
+      g.push_back(r.group);
+      excluded.push_back(r.group);
+    }
     enumerateGroups(i, version, std::move(excluded), round + 1);
   };
   submit(std::move(j));
