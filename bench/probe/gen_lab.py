@@ -4,7 +4,10 @@ each with its declared TLS listener (desktop-https 8445), so N TLS endpoints. Wr
 inventory, the HAProxy configuration (one bind per endpoint, host k on 127.0.X.Y, ports +20000),
 and the --resolve arguments. Usage: gen_lab.py N OUTDIR CERT_PEM_WITH_KEY"""
 import sys
+import os
 import yaml
+
+BASE = int(os.environ.get("CCSEC_BENCH_NET", "10"))  # 127.0.BASE.x and up
 
 n, out, crt = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 src = yaml.safe_load(open(sys.argv[4] if len(sys.argv) > 4 else "examples/lab.yaml"))
@@ -16,7 +19,7 @@ for k in range(n):
     hosts.append({"name": name, "site": "lab", "zone": "lab-dc", "address": f"10.1.{10 + k // 250}.{1 + k % 250}",
                   "dns_name": f"{name}.lab.example.com", "os": "vos", "roles": ["finesse"],
                   "protection": {"host_firewall": True, "last_patched": "2026-11-20"}})
-    addr = f"127.0.{10 + k // 250}.{1 + k % 250}"
+    addr = f"127.0.{BASE + k // 250}.{1 + k % 250}"
     resolve.append(f"--resolve {name}={addr}:20000")
     binds.append(f"  bind {addr}:28445 ssl crt {crt}")
 # Domain controllers are mapped to loopback addresses where nothing listens (refused at once).
