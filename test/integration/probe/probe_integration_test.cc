@@ -1,5 +1,5 @@
 // `ccsec probe` against real servers on loopback. Each inventory host of examples/lab.yaml under
-// test gets its own loopback address (127.0.0.11-16) and +20000 on its ports (--resolve):
+// test gets its own loopback address (127.0.0.11-17) and +20000 on its ports (--resolve):
 //   pg-a   HAProxy, TLS 1.2+1.3, client certificate required, AEAD only      → no TLS verdict
 //          + a plaintext listener on the CTI port 42027                     → CCS-PRB-005
 //   pg-b   stunnel, TLS 1.0 allowed, a CBC suite, no client certificate     → 001, 002, 003
@@ -7,6 +7,8 @@
 //   cvp-1  plaintext listener on the GED-125 TLS port 5000                  → 011, 004
 //   vvb-1  certificate valid one day, probed --as-of ten days later         → 009
 //   cube-1 self-signed certificate naming another host                     → 007, 008
+//   finesse-1  nginx, desktop HTTPS 8445, no client certificates (not a personal-data
+//          channel), answering plain HTTP with 400                          → no verdict
 // The TLS verdicts (CCS-PRB-001…011) must be exactly these; sslscan --xml on pg-b and vvb-1
 // reports the same versions and suites as the probe's facts.
 #include <arpa/inet.h>
@@ -101,6 +103,25 @@ class ProbeLab : public ::testing::Test {
                                    "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256", "-www", "-quiet"},
           log(name)));
     };
+    fs::create_directories(dir_ / "nginx");
+    std::ofstream(dir_ / "nginx.conf")
+        << "error_log " << (dir_ / "nginx/error.log").string() << ";\npid "
+        << (dir_ / "nginx/nginx.pid").string()
+        << ";\nworker_processes 1;\nevents {}\nhttp {\n  access_log off;\n"
+        << "  client_body_temp_path " << (dir_ / "nginx").string() << ";\n  proxy_temp_path "
+        << (dir_ / "nginx").string() << ";\n  fastcgi_temp_path " << (dir_ / "nginx").string()
+        << ";\n  uwsgi_temp_path " << (dir_ / "nginx").string() << ";\n  scgi_temp_path "
+        << (dir_ / "nginx").string() << ";\n"
+        << "  server {\n    listen 127.0.0.17:28445 ssl;\n    listen 127.0.0.17:20443 ssl;\n"
+        << "    ssl_certificate " << c << "/client.pem;\n    ssl_certificate_key " << c
+        << "/client.key;\n"
+        << "    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256;\n"
+        << "    location / { return 200 \"ok\\n\"; }\n  }\n}\n";
+    procs_.push_back(std::make_unique<Process>(
+        std::vector<std::string>{"nginx", "-p", (dir_ / "nginx").string(), "-c",
+                                 (dir_ / "nginx.conf").string(), "-e",
+                                 (dir_ / "nginx/error.log").string(), "-g", "daemon off;"},
+        log("nginx")));
     sserver("127.0.0.13:22749", "shared", "cucm");
     sserver("127.0.0.14:27443", "shared", "cvp");
     sserver("127.0.0.15:25061", "short", "vvb");
@@ -117,10 +138,10 @@ class ProbeLab : public ::testing::Test {
           << a << ":" << p;
     }
     base_ = std::string(CCSEC_BIN) + " probe " + CCSEC_SOURCE_DIR + "/examples/lab.yaml";
-    for (const char* h : {"pg-a", "pg-b", "cucm-1", "cvp-1", "vvb-1", "cube-1"})
+    for (const char* h : {"pg-a", "pg-b", "cucm-1", "cvp-1", "vvb-1", "cube-1", "finesse-1"})
       base_ += std::string(" --host ") + h;
     int n = 11;
-    for (const char* h : {"pg-a", "pg-b", "cucm-1", "cvp-1", "vvb-1", "cube-1"})
+    for (const char* h : {"pg-a", "pg-b", "cucm-1", "cvp-1", "vvb-1", "cube-1", "finesse-1"})
       base_ += " --resolve " + std::string(h) + "=127.0.0.1" + std::to_string(n++ - 10) + ":20000";
     base_ += " --ca " + c + "/ca.pem --as-of " + todayPlus(10) + " --timeout 2000";
     store_ = "sqlite:" + (dir_ / "findings.db").string();
@@ -201,6 +222,16 @@ TEST_F(ProbeLab, FactsCarryTheEvidence) {
   EXPECT_EQ((*cucm)["tls"]["certificate"]["fingerprint"],
             (*cvp)["tls"]["certificate"]["fingerprint"]);
   EXPECT_TRUE((*endpoint("cvp-1:5000"))["plaintext"]["answered"]);
+  for (const char* t : {"finesse-1:8445"}) {  // nginx (443 has no edge in the lab: not probed)
+    const auto* e = endpoint(t);
+    ASSERT_NE(e, nullptr) << t << " " << readFile(dir_ / "nginx.log");
+    EXPECT_EQ((*e)["tls"]["versions"], (nlohmann::json{"TLSv1.2", "TLSv1.3"})) << t;
+    EXPECT_FALSE((*e)["tls"]["client_certificate"]["requested"]) << t;
+    EXPECT_FALSE((*e)["plaintext"]["answered"]) << t;
+    EXPECT_NE((*e)["plaintext"]["evidence"].get<std::string>().find("HTTP error status 400"),
+              std::string::npos)
+        << (*e)["plaintext"].dump();
+  }
 }
 
 TEST_F(ProbeLab, VersionsAndSuitesEqualSslscan) {
