@@ -278,6 +278,46 @@ TEST_F(ProbeLab, StoredRunsGiveDriftSinceAnEarlierRun) {
   EXPECT_EQ(rc2, 2);
 }
 
+TEST_F(ProbeLab, TheCcsecGatewayPassesTheLiveTlsChecks) {
+  // The gateway in server mode as pg-a's CTI listener (127.0.0.18), with the gateway suite's PKI.
+  const std::string gw = (dir_ / "gw").string();
+  ASSERT_EQ(
+      run("sh " + std::string(CCSEC_SOURCE_DIR) + "/test/integration/gateway/make_certs.sh " + gw)
+          .first,
+      0);
+  std::ofstream(gw + "/gw.yaml")
+      << "listeners:\n  - name: cti\n    mode: server\n    listen: 127.0.0.18:62030\n"
+         "    forward: 127.0.0.1:9\n    protocol: ged-188\n"
+         "    tls: {cert: hosts/gw.pem, key: hosts/gw.key, ca: ca.pem, crl: crl.pem,\n"
+         "          allowed_peers: [finesse-a]}\n"
+         "audit: {store: \"sqlite:audit.db\"}\nmetrics: {listen: 127.0.0.1:0}\n";
+  Process gateway({CCSEC_BIN, "gateway", "--config", gw + "/gw.yaml"}, dir_ / "gateway.log");
+  ASSERT_TRUE(waitFor([] { return accepts("127.0.0.18", 62030); }, std::chrono::seconds(10)))
+      << readFile(dir_ / "gateway.log");
+  const std::string facts = (dir_ / "gw-facts.json").string();
+  auto [rc, out] =
+      run(std::string(CCSEC_BIN) + " probe " + CCSEC_SOURCE_DIR +
+          "/examples/lab.yaml --host pg-a --resolve pg-a=127.0.0.18:20000 --only tls --no-store "
+          "--set cert_warn_days=7 --ca " +
+          gw + "/ca.pem --format json --facts " + facts);
+  auto report = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << out;
+  std::set<std::string> rules;
+  for (const auto& f : report["findings"])
+    if (f["target"] == "pg-a:42030") rules.insert(f["rule"]);
+  // Only the name: the gateway suite's certificate names "gw", not pg-a (it is valid 30 days:
+  // the expiry warning window is narrowed to 7).
+  EXPECT_EQ(rules, (std::set<std::string>{"CCS-PRB-008"})) << out;
+  auto f = nlohmann::json::parse(readFile(facts), nullptr, false);
+  for (const auto& e : f["endpoints"]) {
+    if (e["target"] != "pg-a:42030") continue;
+    EXPECT_EQ(e["tls"]["versions"], (nlohmann::json{"TLSv1.2", "TLSv1.3"}));
+    EXPECT_TRUE(e["tls"]["client_certificate"]["required"]);
+    EXPECT_TRUE(e["tls"]["certificate"]["chains"]);
+    EXPECT_FALSE(e["plaintext"]["answered"]);
+  }
+}
+
 TEST_F(ProbeLab, RefusesAddressesTheInventoryDoesNotDeclare) {
   auto [rc, out] = run(std::string(CCSEC_BIN) + " probe " + CCSEC_SOURCE_DIR +
                        "/examples/lab.yaml --no-store --host not-a-host");
