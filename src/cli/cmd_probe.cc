@@ -224,6 +224,8 @@ void registerProbe(CLI::App& app, int& exit_code) {
     g_interrupted.store(false);
     sopt.stop = &g_interrupted;
     auto previous = std::signal(SIGINT, onSigint);
+    // OpenSSL writes with write(2): a peer that closes mid-handshake must not kill the probe.
+    std::signal(SIGPIPE, SIG_IGN);
     probe::ScanStats stats;
     auto observations = probe::scan(*targets, sopt, &stats);
     std::signal(SIGINT, previous);

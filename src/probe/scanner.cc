@@ -101,8 +101,11 @@ std::string ldapStartTls() {
   std::string body = std::string("\x02\x01\x01", 3) + ext;
   return "\x30" + std::string(1, static_cast<char>(body.size())) + body;
 }
-std::string ldapSimpleBind() {
-  const std::string dn = "cn=ccsec-probe";
+std::string ldapSimpleBind(const std::string& base) {
+  // A name inside the controller's domain (a name outside every naming context is rejected
+  // before the confidentiality check by some servers). Single-byte BER lengths: bounded.
+  std::string dn = "cn=ccsec-probe";
+  if (!base.empty() && base.size() < 64) dn += "," + base;
   const std::string pw = "ccsec-probe-not-a-password";
   std::string b = std::string("\x02\x01\x03", 3) + "\x04" +
                   std::string(1, static_cast<char>(dn.size())) + dn + "\x80" +
@@ -469,7 +472,7 @@ void Attempt::onIo(std::uint32_t events) {
           out_ = ldapStartTls();
           break;
         case Kind::kLdapBind:
-          out_ = ldapSimpleBind();
+          out_ = ldapSimpleBind(t_.ldap_base);
           break;
         case Kind::kUdp:
           return;

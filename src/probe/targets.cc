@@ -193,6 +193,12 @@ core::Result<std::vector<Target>> deriveTargets(const inventory::Model& model,
         t->global_catalog = port == 3268 || port == 3269;
         t->min_version = model.deployment.tls_min_version;
         t->payload = PayloadKind::kLdap;
+        for (std::size_t b = 0, e = 0; b <= dc.domain.size(); b = e + 1) {
+          e = dc.domain.find('.', b);
+          if (e == std::string::npos) e = dc.domain.size();
+          if (!t->ldap_base.empty()) t->ldap_base += ',';
+          t->ldap_base += "dc=" + dc.domain.substr(b, e - b);
+        }
         listeners[key] = std::move(*t);
       }
     }

@@ -48,6 +48,7 @@ struct Target {
   std::string min_version;      // "1.2" by default
   bool ldap = false;            // directory listener (StartTLS on the plaintext port)
   bool global_catalog = false;  // directory global catalog port
+  std::string ldap_base;        // "dc=lab,dc=example,dc=com" of the controller's domain
   PayloadKind payload = PayloadKind::kNone;
   inventory::SourceLoc loc;
 
