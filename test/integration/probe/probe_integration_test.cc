@@ -7,6 +7,7 @@
 //   cvp-1  plaintext listener on the GED-125 TLS port 5000                  → 011, 004
 //   vvb-1  certificate valid one day, probed --as-of ten days later         → 009
 //   cube-1 self-signed certificate naming another host                     → 007, 008
+//   dc1/dc2 slapd with and without StartTLS/LDAPS/confidentiality        → 015 on dc2 only
 //   finesse-1  nginx, desktop HTTPS 8445, no client certificates (not a personal-data
 //          channel), answering plain HTTP with 400                          → no verdict
 // The TLS verdicts (CCS-PRB-001…011) must be exactly these; sslscan --xml on pg-b and vvb-1
@@ -316,6 +317,55 @@ TEST_F(ProbeLab, TheCcsecGatewayPassesTheLiveTlsChecks) {
     EXPECT_TRUE(e["tls"]["certificate"]["chains"]);
     EXPECT_FALSE(e["plaintext"]["answered"]);
   }
+}
+
+TEST_F(ProbeLab, DirectoryControllersStartTlsLdapsAndBindsInClear) {
+  // dc1 (127.0.0.19): slapd with StartTLS, LDAPS and the global catalog ports, simple binds need
+  // TLS (security simple_bind=128). dc2 (127.0.0.20): slapd without TLS, binds in clear, plain
+  // LDAP on the LDAPS port, no global catalog listener.
+  const std::string c = (dir_ / "certs").string();
+  std::vector<std::unique_ptr<Process>> slapd;
+  for (int i : {1, 2}) {
+    const std::string d = (dir_ / ("slapd" + std::to_string(i))).string();
+    fs::create_directories(d + "/db");
+    std::ofstream conf(d + "/slapd.conf");
+    conf << "include /etc/ldap/schema/core.schema\npidfile " << d
+         << "/slapd.pid\nmodulepath /usr/lib/ldap\n"
+         << "moduleload back_mdb\n";
+    if (i == 1)
+      conf << "TLSCertificateFile " << c << "/pg-a.pem\nTLSCertificateKeyFile " << c
+           << "/pg-a.key\n"
+           << "security simple_bind=128\n";
+    conf << "database mdb\nmaxsize 10485760\nsuffix \"dc=lab,dc=example,dc=com\"\n"
+         << "rootdn \"cn=admin,dc=lab,dc=example,dc=com\"\ndirectory " << d << "/db\n";
+    conf.close();
+    std::string urls =
+        i == 1 ? "ldap://127.0.0.19:20389/ ldaps://127.0.0.19:20636/ ldap://127.0.0.19:23268/ "
+                 "ldaps://127.0.0.19:23269/"
+               : "ldap://127.0.0.20:20389/ ldap://127.0.0.20:20636/";
+    slapd.push_back(std::make_unique<Process>(
+        std::vector<std::string>{"slapd", "-f", d + "/slapd.conf", "-h", urls, "-d", "0"},
+        d + ".log"));
+  }
+  ASSERT_TRUE(waitFor([] { return accepts("127.0.0.19", 20389) && accepts("127.0.0.20", 20389); },
+                      std::chrono::seconds(10)));
+  auto [rc, out] = run(std::string(CCSEC_BIN) + " probe " + CCSEC_SOURCE_DIR +
+                       "/examples/lab.yaml --host dc1 --host dc2 --resolve dc1=127.0.0.19:20000 "
+                       "--resolve dc2=127.0.0.20:20000 --only ldap --no-store --format json --ca " +
+                       c + "/ca.pem");
+  auto report = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << out;
+  std::set<std::pair<std::string, std::string>> ldap;
+  for (const auto& f : report["findings"])
+    if (f["rule"] == "CCS-PRB-015" || f["rule"] == "CCS-PRB-012")
+      ldap.emplace(f["rule"], f["target"]);
+  std::set<std::pair<std::string, std::string>> expected = {
+      {"CCS-PRB-015", "dc2:389"},   // no StartTLS, simple bind processed in clear
+      {"CCS-PRB-015", "dc2:636"},   // no LDAPS
+      {"CCS-PRB-012", "dc2:3268"},  // global_catalog: true, but no GC listener
+      {"CCS-PRB-012", "dc2:3269"},
+  };
+  EXPECT_EQ(ldap, expected) << out;
 }
 
 TEST_F(ProbeLab, RefusesAddressesTheInventoryDoesNotDeclare) {
