@@ -144,7 +144,7 @@ class ProbeLab : public ::testing::Test {
     int n = 11;
     for (const char* h : {"pg-a", "pg-b", "cucm-1", "cvp-1", "vvb-1", "cube-1", "finesse-1"})
       base_ += " --resolve " + std::string(h) + "=127.0.0.1" + std::to_string(n++ - 10) + ":20000";
-    base_ += " --ca " + c + "/ca.pem --as-of " + todayPlus(10) + " --timeout 2000";
+    base_ += " --ca " + c + "/ca.pem --as-of " + todayPlus(10) + " --timeout 5000";
     store_ = "sqlite:" + (dir_ / "findings.db").string();
     auto [rc, out] = run(base_ + " --format json --store " + store_ + " --facts " +
                          (dir_ / "facts.json").string());
@@ -385,7 +385,7 @@ TEST_F(ProbeLab, SarifAndJunitListTheProbeRules) {
   EXPECT_EQ(rules.size(), 15u);
   bool has003 = false;
   for (const auto& r : s["runs"][0]["results"]) has003 = has003 || r["ruleId"] == "CCS-PRB-003";
-  EXPECT_TRUE(has003);
+  EXPECT_TRUE(has003) << out.substr(0, 4000);
   auto [rc2, junit] = run(base_ + " --no-store --host pg-b --format junit");
   EXPECT_NE(junit.find("<testsuites name=\"ccsec probe\" tests=\"15\""), std::string::npos)
       << junit;
