@@ -40,12 +40,14 @@ void registerRules(CLI::App& app, int& exit_code) {
       return;
     }
     std::size_t w_layer = 5, w_sev = 8;
-    for (const auto& r : policy::catalogue()) {
+    std::vector<policy::Rule> all = policy::catalogue();
+    all.insert(all.end(), policy::probeRules().begin(), policy::probeRules().end());  // live rules
+    for (const auto& r : all) {
       w_layer = std::max(w_layer, std::string_view(policy::toString(r.layer)).size());
     }
     std::cout << fmt::format("{:<11}  {:<{}}  {:<{}}  {}\n", "ID", "LAYER", w_layer, "SEVERITY",
                              w_sev, "TITLE");
-    for (const auto& r : policy::catalogue()) {
+    for (const auto& r : all) {
       std::cout << fmt::format("{:<11}  {:<{}}  {:<{}}  {}\n", r.id, policy::toString(r.layer),
                                w_layer, policy::toString(r.severity), w_sev, r.title);
     }
@@ -67,6 +69,7 @@ void registerExplain(CLI::App& app, int& exit_code) {
     if (r == nullptr) {
       std::vector<std::string> ids;
       for (const auto& x : policy::catalogue()) ids.emplace_back(x.id);
+      for (const auto& x : policy::probeRules()) ids.emplace_back(x.id);
       std::string hint = core::closestMatch(wanted, ids);
       std::cerr << "ccsec: explain: unknown rule \"" << *id << "\""
                 << (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)")

@@ -17,6 +17,7 @@ void registerAuthd(CLI::App& app, int& exit_code);
 void registerDirectory(CLI::App& app, int& exit_code);
 void registerAccounts(CLI::App& app, int& exit_code);
 void registerUsers(CLI::App& app, int& exit_code);
+void registerProbe(CLI::App& app, int& exit_code);
 void registerVersion(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
@@ -34,6 +35,7 @@ void registerCommands(CLI::App& app, int& exit_code) {
   registerDirectory(app, exit_code);
   registerAccounts(app, exit_code);
   registerUsers(app, exit_code);
+  registerProbe(app, exit_code);
   registerVersion(app, exit_code);
 }
 

@@ -238,9 +238,14 @@ const char* sarifLevel(Severity s) {
 }
 
 std::string formatSarif(const std::vector<Finding>& findings, std::string_view artifact_uri) {
+  return formatSarif(findings, artifact_uri, catalogue());
+}
+
+std::string formatSarif(const std::vector<Finding>& findings, std::string_view artifact_uri,
+                        const std::vector<Rule>& rule_list) {
   Json rules = Json::array();
   std::map<std::string, std::size_t, std::less<>> rule_index;
-  for (const Rule& r : catalogue()) {
+  for (const Rule& r : rule_list) {
     rule_index.emplace(std::string(r.id), rule_index.size());
     rules.push_back(Json{
         {"id", r.id},
@@ -289,11 +294,16 @@ std::string formatSarif(const std::vector<Finding>& findings, std::string_view a
 }
 
 std::string formatJunit(const std::vector<Finding>& findings, Severity fail_on) {
+  return formatJunit(findings, catalogue(), "ccsec check", fail_on);
+}
+
+std::string formatJunit(const std::vector<Finding>& findings, const std::vector<Rule>& rule_list,
+                        std::string_view suite_name, Severity fail_on) {
   std::map<std::string, std::vector<const Finding*>, std::less<>> by_rule;
   for (const Finding& f : findings) by_rule[f.rule].push_back(&f);
   std::size_t failures = 0;
   std::string cases;
-  for (const Rule& r : catalogue()) {
+  for (const Rule& r : rule_list) {
     std::vector<const Finding*> open, below, waived;
     auto it = by_rule.find(r.id);
     if (it != by_rule.end()) {
@@ -346,12 +356,12 @@ std::string formatJunit(const std::vector<Finding>& findings, Severity fail_on) 
     cases += "    </testcase>\n";
   }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"ccsec check\" tests=\"{}\" failures=\"{}\">\n",
-                     catalogue().size(), failures);
+  out += fmt::format("<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\">\n", suite_name,
+                     rule_list.size(), failures);
   out += fmt::format(
       "  <testsuite name=\"ccsec.policy\" tests=\"{}\" failures=\"{}\" "
       "errors=\"0\" skipped=\"0\">\n",
-      catalogue().size(), failures);
+      rule_list.size(), failures);
   out += cases;
   out += "  </testsuite>\n</testsuites>\n";
   return out;

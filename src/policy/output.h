@@ -11,6 +11,8 @@
 
 namespace ccsec::policy {
 
+struct Rule;
+
 /// What the text and JSON reports show besides the findings.
 struct ReportOptions {
   bool colour = false;   // ANSI colours (callers pass isatty(stdout))
@@ -35,12 +37,18 @@ std::string formatJson(const std::vector<Finding>& findings, const ReportOptions
 /// SARIF 2.1.0: one run, tool.driver "ccsec" with every catalogue rule, one result per finding
 /// located at `artifact_uri` (the inventory path as given) line:column.
 std::string formatSarif(const std::vector<Finding>& findings, std::string_view artifact_uri);
+/// Same with an explicit rule list for tool.driver.rules (e.g. `ccsec probe`: the CCS-PRB rules).
+std::string formatSarif(const std::vector<Finding>& findings, std::string_view artifact_uri,
+                        const std::vector<Rule>& rules);
 
 /// JUnit XML: one testcase per catalogue rule; a <failure> lists the rule's unwaived findings at
 /// or above `fail_on` (as --fail-on); findings below it are listed as testcase properties and
 /// do not fail the case.
 std::string formatJunit(const std::vector<Finding>& findings,
                         Severity fail_on = Severity::kInfo);
+/// Same with an explicit rule list (one testcase each) and testsuites name ("ccsec probe").
+std::string formatJunit(const std::vector<Finding>& findings, const std::vector<Rule>& rules,
+                        std::string_view suite_name, Severity fail_on = Severity::kInfo);
 
 /// SARIF level of a severity: critical/high → error, medium → warning, low/info → note.
 const char* sarifLevel(Severity s);

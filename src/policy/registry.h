@@ -14,7 +14,10 @@ namespace ccsec::policy {
 const std::vector<Rule>& checkedRules();
 /// checkedRules() followed by the meta rules (CCS-POL-001): what `ccsec rules` lists.
 const std::vector<Rule>& catalogue();
-/// A rule of catalogue() by ID; nullptr when unknown.
+/// The live rules CCS-PRB-* evaluated by `ccsec probe` (rules_probe.cc); not part of
+/// catalogue() so that `check` reports and their SARIF/JUnit rule lists are unchanged.
+const std::vector<Rule>& probeRules();
+/// A rule of catalogue() or probeRules() by ID; nullptr when unknown.
 const Rule* findRule(std::string_view id);
 
 inline constexpr std::string_view kWaiverMatchesNothing = "CCS-POL-001";

@@ -11,22 +11,34 @@ std::int64_t nowMs() {
       .count();
 }
 
-core::Result<std::unique_ptr<AuditStore>> openAuditStore(const std::string& uri,
-                                                          const std::string& base_dir) {
-  if (uri.starts_with("postgresql://") || uri.starts_with("postgres://")) return openPostgresStore(uri);
+core::Result<StoreLocation> parseStoreUri(const std::string& uri, const std::string& base_dir) {
+  StoreLocation loc;
+  if (uri.starts_with("postgresql://") || uri.starts_with("postgres://")) {
+    loc.postgres = true;
+    loc.conninfo = uri;
+    return loc;
+  }
   std::string path;
   if (uri.starts_with("sqlite:")) {
     path = uri.substr(7);
   } else if (uri.ends_with(".db") || uri.ends_with(".sqlite")) {
     path = uri;
   } else {
-    return core::makeError("unknown audit store '" + uri +
-                           "' (expected sqlite:PATH or postgresql://…)");
+    return core::makeError("unknown store '" + uri + "' (expected sqlite:PATH or postgresql://…)");
   }
-  if (path.empty()) return core::makeError("empty SQLite path in audit store '" + uri + "'");
+  if (path.empty()) return core::makeError("empty SQLite path in store '" + uri + "'");
   std::filesystem::path p(path);
   if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;
-  return openSqliteStore(p.string());
+  loc.sqlite_path = p.string();
+  return loc;
+}
+
+core::Result<std::unique_ptr<AuditStore>> openAuditStore(const std::string& uri,
+                                                          const std::string& base_dir) {
+  auto loc = parseStoreUri(uri, base_dir);
+  if (!loc) return loc.error();
+  if (loc->postgres) return openPostgresStore(loc->conninfo);
+  return openSqliteStore(loc->sqlite_path);
 }
 
 }  // namespace ccsec::store

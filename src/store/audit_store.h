@@ -37,6 +37,17 @@ class AuditStore {
   virtual std::string describe() const = 0;
 };
 
+/// Where a store URI points: a PostgreSQL conninfo or a SQLite file path. Shared by the audit
+/// and findings stores so that both accept the same spellings.
+struct StoreLocation {
+  bool postgres = false;
+  std::string conninfo;     // postgresql://… when postgres
+  std::string sqlite_path;  // resolved path otherwise
+};
+/// "sqlite:PATH" (relative PATH resolved against `base_dir`), a bare path ending in .db or
+/// .sqlite, or "postgresql://…"/"postgres://…".
+core::Result<StoreLocation> parseStoreUri(const std::string& uri, const std::string& base_dir = {});
+
 /// Opens (creating the schema if needed) the store named by `uri`: "sqlite:PATH" (relative PATH
 /// resolved against `base_dir`), a bare path ending in .db, or "postgresql://…"/"postgres://…".
 core::Result<std::unique_ptr<AuditStore>> openAuditStore(const std::string& uri,
