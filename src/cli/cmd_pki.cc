@@ -1,4 +1,4 @@
-// `ccsec pki`: a lab CA and one key + certificate per host (DESIGN.md §1, issue 3).
+// `ccsec pki`: a lab CA and one key + certificate per host (docs/design.md §1, issue 3).
 #include <ctime>
 #include <iostream>
 #include <optional>

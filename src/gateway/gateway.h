@@ -1,5 +1,5 @@
 #pragma once
-// The mutual-TLS channel gateway (DESIGN.md §4).
+// The mutual-TLS channel gateway (docs/design.md §4).
 //
 // Each listener runs in `server` mode (TLS in, plaintext to `forward`) or `client` mode
 // (plaintext in, TLS out to `forward`). Mutual TLS always; the plaintext side is opened (server

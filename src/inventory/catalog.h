@@ -2,7 +2,7 @@
 // The component catalog (catalog/components.yaml): data, not code. For each role its listeners
 // (port, plaintext/TLS variant, side-B and instance offsets) and for each channel kind which
 // roles serve it, which open it, whether it carries personal data and whether TLS is the default.
-// Facts and sources: ../shared/reference/ucce-domain.md. The catalog is loaded once and is
+// Facts and sources: the port and protocol sources listed in docs/inventory.md ("Sources"). The catalog is loaded once and is
 // immutable; the loader validates it as strictly as an inventory (FILE:LINE:COL errors).
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// The deployment inventory, schema v1 (DESIGN.md §2), as an immutable typed model.
+// The deployment inventory, schema v1 (docs/design.md §2), as an immutable typed model.
 //
 // Contract: a Model is produced only by inventory::load*() (loader.h) after full validation:
 // every reference (site, zone, domain, host, role, endpoint) resolves, names are unique per kind,
@@ -7,7 +7,7 @@
 // that and look names up with the find*() helpers. Every element keeps the SourceLoc of the
 // YAML node it came from so that findings and rendered rules point back at the inventory line.
 // Optional facts the inventory may omit are std::optional: rules report "not stated" for them
-// rather than guessing (DESIGN.md §3, scope and missing facts).
+// rather than guessing (docs/design.md §3, scope and missing facts).
 
 #include <cstdint>
 #include <map>

@@ -35,7 +35,7 @@ std::vector<Finding> check(const inventory::Model& model, const inventory::Catal
                            const Options& options);
 
 /// What the verdicts rest on that the inventory does not state but the schema defaults
-/// (DESIGN.md §3): one sentence per kind of default, e.g. "41 personal-data edges taken as TLS
+/// (docs/design.md §3): one sentence per kind of default, e.g. "41 personal-data edges taken as TLS
 /// by default; declare `channels:` to confirm". Empty when nothing rests on a default.
 std::vector<std::string> assumedDefaults(const inventory::Model& model,
                                          const inventory::ChannelGraph& graph);

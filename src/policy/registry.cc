@@ -35,7 +35,7 @@ const std::vector<Rule>& catalogue() {
                    "A waiver that matches nothing is stale or misspelt; left alone it may silently "
                    "waive a future finding it was never meant for.",
                    "Fix the waiver's rule or target (edges are kind:server<-client) or remove it.",
-                   nullptr, "DESIGN.md §3 waivers: a waiver that matches nothing is reported", "waivers[]"});
+                   nullptr, "docs/design.md §3 waivers: a waiver that matches nothing is reported", "waivers[]"});
     return all;
   }();
   return kAll;

@@ -1,5 +1,5 @@
 #pragma once
-// The rule catalogue (DESIGN.md §3): every rule ccsec checks, in a fixed order, plus the meta
+// The rule catalogue (docs/design.md §3): every rule ccsec checks, in a fixed order, plus the meta
 // rule CCS-POL-001 ("waiver matches nothing") that the engine evaluates itself. Static data,
 // safe to read from any thread.
 

@@ -99,8 +99,8 @@ struct Rule {
   std::string_view rationale;
   std::string_view remediation;
   CheckFn check = nullptr;  // nullptr for meta rules evaluated by the engine (CCS-POL-001)
-  std::string_view design;  // DESIGN.md section it rests on, in the project's words
-  std::string_view keys;    // inventory keys it reads
+  std::string_view design = {};  // docs/design.md section it rests on, in the project's words
+  std::string_view keys = {};    // inventory keys it reads
 };
 
 /// Appends a finding of `rule` for `target`. `what` says what is wrong and names the target;
@@ -114,10 +114,10 @@ void emitWith(const Rule& rule, std::vector<Finding>& out, std::string target,
               std::string_view what, inventory::SourceLoc loc, Severity severity,
               std::string_view remediation);
 
-/// Convenience for "not stated" facts (DESIGN.md §3): low severity; `what` ends with "is" or
+/// Convenience for "not stated" facts (docs/design.md §3): low severity; `what` ends with "is" or
 /// "are" and the message continues "not stated in the inventory".
 /// Its remediation is what to record: "state <record> in the inventory (<key>)", never the
-/// rule's fix for a bad value (DESIGN.md §3).
+/// rule's fix for a bad value (docs/design.md §3).
 void emitNotStated(const Rule& rule, std::vector<Finding>& out, std::string target,
                    std::string_view what, inventory::SourceLoc loc, std::string_view record,
                    std::string_view key);

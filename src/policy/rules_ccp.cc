@@ -42,7 +42,7 @@ void ccpDirectoryAuth(const Rule& rule, const Context& ctx, std::vector<Finding>
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the DESIGN.md
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
 // section it rests on, the inventory keys it reads.
 const std::vector<Rule>& collaborationRules() {
   using L = Layer;
@@ -53,13 +53,13 @@ const std::vector<Rule>& collaborationRules() {
        "Any account the directory authenticates can use the platform unless it is limited to one AD group.",
        "Create an AD group for its users and set collaboration.allowed_group to it.",
        ccpGroupRestricted,
-       "DESIGN.md §3 collaboration: every ccp host restricted to one directory group",
+       "docs/design.md §3 collaboration: every ccp host restricted to one directory group",
        "hosts[].roles (ccp), collaboration.host, collaboration.allowed_group"},
       {"CCS-CCP-002", L::kCollaboration, S::kHigh, "Collaboration platform authenticates against the directory", "Active Directory and Customer Collaboration Platform User Accounts",
        "The platform should store no agent credentials: agents authenticate against Active Directory.",
        "Set collaboration.authentication: active-directory and remove local agent accounts.",
        ccpDirectoryAuth,
-       "DESIGN.md §3 collaboration: directory authentication, no stored agent credentials",
+       "docs/design.md §3 collaboration: directory authentication, no stored agent credentials",
        "collaboration.authentication"},
   };
   // clang-format on

@@ -42,7 +42,7 @@ struct Controller {
   std::optional<bool> global_catalog;  // unknown for a host not listed under controllers
 };
 
-// The one list of domain controllers CCS-AD-001 and CCS-AD-003 count (DESIGN.md §3).
+// The one list of domain controllers CCS-AD-001 and CCS-AD-003 count (docs/design.md §3).
 std::vector<Controller> controllers(const Context& ctx) {
   std::vector<Controller> out;
   std::set<std::string, std::less<>> listed;
@@ -242,7 +242,7 @@ void securityGroupUpdate(const Rule& rule, const Context& ctx, std::vector<Findi
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the DESIGN.md
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
 // section it rests on, the inventory keys it reads.
 const std::vector<Rule>& directoryRules() {
   using L = Layer;
@@ -253,49 +253,49 @@ const std::vector<Rule>& directoryRules() {
        "Contact center components look objects up through a global catalog in every domain of the forest.",
        "Make at least one domain controller of the domain a global catalog and set global_catalog: true.",
        globalCatalogPerDomain,
-       "DESIGN.md §3 directory: a global catalog per domain; §3 scope (controllers are one notion)",
+       "docs/design.md §3 directory: a global catalog per domain; §3 scope (controllers are one notion)",
        "directory.forests[].domains[].global_catalog, directory.controllers[], hosts[].roles (domain-controller)"},
       {"CCS-AD-002", L::kDirectory, S::kHigh, "No cross-forest references", "Active Directory Deployment",
        "The solution's hosts, accounts and groups live in one forest; cross-forest trusts are outside the design.",
        "Keep every host, service account and user of the deployment in one forest.",
        singleForest,
-       "DESIGN.md §3 directory: one forest",
+       "docs/design.md §3 directory: one forest",
        "hosts[].domain, accounts.service_accounts[].domain, accounts.users[].domain, collaboration.allowed_group"},
       {"CCS-AD-003", L::kDirectory, S::kHigh, "Two domain controllers and a global catalog per site", "Active Directory Site Topology",
        "Each site with core servers needs local, redundant authentication and a global catalog that survive a WAN outage.",
        "Add domain controllers to the site until it has two, one of them a global catalog.",
        controllersPerSite,
-       "DESIGN.md §3 directory: two controllers and a global catalog per site with core hosts; §3 scope",
+       "docs/design.md §3 directory: two controllers and a global catalog per site with core hosts; §3 scope",
        "directory.controllers[], hosts[].roles (domain-controller), hosts[].site"},
       {"CCS-AD-004", L::kDirectory, S::kMedium, "Domains are in native mode", "Active Directory Deployment",
        "Mixed-mode domains keep down-level behaviour the solution does not support.",
        "Raise the domain functional level to native mode.",
        nativeMode,
-       "DESIGN.md §3 directory: native-mode domains",
+       "docs/design.md §3 directory: native-mode domains",
        "directory.forests[].domains[].mode"},
       {"CCS-AD-005", L::kDirectory, S::kMedium, "Core hosts in an administrator-created OU", "Active Directory Administrator-Created OUs",
        "An administrator-created OU controls who administers the servers and which domain security policies they inherit.",
        "Move the host's computer object into an administrator-created OU for contact center servers and record it in ou.",
        adminCreatedOu,
-       "DESIGN.md §3 directory: core hosts in an administrator-created OU",
+       "docs/design.md §3 directory: core hosts in an administrator-created OU",
        "hosts[].ou, hosts[].domain"},
       {"CCS-AD-006", L::kDirectory, S::kMedium, "Service accounts in local UcceService", "User Health in Service Account Manager",
        "A service account outside the local UcceService group has no SQL authorization and shows as Unhealthy.",
        "Run Fix Group Membership in Service Account Manager (or add the account to UcceService) on the host.",
        serviceAccountGroups,
-       "DESIGN.md §3 directory: service accounts in local UcceService",
+       "docs/design.md §3 directory: service accounts in local UcceService",
        "accounts.service_accounts[].local_groups, accounts.service_accounts[].hosts"},
       {"CCS-AD-007", L::kDirectory, S::kMedium, "Setup users in Administrators, config users in UcceService", "Decouple CCE Authorizations from Active Directory",
        "Authorization is local: Setup rights come from the local Administrators group, Config rights from the local UcceService group.",
        "Add setup users to the local Administrators group and config users to the local UcceService group (User List tool).",
        userLocalGroups,
-       "DESIGN.md §3 directory: setup and config users in their local groups",
+       "docs/design.md §3 directory: setup and config users in their local groups",
        "accounts.users[].setup, accounts.users[].config, accounts.users[].local_groups"},
       {"CCS-AD-008", L::kDirectory, S::kInfo, "ADSecurityGroupUpdate left at 0", "ADSecurityGroupUpdate Registry Key",
        "With the key at 1 the User List tool writes to Config and Setup groups in the domain, which needs delegated AD write access.",
        "Set security_group_update: 0 unless AD write delegation is intended; then waive this finding with the reason.",
        securityGroupUpdate,
-       "DESIGN.md §3 directory: ADSecurityGroupUpdate left at 0",
+       "docs/design.md §3 directory: ADSecurityGroupUpdate left at 0",
        "directory.security_group_update"},
   };
   // clang-format on

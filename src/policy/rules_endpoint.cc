@@ -80,7 +80,7 @@ void spanNeedsVoiceVlan(const Rule& rule, const Context& ctx, std::vector<Findin
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the DESIGN.md
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
 // section it rests on, the inventory keys it reads.
 const std::vector<Rule>& endpointRules() {
   using L = Layer;
@@ -91,25 +91,25 @@ const std::vector<Rule>& endpointRules() {
        "Authenticated or encrypted device security gives phones X.509 mutual authentication and signaling integrity.",
        "Set the phones' device security mode to authenticated or encrypted in Unified CM.",
        phoneDeviceSecurity,
-       "DESIGN.md §3 endpoint: phones authenticate with certificates",
+       "docs/design.md §3 endpoint: phones authenticate with certificates",
        "endpoints[].device_security, deployment.security_model"},
       {"CCS-END-002", L::kEndpoint, S::kMedium, "Gratuitous ARP disabled on phones", "IP Phone Hardening",
        "Phones that learn MAC addresses from gratuitous ARP are open to man-in-the-middle attacks.",
        "Disable Gratuitous ARP in the phones' device configuration and set gratuitous_arp: false.",
        gratuitousArpOff,
-       "DESIGN.md §3 endpoint: gratuitous ARP off; §3 scope (no stated default: not stated)",
+       "docs/design.md §3 endpoint: gratuitous ARP off; §3 scope (no stated default: not stated)",
        "endpoints[].gratuitous_arp"},
       {"CCS-END-003", L::kEndpoint, S::kMedium, "Phone hardening does not break desktop recording", "IP Phone Hardening",
        "Disabling PC voice VLAN access or span to PC port disables desktop-based monitoring and recording.",
        "Keep PC voice VLAN access and span to PC port enabled for desktop recording, or record in the network (recording: network).",
        recordingConflict,
-       "DESIGN.md §3 endpoint: phone hardening vs desktop recording; §2 phone defaults",
+       "docs/design.md §3 endpoint: phone hardening vs desktop recording; §2 phone defaults",
        "endpoints[].recording, endpoints[].pc_voice_vlan_access, endpoints[].span_to_pc_port"},
       {"CCS-END-004", L::kEndpoint, S::kMedium, "Span to PC port needs PC voice VLAN access", "IP Phone Hardening",
        "Span to PC port only works when PC voice VLAN access is enabled.",
        "Enable PC voice VLAN access or disable span to PC port.",
        spanNeedsVoiceVlan,
-       "DESIGN.md §3 endpoint: span to PC port needs PC voice VLAN access; §2 phone defaults",
+       "docs/design.md §3 endpoint: span to PC port needs PC voice VLAN access; §2 phone defaults",
        "endpoints[].span_to_pc_port, endpoints[].pc_voice_vlan_access"},
   };
   // clang-format on

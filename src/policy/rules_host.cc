@@ -185,7 +185,7 @@ void antivirusGuidance(const Rule& rule, const Context& ctx, std::vector<Finding
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the DESIGN.md
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
 // section it rests on, the inventory keys it reads.
 const std::vector<Rule>& hostRules() {
   using L = Layer;
@@ -196,31 +196,31 @@ const std::vector<Rule>& hostRules() {
        "The host firewall protects servers from unsolicited incoming traffic from malicious users and programs.",
        "Enable the host firewall (Windows Firewall via the Security Wizard; nftables on Linux) with ccsec's rendered rules.",
        hostFirewall,
-       "DESIGN.md §3 host: host firewall on; §3 scope (windows, linux)",
+       "docs/design.md §3 host: host firewall on; §3 scope (windows, linux)",
        "hosts[].protection.host_firewall, hosts[].os"},
       {"CCS-HST-002", L::kHost, S::kHigh, "Antivirus installed with current definitions", "Virus Protection",
        "Run a supported antivirus application with the latest definitions, updated daily, on all VMs.",
        "Install a supported antivirus and schedule daily definition updates (--set av_definitions_age_days=N).",
        antivirusCurrent,
-       "DESIGN.md §3 host: antivirus with current definitions; §3 scope (not vos)",
+       "docs/design.md §3 host: antivirus with current definitions; §3 scope (not vos)",
        "hosts[].protection.antivirus, hosts[].os"},
       {"CCS-HST-003", L::kHost, S::kHigh, "Security patches are current", "Patch Management",
        "Keep all hosts, VOS appliances included, up to date with operating system, SQL Server, third-party and vendor security patches.",
        "Windows: approve and install the security updates through WSUS in a maintenance window; Linux: the distribution's updates; VOS appliances (Unified CM, Finesse, CUIC, VVB): the vendor's patches for the release. Record last_patched (--set patch_age_days=N).",
        patchesCurrent,
-       "DESIGN.md §3 host: security patches no older than the threshold; §3 scope (vos too)",
+       "docs/design.md §3 host: security patches no older than the threshold; §3 scope (vos too)",
        "hosts[].protection.last_patched, hosts[].os"},
       {"CCS-HST-004", L::kHost, S::kHigh, "SQL Server hardening on SQL hosts", "Security Design Elements",
        "Hosts running SQL Server (logger, aw, hds) get the automated SQL Server hardening.",
        "Apply SQL Server hardening with the Security Wizard and set sql_hardened: true.",
        sqlHardened,
-       "DESIGN.md §3 host: SQL hardening on SQL hosts; §3 scope (not vos)",
+       "docs/design.md §3 host: SQL hardening on SQL hosts; §3 scope (not vos)",
        "hosts[].protection.sql_hardened, hosts[].roles"},
       {"CCS-HST-005", L::kHost, S::kMedium, "Antivirus scanning follows the guidance", "Virus Protection",
        "On-access scanning of reads and remote drives costs performance without protection; full scans belong in low-usage windows.",
        "Scan on access on writes only, do not scan remote drives, and schedule full scans outside the busy hours (default 07:00-19:00, --set av_busy_hours=HH:MM-HH:MM).",
        antivirusGuidance,
-       "DESIGN.md §3 host: antivirus scanning guidance (busy hours: --set av_busy_hours)",
+       "docs/design.md §3 host: antivirus scanning guidance (busy hours: --set av_busy_hours)",
        "hosts[].protection.antivirus.on_access, .scan_remote_drives, .scheduled_window"},
   };
   // clang-format on

@@ -149,7 +149,7 @@ void ipsecScalability(const Rule& rule, const Context& ctx, std::vector<Finding>
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the DESIGN.md
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
 // section it rests on, the inventory keys it reads.
 const std::vector<Rule>& ipsecRules() {
   using L = Layer;
@@ -160,25 +160,25 @@ const std::vector<Rule>& ipsecRules() {
        "The central controller to PG link (DMP) has no TLS variant; the design secures it with Windows IPsec.",
        "Put both ends of the dmp edge under IPsec (isolation, or peer mode listing the edge in channels:).",
        dmpIpsec,
-       "DESIGN.md §3 ipsec: the central controller to PG link is protected by IPsec; §2 effective protection",
+       "docs/design.md §3 ipsec: the central controller to PG link is protected by IPsec; §2 effective protection",
        "hosts[].protection.ipsec, channels[] (peer mode)"},
       {"CCS-IPS-002", L::kIpsec, S::kHigh, "Core-to-core links without TLS use IPsec", "IPsec Deployment",
        "Intra-server traffic such as private, replication, SQL and JTAPI links is plaintext unless IPsec (ESP) encrypts it.",
        "Enable TLS on the edge or put both hosts under Windows IPsec (isolation policy or a peer rule for the edge).",
        coreLinksProtected,
-       "DESIGN.md §3 ipsec: core-to-core edges without TLS run under IPsec; §2 effective protection",
+       "docs/design.md §3 ipsec: core-to-core edges without TLS run under IPsec; §2 effective protection",
        "hosts[].protection.ipsec, hosts[].os, channels[].tls"},
       {"CCS-IPS-003", L::kIpsec, S::kHigh, "Isolated hosts can reach their peers", "IPsec Deployment",
        "The Network Isolation policy secures all paths to or from a host unless an exception is made; a peer without IPsec and without an exception is cut off.",
        "Put the peer under isolation too, or list it (host or zone) in the host's protection.ipsec_boundary.",
        isolationReachable,
-       "DESIGN.md §3 ipsec: an isolated host can still reach its peers",
+       "docs/design.md §3 ipsec: an isolated host can still reach its peers",
        "hosts[].protection.ipsec, hosts[].protection.ipsec_boundary, directory.controllers"},
       {"CCS-IPS-004", L::kIpsec, S::kInfo, "IPsec on hosts that carry many agents", "IPsec Deployment",
        "Enabling IPsec affects scalability; hosts that serve many agent endpoints feel it first.",
        "Size these hosts for the IPsec overhead or move their agent traffic to TLS (threshold --set agents_per_ipsec_host=N).",
        ipsecScalability,
-       "DESIGN.md §3 ipsec: IPsec on hosts that carry many agents costs scalability",
+       "docs/design.md §3 ipsec: IPsec on hosts that carry many agents costs scalability",
        "hosts[].protection.ipsec, endpoints[].count"},
   };
   // clang-format on

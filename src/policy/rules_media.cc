@@ -181,7 +181,7 @@ void unsecuredModel(const Rule& rule, const Context& ctx, std::vector<Finding>& 
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the DESIGN.md
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
 // section it rests on, the inventory keys it reads.
 const std::vector<Rule>& mediaRules() {
   using L = Layer;
@@ -192,43 +192,43 @@ const std::vector<Rule>& mediaRules() {
        "From the secured-signaling model up, all SIP call setup is carried over TLS.",
        "Use SIP over TLS (port 5061) on this edge and remove any tls: false override.",
        sipTls,
-       "DESIGN.md §3 media: SIP over TLS from the signaling model up",
+       "docs/design.md §3 media: SIP over TLS from the signaling model up",
        "deployment.security_model, channels[].tls (sip)"},
       {"CCS-MED-002", L::kMedia, S::kHigh, "Agent phones are SRTP-capable", "Media Encryption (SRTP) Considerations",
        "Secure media on the agent leg needs IP phones compatible with SRTP.",
        "Replace or upgrade the group's phones with SRTP-capable models and set srtp: true.",
        phonesSrtp,
-       "DESIGN.md §3 media: SRTP-capable agent phones whose keys travel in encrypted signaling",
+       "docs/design.md §3 media: SRTP-capable agent phones whose keys travel in encrypted signaling",
        "deployment.security_model, endpoints[].srtp, endpoints[].device_security"},
       {"CCS-MED-003", L::kMedia, S::kMedium, "Mobile agent legs stay in clear", "Media Encryption (SRTP) Considerations",
        "Mobile agents cannot use SRTP, so their legs stay in clear under the media-security models.",
        "Terminate their SRTP in the ccsec media anchor (media.anchor.srtp_for: [mobile-agent]) or accept the clear legs with a waiver.",
        mobileAgentsClear,
-       "DESIGN.md §3 media: mobile agents stay clear unless an existing anchor covers them; §3 scope (media-anchor role)",
+       "docs/design.md §3 media: mobile agents stay clear unless an existing anchor covers them; §3 scope (media-anchor role)",
        "media.anchor.srtp_for, hosts[].roles (media-anchor), endpoints[].kind"},
       {"CCS-MED-004", L::kMedia, S::kMedium, "No SRTP while a call is on the outbound dialer", "Media Encryption (SRTP) Considerations",
        "Outbound Option dialers do not support SRTP; calls connected to a dialer cannot use SRTP until they leave it.",
        "Anchor the dialer legs (media.anchor.srtp_for: [dialer]) or accept the clear legs with a waiver.",
        dialerNoSrtp,
-       "DESIGN.md §3 media: no SRTP while a call is on the dialer unless anchored",
+       "docs/design.md §3 media: no SRTP while a call is on the dialer unless anchored",
        "media.outbound_dialer, media.anchor.srtp_for, hosts[].roles (dialer, media-anchor)"},
       {"CCS-MED-005", L::kMedia, S::kHigh, "End-to-end media security needs an SRTP-capable IVR", "Media Encryption (SRTP) Considerations",
        "The IOS VXML Gateway does not support SRTP; the Virtualized Voice Browser does, for the VRU leg.",
        "Use vvb as the IVR platform (media.ivr.platform: vvb).",
        ivrSrtpCapable,
-       "DESIGN.md §3 media: end-to-end needs an SRTP-capable IVR, judged on the deployed hosts",
+       "docs/design.md §3 media: end-to-end needs an SRTP-capable IVR, judged on the deployed hosts",
        "deployment.security_model, media.ivr.platform, hosts[].roles (ios-vxml-gateway, vvb)"},
       {"CCS-MED-006", L::kMedia, S::kMedium, "Whisper announcement needs matching codecs under SRTP", "Deployment Models",
        "With CVP and VVB in G.711 and agents in G.729, Unified CM cannot transcode securely on the whisper announcement leg.",
        "Play the whisper announcement from a VVB in G.729 (media.ivr.codec: g729).",
        whisperTranscoding,
-       "DESIGN.md §3 media: whisper announcement codecs under SRTP",
+       "docs/design.md §3 media: whisper announcement codecs under SRTP",
        "media.whisper_announcement, media.ivr.codec, media.agent_codec"},
       {"CCS-MED-007", L::kMedia, S::kMedium, "Unsecured model: signaling and media in clear", "Deployment Models",
        "The unsecured model keeps earlier releases' behaviour: neither signaling nor media is protected.",
        "Move to security_model signaling or higher (end-to-end where the IVR and phones allow).",
        unsecuredModel,
-       "DESIGN.md §3 media: the unsecured model is reported",
+       "docs/design.md §3 media: the unsecured model is reported",
        "deployment.security_model"},
   };
   // clang-format on

@@ -25,7 +25,7 @@ void physicalAccess(const Rule& rule, const Context& ctx, std::vector<Finding>& 
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the DESIGN.md
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
 // section it rests on, the inventory keys it reads.
 const std::vector<Rule>& physicalRules() {
   using L = Layer;
@@ -36,7 +36,7 @@ const std::vector<Rule>& physicalRules() {
        "Servers, cabling, routers and switches of the contact center sit where only authorized personnel have access.",
        "Host the core servers in a data center with controlled access and set physical_access: controlled.",
        physicalAccess,
-       "DESIGN.md §3 physical: controlled access for sites with core hosts",
+       "docs/design.md §3 physical: controlled access for sites with core hosts",
        "sites[].physical_access, hosts[].roles"},
   };
   // clang-format on

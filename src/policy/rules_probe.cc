@@ -9,7 +9,8 @@ namespace ccsec::policy {
 const std::vector<Rule>& probeRules() {
   using L = Layer;
   using S = Severity;
-  static const std::vector<Rule> kRules = {
+  static const std::vector<Rule> kRules = [] {
+    std::vector<Rule> rules = {
       {"CCS-PRB-001", L::kTls, S::kHigh, "Live: TLS version below the minimum accepted",
        "Security Layers",
        "The solution uses TLS 1.2 by default; a listener that still completes a TLS 1.0 or 1.1 (or "
@@ -89,7 +90,15 @@ const std::vector<Rule>& probeRules() {
        "(confidentiality required).",
        "Install a certificate on the domain controller (LDAPS, StartTLS) and require "
        "signing/confidentiality for simple binds."},
-  };
+    };
+    // Every live rule rests on the same contract and reads the same facts: the listeners the
+    // channel graph derives (host address, port, expected protection) and the wire.
+    for (Rule& r : rules) {
+      r.design = "docs/design.md §4 probe: what is live is judged against the inventory's listeners";
+      r.keys = "hosts[].address, hosts[].roles, channels[] (expected protection), sites[].perimeter";
+    }
+    return rules;
+  }();
   return kRules;
 }
 

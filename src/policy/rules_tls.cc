@@ -209,7 +209,7 @@ void vxmlRemoteServer(const Rule& rule, const Context& ctx, std::vector<Finding>
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the DESIGN.md
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
 // section it rests on, the inventory keys it reads.
 const std::vector<Rule>& tlsRules() {
   using L = Layer;
@@ -220,43 +220,43 @@ const std::vector<Rule>& tlsRules() {
        "GED-188, GED-125, GED-145 and MR carry personally identifiable information; the solution protects them with TLS.",
        "Enable TLS on the channel (the listener's TLS port) and remove any tls: false override.",
        personalDataTls,
-       "DESIGN.md §3 tls: personal-data channels use TLS; §2 defaults",
+       "docs/design.md §3 tls: personal-data channels use TLS; §2 defaults",
        "channels[].tls"},
       {"CCS-TLS-002", L::kTls, S::kHigh, "TLS minimum version is 1.2", "Security Layers",
        "The solution uses TLS 1.2 by default; older versions are enabled only where a component needs them.",
        "Raise min_version to 1.2; where a legacy peer forces an older version, set legacy_tls: true and plan its upgrade.",
        tlsMinimumVersion,
-       "DESIGN.md §3 tls: TLS 1.2 minimum, legacy only where declared",
+       "docs/design.md §3 tls: TLS 1.2 minimum, legacy only where declared",
        "deployment.tls_min_version, channels[].min_version, channels[].legacy_tls"},
       {"CCS-TLS-003", L::kTls, S::kHigh, "No fallback to plaintext", "Secured PII in Transit",
        "A channel that falls back to plaintext when the handshake fails gives an attacker a downgrade to clear text.",
        "Set fallback: false so that a failed handshake closes the connection.",
        noPlaintextFallback,
-       "DESIGN.md §3 tls: no plaintext fallback",
+       "docs/design.md §3 tls: no plaintext fallback",
        "channels[].fallback"},
       {"CCS-TLS-004", L::kTls, S::kHigh, "One certificate per host", "Secured PII in Transit",
        "A certificate or key shared between hosts lets one compromised host impersonate the others and defeats peer pinning.",
        "Issue each host its own key and certificate (ccsec pki issue).",
        uniqueCertificates,
-       "DESIGN.md §3 tls: one certificate per host",
+       "docs/design.md §3 tls: one certificate per host",
        "hosts[].certificate"},
       {"CCS-TLS-005", L::kTls, S::kHigh, "Host certificates are valid and name the host", "Secured PII in Transit",
        "An expired certificate or one whose names do not match the host breaks TLS or trains people to ignore verification.",
        "Renew the certificate before it expires (--set cert_warn_days=N for the warning window) with the host's dns_name (or its name when none is stated) as a subjectAltName DNS entry, and its address among any IP entries.",
        certificatesValid,
-       "DESIGN.md §3 tls: certificates valid and naming the host",
+       "docs/design.md §3 tls: certificates valid and naming the host",
        "hosts[].certificate, hosts[].dns_name, hosts[].address"},
       {"CCS-TLS-006", L::kTls, S::kHigh, "Agent desktop channels use TLS", "Security Layers",
        "The solution supports TLS for agent desktops to protect customer-sensitive information from eavesdropping.",
        "Serve the agent desktop over HTTPS only and remove any tls: false override.",
        desktopTls,
-       "DESIGN.md §3 tls: agent desktops over HTTPS",
+       "docs/design.md §3 tls: agent desktops over HTTPS",
        "channels[].tls (desktop-https)"},
       {"CCS-TLS-007", L::kTls, S::kHigh, "VXML remote server uses TLS and password authentication", "Secure Signaling and Media Design and Configuration",
        "The VXML server's connection to a custom remote server supports TLS for RPC and HTTP calls and user name/password authentication.",
        "Set media.vxml_remote_server to tls: true and auth: basic.",
        vxmlRemoteServer,
-       "DESIGN.md §3 tls: the VXML server's remote-server connection uses TLS and a password",
+       "docs/design.md §3 tls: the VXML server's remote-server connection uses TLS and a password",
        "media.vxml_remote_server.tls, media.vxml_remote_server.auth"},
   };
   // clang-format on

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "core/cert_identity.h"
 #include "policy/registry.h"
 
 namespace ccsec::probe {
@@ -183,14 +184,13 @@ std::vector<Finding> judge(const std::vector<Observation>& observations,
                          id, c.info.subject, c.info.issuer, c.chain_error),
              t);
       }
-      bool named = c.info.matchesDnsName(t.dns_name) || c.info.matchesDnsName(t.host) ||
-                   c.info.matchesIp(t.address);
-      if (!named) {
+      // The one name rule of ccsec (core/cert_identity.h), as check and pki verify apply it.
+      core::HostIdentity who{t.host, std::nullopt, std::nullopt};
+      if (!t.dns_name.empty() && t.dns_name != t.host) who.dns_name = t.dns_name;
+      if (!t.address.empty()) who.address = t.address;
+      if (auto problem = core::certificateNameProblem(c.info, who)) {
         emit("CCS-PRB-008", id,
-             fmt::format("{} serves a certificate naming [{}{}{}], not {} ({})", id,
-                         join(c.info.dns_names), c.info.ip_addresses.empty() ? "" : "; ",
-                         join(c.info.ip_addresses), t.dns_name, t.address),
-             t);
+             fmt::format("{} serves a certificate that {}", id, problem->message), t);
       }
       core::Date as_of = options.as_of;
       if (c.info.not_after < as_of) {

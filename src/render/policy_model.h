@@ -115,7 +115,7 @@ struct PolicyModel {
   const IpsecHost* ipsecHost(std::string_view host) const;
 };
 
-/// Ports the perimeter always blocks from outside (DESIGN.md CCS-NET-003, reference §1.8).
+/// Ports the perimeter always blocks from outside (docs/design.md CCS-NET-003, reference §1.8).
 inline constexpr std::uint16_t kBlockedTcp[] = {135, 139, 445, 593};
 inline constexpr std::uint16_t kBlockedUdp[] = {135, 137, 138, 445};
 /// Windows RPC dynamic port range (used only for listeners the catalog marks rpc_dynamic).

@@ -1,5 +1,5 @@
 #pragma once
-// The explicit list of generators (CONVENTIONS.md habit 2: no self-registration). Adding a
+// The explicit list of generators (no self-registration: the list is the registry). Adding a
 // target = a folder under src/render/, a Generator subclass and one line in registry.cc.
 
 #include <string_view>

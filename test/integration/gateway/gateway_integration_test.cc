@@ -253,6 +253,9 @@ TEST(GatewayFromInventory, DerivesServerAndClientListenersFromTheChannelGraph) {
 }  // namespace
 }  // namespace ccsec
 
+namespace ccsec {
+namespace {
+
 // systemd Type=notify: READY=1 once listening, RELOADING=1 then READY=1 around a SIGHUP reload,
 // STOPPING=1 on SIGTERM, and the watchdog pinged from the control loop; read from a
 // NOTIFY_SOCKET the test owns.
@@ -301,3 +304,6 @@ TEST_F(GatewayBinary, ServiceNotifyReadyReloadStoppingWatchdog) {
   EXPECT_EQ(count("STOPPING=1"), 1) << log;
   ::close(sock);
 }
+
+}  // namespace
+}  // namespace ccsec

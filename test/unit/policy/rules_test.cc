@@ -555,11 +555,11 @@ TEST(RuleCatalogue, EveryCheckedRuleHasAFiringCase) {
 
 TEST(RuleCatalogue, IsTheAreasTablesWithUniqueIdsAndTheirBasis) {
   // The count is derived from the areas' tables (issue #11 item 6); the design has at least
-  // the 46 rules of DESIGN.md §3.
+  // the 46 rules of docs/design.md §3.
   EXPECT_GE(checkedRules().size(), 46u);
   EXPECT_EQ(catalogue().size(), checkedRules().size() + 1);
   for (const Rule& r : catalogue()) {
-    EXPECT_EQ(r.design.rfind("DESIGN.md §", 0), 0u) << r.id;
+    EXPECT_EQ(r.design.rfind("docs/design.md §", 0), 0u) << r.id;
     EXPECT_FALSE(r.keys.empty()) << r.id;
     if (&r != &catalogue().back()) {
       EXPECT_NE(r.check, nullptr) << r.id;
