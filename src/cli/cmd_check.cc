@@ -7,6 +7,7 @@
 #include "cli/exit.h"
 #include "cli/inventory_arg.h"
 #include "cli/policy_args.h"
+#include "cli/run_store.h"
 #include "inventory/catalog.h"
 #include "policy/baseline.h"
 #include "policy/engine.h"
@@ -25,6 +26,7 @@ void registerCheck(CLI::App& app, int& exit_code) {
     std::string min_severity = "info";
     std::vector<std::string> rules;
     bool verbose = false;
+    StoreArgs store;
   };
   auto args = std::make_shared<Args>();
   auto* sub = app.add_subcommand("check", "Check an inventory against the security design");
@@ -40,7 +42,11 @@ void registerCheck(CLI::App& app, int& exit_code) {
       "  ccsec check inv.yaml --fail-on medium --set patch_age_days=14\n"
       "  ccsec check inv.yaml --rule CCS-TLS --rule CCS-IPS-001 --min-severity medium\n"
       "  ccsec check inv.yaml --format json > base.json; ccsec check inv.yaml --baseline "
-      "base.json");
+      "base.json\n\n"
+      "Every run is recorded (all findings, before --baseline/--min-severity/--rule) in the\n"
+      "findings store for `ccsec history`, `ccsec diff --run A --run B` and `ccsec report`:\n"
+      "by default sqlite:$XDG_STATE_HOME/ccsec/findings.db (~/.local/state/ccsec/findings.db).\n"
+      "--no-store records nothing (CI jobs, tests); --store URL picks another store.");
   sub->add_option("inventory", args->inventory, "Inventory YAML file")->required();
   sub->add_option("--format", args->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "sarif", "junit"}))
@@ -60,6 +66,7 @@ void registerCheck(CLI::App& app, int& exit_code) {
                   "Report only rules with this ID or ID prefix, e.g. CCS-TLS (repeatable)");
   sub->add_flag("--verbose", args->verbose,
                 "Text: list each low \"not stated\" finding instead of one line per rule");
+  addStoreOptions(sub, args->store, true);
   sub->callback([args, &exit_code] {
     auto fail_on = parseFailOn(args->fail_on);
     auto options = parsePolicyOptions(args->as_of, args->sets);
@@ -88,6 +95,7 @@ void registerCheck(CLI::App& app, int& exit_code) {
     }
     policy::Report report = policy::checkReport(*model, inventory::Catalog::builtin(), *options);
     std::vector<policy::Finding> findings = std::move(report.findings);
+    const std::vector<policy::Finding> all = findings;
     if (!args->baseline.empty()) findings = policy::newSince(findings, baseline);
     findings = policy::filterFindings(std::move(findings), *min_severity, args->rules);
     policy::ReportOptions ro;
@@ -96,11 +104,20 @@ void registerCheck(CLI::App& app, int& exit_code) {
     ro.file = args->inventory;
     ro.assumed = std::move(report.assumed);
     std::string out;
-    if (args->format == "json") out = policy::formatJson(findings, ro);
-    else if (args->format == "sarif") out = policy::formatSarif(findings, args->inventory);
-    else if (args->format == "junit") out = policy::formatJunit(findings, *fail_on);
-    else out = policy::formatText(findings, ro);
+    if (args->format == "json")
+      out = policy::formatJson(findings, ro);
+    else if (args->format == "sarif")
+      out = policy::formatSarif(findings, args->inventory);
+    else if (args->format == "junit")
+      out = policy::formatJunit(findings, *fail_on);
+    else
+      out = policy::formatText(findings, ro);
     std::cout << out;
+    if (auto rec = recordRun(args->store, "check", args->inventory, all); !rec) {
+      std::cout << std::flush;
+      exit_code = reportError("check", rec.error());
+      return;
+    }
     exit_code =
         checkStdout("check", policy::anyAtOrAbove(findings, *fail_on) ? kExitFindings : kExitClean);
   });

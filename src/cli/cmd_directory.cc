@@ -11,6 +11,7 @@
 #include "cli/exit.h"
 #include "cli/inventory_arg.h"
 #include "cli/policy_args.h"
+#include "cli/run_store.h"
 #include "identity/authorizer.h"
 #include "identity/directory_check.h"
 #include "identity/provision.h"
@@ -28,6 +29,7 @@ void registerDirectory(CLI::App& app, int& exit_code) {
     std::string domain_nc, config_nc, root_nc;
     std::vector<std::string> urls;
     bool starttls = false, sasl_external = false;
+    StoreArgs store;
   };
   auto a = std::make_shared<Args>();
   auto* check = dir->add_subcommand(
@@ -37,7 +39,9 @@ void registerDirectory(CLI::App& app, int& exit_code) {
       "against the inventory as CCS-DIR-* findings. LDAPS or StartTLS only.");
   check->footer(
       "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 the\n"
-      "directory could not be read.\n\n"
+      "directory could not be read.\n"
+      "Each run is recorded in the findings store (--store; default\n"
+      "sqlite:$XDG_STATE_HOME/ccsec/findings.db; --no-store records nothing).\n\n"
       "Examples:\n"
       "  ccsec directory check inv.yaml --ldap ldaps://dc1.corp.example.com --ca ca.pem \\\n"
       "      --bind-dn svc-ccsec@corp.example.com --password-file pw.txt\n"
@@ -70,6 +74,7 @@ void registerDirectory(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "json", "sarif", "junit"}));
   check->add_option("--fail-on", a->fail_on, "Exit 1 at or above this severity");
   check->add_option("--as-of", a->as_of, "Date used as today for waiver expiry (YYYY-MM-DD)");
+  addStoreOptions(check, a->store, true);
   check->callback([a, &exit_code] {
     auto fail_on = parseFailOn(a->fail_on);
     auto options = parsePolicyOptions(a->as_of, {});
@@ -134,6 +139,10 @@ void registerDirectory(CLI::App& app, int& exit_code) {
     else
       out = policy::formatText(*findings, isatty(STDOUT_FILENO) == 1);
     std::cout << out << std::flush;
+    if (auto rec = recordRun(a->store, "directory check", a->inventory, *findings); !rec) {
+      exit_code = reportError("directory check", rec.error());
+      return;
+    }
     exit_code = policy::anyAtOrAbove(*findings, *fail_on) ? kExitFindings : kExitClean;
   });
 

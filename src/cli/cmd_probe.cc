@@ -13,8 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/exit.h"
 #include "cli/inventory_arg.h"
 #include "cli/policy_args.h"
+#include "cli/run_store.h"
 #include "inventory/catalog.h"
 #include "inventory/graph.h"
 #include "policy/baseline.h"
@@ -35,20 +37,6 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 extern "C" void onSigint(int) { g_interrupted.store(true); }
 
-std::vector<policy::Finding> fromStored(const std::vector<store::StoredFinding>& stored) {
-  std::vector<policy::Finding> out;
-  for (const auto& s : stored) {
-    policy::Finding f;
-    f.rule = s.rule;
-    f.severity = policy::parseSeverity(s.severity).value_or(policy::Severity::kInfo);
-    f.target = s.target;
-    f.message = s.message;
-    f.waived = s.waived;
-    out.push_back(std::move(f));
-  }
-  return out;
-}
-
 }  // namespace
 
 void registerProbe(CLI::App& app, int& exit_code) {
@@ -63,8 +51,7 @@ void registerProbe(CLI::App& app, int& exit_code) {
     int deadline_s = 300;
     std::vector<std::string> resolve;
     std::string format = "text";
-    std::string store = "sqlite:ccsec-findings.db";
-    bool no_store = false;
+    StoreArgs store;
     std::string fail_on = "high";
     std::string as_of;
     std::string baseline;
@@ -83,7 +70,9 @@ void registerProbe(CLI::App& app, int& exit_code) {
       "inventory host to a lab address (and shifts its ports by PORT_OFFSET). Findings use the\n"
       "CCS-PRB rules (`ccsec rules`, `ccsec explain CCS-PRB-003`); waivers and --baseline work as "
       "in\n"
-      "check. Each run is stored with a run id (--store, default sqlite:ccsec-findings.db).\n"
+      "check. Each run is stored with a run id in the findings store (--store; default\n"
+      "sqlite:$XDG_STATE_HOME/ccsec/findings.db, else ~/.local/state/ccsec/findings.db;\n"
+      "--no-store records nothing).\n"
       "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 runtime\n"
       "failure or interrupted run (what was established is still printed).\n\n"
       "Examples:\n"
@@ -110,8 +99,7 @@ void registerProbe(CLI::App& app, int& exit_code) {
   sub->add_option("--format", args->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "sarif", "junit"}))
       ->default_str("text");
-  sub->add_option("--store", args->store, "Findings store: sqlite:PATH or postgresql://…");
-  sub->add_flag("--no-store", args->no_store, "Do not store the run");
+  addStoreOptions(sub, args->store, true);
   sub->add_option("--fail-on", args->fail_on, "Exit 1 when a finding is at or above this severity")
       ->default_str("high");
   sub->add_option("--as-of", args->as_of, "Date used as today (YYYY-MM-DD) for certificate expiry");
@@ -189,19 +177,14 @@ void registerProbe(CLI::App& app, int& exit_code) {
         return;
       }
     }
-    std::unique_ptr<store::FindingsStore> fstore;
-    if (!args->no_store || args->diff_run != 0) {
-      auto s = store::openFindingsStore(args->store);
-      if (!s) {
-        std::cerr << "ccsec: probe: " << s.error().message << "\n";
-        exit_code = args->store.starts_with("postgres") ? kExitRuntime : kExitUsage;
-        return;
-      }
-      fstore = std::move(s.value());
-    }
     std::vector<policy::Finding> old_findings;
     if (args->diff_run != 0) {
-      auto f = fstore->findings(args->diff_run);
+      auto fstore = openRunStore(args->store);
+      if (!fstore) {
+        exit_code = reportError("probe", fstore.error());
+        return;
+      }
+      auto f = (*fstore)->findings(args->diff_run);
       if (!f) {
         std::cerr << "ccsec: probe: --diff-run: " << f.error().message << "\n";
         exit_code = kExitUsage;
@@ -254,23 +237,11 @@ void registerProbe(CLI::App& app, int& exit_code) {
       }
     }
     std::int64_t run_id = 0;
-    if (fstore && !args->no_store) {
-      store::RunRecord rec;
-      rec.time_ms = store::nowMs();
-      rec.command = "probe";
-      rec.inventory = args->inventory;
-      rec.summary = policy::summarize(findings).line();
-      rec.facts = facts_json;
-      std::vector<store::StoredFinding> stored;
-      for (const auto& f : findings)
-        stored.push_back({f.rule, policy::toString(f.severity), f.target, f.message, f.waived});
-      auto id = fstore->saveRun(rec, stored);
-      if (!id) {
-        std::cerr << "ccsec: probe: " << id.error().message << "\n";
-        exit_code = kExitRuntime;
-        return;
-      }
-      run_id = *id;
+    if (auto rec = recordRun(args->store, "probe", args->inventory, findings, facts_json); !rec) {
+      exit_code = reportError("probe", rec.error());
+      return;
+    } else if (*rec) {
+      run_id = **rec;
     }
     std::string out;
     if (args->diff_run != 0) {

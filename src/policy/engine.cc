@@ -90,6 +90,7 @@ void applyWaivers(std::vector<Finding>& findings, const std::vector<inventory::W
         f.waived = true;
         f.waiver_reason = w.reason;
         f.waiver_owner = w.owner;
+        f.waiver_expires = w.expires.str();
       }
     }
   }

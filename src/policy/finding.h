@@ -32,6 +32,7 @@ struct Finding {
   bool waived = false;
   std::string waiver_reason;  // set when waived
   std::string waiver_owner;   // set when waived
+  std::string waiver_expires;  // YYYY-MM-DD, set when waived
   inventory::SourceLoc loc;   // inventory line of the fact it rests on (0:0 when synthesised)
   bool not_stated = false;    // the inventory does not state the fact (low, "not stated")
   bool assumed = false;       // the verdict rests on a schema default, not a stated fact

@@ -1,5 +1,5 @@
-#include "core/db_handles.h"
 #include "store/audit_store.h"
+#include "store/db.h"
 
 namespace ccsec::store {
 namespace {
@@ -12,107 +12,75 @@ constexpr const char* kSchema =
 
 class SqliteStore final : public AuditStore {
  public:
-  SqliteStore(core::SqlitePtr db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
+  explicit SqliteStore(db::Sqlite db) : db_(std::move(db)) {}
 
   core::Result<void> init() {
-    for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000", kSchema}) {
-      if (auto r = exec(sql); !r) return r;
-    }
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db_.get(),
-                           "INSERT INTO audit_events(time_ms,source,kind,peer_address,peer_identity,reason,detail)"
-                           " VALUES(?,?,?,?,?,?,?)",
-                           -1, &raw, nullptr) != SQLITE_OK)
-      return fail("prepare insert");
-    insert_.reset(raw);
+    if (auto r = db_.exec(kSchema); !r) return r;
+    auto st = db_.prepare(
+        "INSERT INTO audit_events(time_ms,source,kind,peer_address,peer_identity,reason,detail)"
+        " VALUES(?,?,?,?,?,?,?)");
+    if (!st) return st.error();
+    insert_ = std::move(st.value());
     return {};
   }
 
   core::Result<void> append(const std::vector<AuditEvent>& events) override {
-    if (auto r = exec("BEGIN IMMEDIATE"); !r) return r;
+    if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return r;
     for (const auto& e : events) {
       sqlite3_stmt* s = insert_.get();
       sqlite3_reset(s);
       sqlite3_bind_int64(s, 1, e.time_ms);
-      bindText(s, 2, e.source);
-      bindText(s, 3, e.kind);
-      bindText(s, 4, e.peer_address);
-      bindText(s, 5, e.peer_identity);
-      bindText(s, 6, e.reason);
-      bindText(s, 7, e.detail);
+      db::Sqlite::bindText(s, 2, e.source);
+      db::Sqlite::bindText(s, 3, e.kind);
+      db::Sqlite::bindText(s, 4, e.peer_address);
+      db::Sqlite::bindText(s, 5, e.peer_identity);
+      db::Sqlite::bindText(s, 6, e.reason);
+      db::Sqlite::bindText(s, 7, e.detail);
       if (sqlite3_step(s) != SQLITE_DONE) {
-        auto err = fail("insert audit event");
-        (void)exec("ROLLBACK");
+        auto err = db_.fail("insert audit event");
+        (void)db_.exec("ROLLBACK");
         return err;
       }
     }
-    return exec("COMMIT");
+    return db_.exec("COMMIT");
   }
 
   core::Result<std::vector<AuditEvent>> list() override {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db_.get(),
-                           "SELECT time_ms,source,kind,peer_address,peer_identity,reason,detail"
-                           " FROM audit_events ORDER BY id",
-                           -1, &raw, nullptr) != SQLITE_OK)
-      return fail("prepare select");
-    core::SqliteStmtPtr stmt(raw);
+    auto st = db_.prepare(
+        "SELECT time_ms,source,kind,peer_address,peer_identity,reason,detail"
+        " FROM audit_events ORDER BY id");
+    if (!st) return st.error();
+    sqlite3_stmt* raw = st->get();
     std::vector<AuditEvent> out;
     int rc = 0;
     while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
       AuditEvent e;
       e.time_ms = sqlite3_column_int64(raw, 0);
-      e.source = column(raw, 1);
-      e.kind = column(raw, 2);
-      e.peer_address = column(raw, 3);
-      e.peer_identity = column(raw, 4);
-      e.reason = column(raw, 5);
-      e.detail = column(raw, 6);
+      e.source = db::Sqlite::column(raw, 1);
+      e.kind = db::Sqlite::column(raw, 2);
+      e.peer_address = db::Sqlite::column(raw, 3);
+      e.peer_identity = db::Sqlite::column(raw, 4);
+      e.reason = db::Sqlite::column(raw, 5);
+      e.detail = db::Sqlite::column(raw, 6);
       out.push_back(std::move(e));
     }
-    if (rc != SQLITE_DONE) return fail("select audit events");
+    if (rc != SQLITE_DONE) return db_.fail("select audit events");
     return out;
   }
 
-  std::string describe() const override { return "sqlite:" + path_; }
+  std::string describe() const override { return db_.describe(); }
 
  private:
-  static void bindText(sqlite3_stmt* s, int i, const std::string& v) {
-    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  static std::string column(sqlite3_stmt* s, int i) {
-    const auto* p = sqlite3_column_text(s, i);
-    return p != nullptr ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
-  }
-  core::Result<void> exec(const char* sql) {
-    char* msg = nullptr;
-    if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &msg) != SQLITE_OK) {
-      std::string m = msg != nullptr ? msg : "unknown error";
-      sqlite3_free(msg);
-      return core::runtimeError("audit store " + path_ + ": " + m + " (" + sql + ")");
-    }
-    return {};
-  }
-  core::Error fail(const std::string& what) const {
-    return core::runtimeError("audit store " + path_ + ": " + what + ": " +
-                              sqlite3_errmsg(db_.get()));
-  }
-
-  core::SqlitePtr db_;
-  std::string path_;
+  db::Sqlite db_;
   core::SqliteStmtPtr insert_;
 };
 
 }  // namespace
 
 core::Result<std::unique_ptr<AuditStore>> openSqliteStore(const std::string& path) {
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
-  core::SqlitePtr db(raw);
-  if (rc != SQLITE_OK)
-    return core::runtimeError("cannot open audit store " + path + ": " +
-                              (raw ? sqlite3_errmsg(raw) : "out of memory"));
-  auto store = std::make_unique<SqliteStore>(std::move(db), path);
+  auto db = db::Sqlite::open(path, "audit store");
+  if (!db) return db.error();
+  auto store = std::make_unique<SqliteStore>(std::move(db.value()));
   if (auto r = store->init(); !r) return r.error();
   return std::unique_ptr<AuditStore>(std::move(store));
 }

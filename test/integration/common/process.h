@@ -96,3 +96,47 @@ class Process {
 };
 
 }  // namespace ccsec::testing
+
+namespace ccsec::testing {
+
+/// What a finished command left: exit status, stdout and stderr.
+struct Ran {
+  int rc = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `argv` to completion in `cwd` with stdout and stderr captured (through files in `tmp`)
+/// and `env` ("NAME=value", added to or replacing the inherited environment).
+inline Ran runCaptured(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+                       const std::filesystem::path& tmp,
+                       const std::vector<std::string>& env = {}) {
+  static int seq = 0;
+  const auto tag = std::to_string(::getpid()) + "-" + std::to_string(seq++);
+  const auto out = tmp / ("run-" + tag + ".out");
+  const auto err = tmp / ("run-" + tag + ".err");
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int nul = ::open("/dev/null", O_RDONLY);
+    if (o < 0 || e < 0 || nul < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    ::dup2(o, 1);
+    ::dup2(e, 2);
+    ::dup2(nul, 0);
+    for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
+    std::vector<char*> a;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    ::execvp(a[0], a.data());
+    ::_exit(127);
+  }
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  Ran r{WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), readFile(out), readFile(err)};
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return r;
+}
+
+}  // namespace ccsec::testing

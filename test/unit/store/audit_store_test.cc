@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "postgres_server.h"
 #include "store/audit_log.h"
 
 namespace ccsec::store {
@@ -110,45 +111,17 @@ TEST(AuditLog, AcknowledgedEventsSurviveKill9) {
   std::filesystem::remove_all(dir);
 }
 
-// PostgreSQL: a real server initialised in a temp dir, run as the postgres user, unix socket only.
+// PostgreSQL: a real server (postgres_server.h), one per suite.
 class PostgresAuditStore : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    for (const auto& e : std::filesystem::directory_iterator("/usr/lib/postgresql"))
-      if (std::filesystem::exists(e.path() / "bin/initdb")) bin_ = (e.path() / "bin").string();
-    if (bin_.empty()) { skip_ = "PostgreSQL server binaries not installed (/usr/lib/postgresql/*/bin)"; return; }
-    if (::geteuid() != 0) { skip_ = "needs root to run the server as the postgres user"; return; }
-    if (std::system("id postgres >/dev/null 2>&1") != 0) { skip_ = "no postgres system user"; return; }
-    dir_ = tempDir();
-    std::filesystem::permissions(dir_, std::filesystem::perms::all);
-    std::string chown = "chown postgres " + dir_;
-    ASSERT_EQ(std::system(chown.c_str()), 0);
-    port_ = 20000 + (::getpid() % 20000);
-    std::string init = "runuser -u postgres -- " + bin_ + "/initdb -D " + dir_ + "/data -A trust -U postgres >/dev/null 2>&1";
-    ASSERT_EQ(std::system(init.c_str()), 0) << init;
-    std::string start = "runuser -u postgres -- " + bin_ + "/pg_ctl -D " + dir_ + "/data -l " + dir_ +
-                        "/log -w -o \"-p " + std::to_string(port_) + " -k " + dir_ +
-                        " -c listen_addresses=''\" start >/dev/null 2>&1";
-    ASSERT_EQ(std::system(start.c_str()), 0) << start;
-    started_ = true;
-  }
-  static void TearDownTestSuite() {
-    if (started_) {
-      std::string stop = "runuser -u postgres -- " + bin_ + "/pg_ctl -D " + dir_ + "/data -m immediate stop >/dev/null 2>&1";
-      EXPECT_EQ(std::system(stop.c_str()), 0);
-    }
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
+  static void SetUpTestSuite() { server_.start("audit"); }
+  static void TearDownTestSuite() { server_.stop(); }
   void SetUp() override {
-    if (!skip_.empty()) GTEST_SKIP() << skip_;
-    ASSERT_TRUE(started_) << "PostgreSQL did not start";
+    if (!server_.skip().empty()) GTEST_SKIP() << server_.skip();
+    ASSERT_TRUE(server_.started()) << "PostgreSQL did not start";
   }
-  static std::string uri() {
-    return "postgresql:///postgres?host=" + dir_ + "&port=" + std::to_string(port_) + "&user=postgres";
-  }
-  static inline std::string bin_, dir_, skip_;
-  static inline int port_ = 0;
-  static inline bool started_ = false;
+  static std::string uri() { return server_.uri(); }
+  static inline testing::PostgresServer server_;
 };
 
 TEST_F(PostgresAuditStore, RoundTripsEventsWithSynchronousCommit) {
@@ -165,7 +138,7 @@ TEST_F(PostgresAuditStore, RoundTripsEventsWithSynchronousCommit) {
 }
 
 TEST_F(PostgresAuditStore, ConnectionErrorsAreReported) {
-  auto s = openAuditStore("postgresql:///postgres?host=" + dir_ + "&port=1&user=postgres");
+  auto s = openAuditStore("postgresql:///postgres?host=" + server_.dir() + "&port=1&user=postgres");
   EXPECT_FALSE(s.ok());
 }
 
