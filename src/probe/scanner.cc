@@ -19,6 +19,7 @@
 #include "net/event_loop.h"
 #include "net/socket.h"
 #include "probe/hello.h"
+#include "probe/pacing.h"
 
 namespace ccsec::probe {
 
@@ -269,7 +270,8 @@ class Attempt final : public net::IoHandler {
 
 class Scanner {
  public:
-  Scanner(const std::vector<Target>& targets, const ScanOptions& o) : targets_(targets), o_(o) {}
+  Scanner(const std::vector<Target>& targets, const ScanOptions& o)
+      : targets_(targets), o_(o), pacer_(o.rate) {}
 
   core::Result<std::vector<Observation>> run(ScanStats* stats);
 
@@ -319,6 +321,7 @@ class Scanner {
   const std::vector<Target>& targets_;
   const ScanOptions& o_;
   net::EventLoop loop_;
+  HostPacer pacer_;
   core::SslCtxPtr ctx_;
   core::X509StorePtr store_;
   std::vector<Run> runs_;
@@ -727,6 +730,22 @@ void Scanner::pump() {
       in_runnable_.erase(host);  // re-added when one of its attempts ends
       guard = runnable_.size();
       continue;
+    }
+    if (pacer_.limited()) {
+      auto now = Clock::now();
+      auto at = pacer_.earliest(host, now);
+      if (at > now) {
+        // Parked until its next start is due; it stays in in_runnable_ so that nothing else
+        // queues it meanwhile.
+        auto wait = std::chrono::ceil<std::chrono::milliseconds>(at - now);
+        loop_.runAfter(wait, [this, host] {
+          runnable_.push_back(host);
+          pump();
+        });
+        guard = runnable_.size();
+        continue;
+      }
+      pacer_.started(host, now);
     }
     Job job = std::move(q.front());
     q.pop_front();

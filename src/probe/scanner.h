@@ -2,7 +2,8 @@
 // The live half of `ccsec probe`: for each Target, what the wire shows. One net::EventLoop on
 // the calling thread drives every connection: non-blocking connects, TLS handshakes (OpenSSL on
 // non-blocking sockets), plaintext and LDAP exchanges. Bounded everywhere: a global cap on
-// connections in flight, a cap per host, a timeout per attempt and a total deadline.
+// connections in flight, a cap per host, a pace of new connections per host (probe/pacing.h), a
+// timeout per attempt and a total deadline.
 //
 // TLS facts per endpoint:
 //   - the certificate chain, the client-certificate demand and the plaintext answer from one
@@ -86,8 +87,9 @@ struct Observation {
 };
 
 struct ScanOptions {
-  int concurrency = 256;                          // connections in flight, all targets
-  int per_host = 16;                              // connections in flight per inventory host
+  int concurrency = 256;  // connections in flight, all targets
+  int per_host = 16;      // connections in flight per inventory host
+  double rate = 100;      // new connections per second per inventory host (<= 0: unlimited)
   std::chrono::milliseconds timeout{3000};        // per attempt (connect + exchange)
   std::chrono::milliseconds deadline{120000};     // whole run
   std::chrono::milliseconds post_handshake{250};  // wait for a post-handshake client-cert alert
