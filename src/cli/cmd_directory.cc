@@ -16,6 +16,7 @@
 #include "identity/directory_check.h"
 #include "identity/provision.h"
 #include "policy/engine.h"
+#include "policy/live_rules.h"
 #include "policy/output.h"
 
 namespace ccsec::cli {
@@ -133,9 +134,10 @@ void registerDirectory(CLI::App& app, int& exit_code) {
     if (a->format == "json")
       out = policy::formatJson(*findings);
     else if (a->format == "sarif")
-      out = policy::formatSarif(*findings, a->inventory);
+      out = policy::formatSarif(*findings, a->inventory, policy::liveDirectoryRules());
     else if (a->format == "junit")
-      out = policy::formatJunit(*findings);
+      out = policy::formatJunit(*findings, policy::liveDirectoryRules(), "ccsec directory check",
+                                *fail_on);
     else
       out = policy::formatText(*findings, isatty(STDOUT_FILENO) == 1);
     std::cout << out << std::flush;

@@ -47,6 +47,7 @@ void registerProbe(CLI::App& app, int& exit_code) {
     std::vector<std::string> only;
     int concurrency = 256;
     int per_host = 16;
+    double rate = 100;
     int timeout_ms = 3000;
     int deadline_s = 300;
     std::vector<std::string> resolve;
@@ -91,6 +92,9 @@ void registerProbe(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 65536));
   sub->add_option("--per-host", args->per_host, "Connections in flight per host (default 16)")
       ->check(CLI::Range(1, 1024));
+  sub->add_option("--rate", args->rate,
+                  "New connections per second per host, never exceeded (default 100)")
+      ->check(CLI::Range(0.1, 100000.0));
   sub->add_option("--timeout", args->timeout_ms, "Per-attempt timeout in ms (default 3000)")
       ->check(CLI::Range(10, 600000));
   sub->add_option("--deadline", args->deadline_s, "Whole-run deadline in seconds (default 300)")
@@ -166,6 +170,7 @@ void registerProbe(CLI::App& app, int& exit_code) {
     probe::ScanOptions sopt;
     sopt.concurrency = args->concurrency;
     sopt.per_host = args->per_host;
+    sopt.rate = args->rate;
     sopt.timeout = std::chrono::milliseconds(args->timeout_ms);
     sopt.deadline = std::chrono::seconds(args->deadline_s);
     sopt.ca_files = args->ca;

@@ -271,6 +271,8 @@ std::uint64_t hash64(std::string_view kind, std::string_view v) {
   return h;
 }
 
+}  // namespace
+
 // "Basic base64(user:password)" -> user, password (bounded; nothing of it is ever logged).
 bool parseBasic(std::string_view header, std::string& user, std::string& password) {
   if (header.size() < 6 || header.size() > 1024) return false;
@@ -314,6 +316,8 @@ std::string sessionId(std::string_view header, std::string_view name) {
   }
   return {};
 }
+
+namespace {
 
 std::string hex(const unsigned char* p, std::size_t n) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -76,6 +76,12 @@ core::Result<AuthdConfig> loadAuthdConfig(const std::string& path);
 std::optional<std::string> normalizeUriPath(std::string_view uri);
 /// Glob match with '*' (any run of bytes); "/admin/*" also matches "/admin". Both lower-case.
 bool urlPatternMatches(std::string_view pattern, std::string_view path);
+/// "Basic base64(user:password)" (scheme case-insensitive, at most 1 KiB) -> user, password.
+/// false: another scheme, bad base64, no colon. Nothing of the header is ever logged.
+bool parseBasic(std::string_view header, std::string& user, std::string& password);
+/// The value of cookie `name` in a Cookie header (at most 8 KiB) when it is 64 lower-case hex
+/// digits; empty otherwise.
+std::string sessionId(std::string_view header, std::string_view name);
 
 class Authd {
  public:

@@ -18,6 +18,8 @@
 #include "core/handles.h"
 #include "net/event_loop.h"
 #include "net/socket.h"
+#include "probe/hello.h"
+#include "probe/pacing.h"
 
 namespace ccsec::probe {
 
@@ -48,6 +50,10 @@ constexpr const char* kAllSuites13 =
     "TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256";
 constexpr int kMaxRounds = 200;  // bound on enumeration handshakes per version
 constexpr std::size_t kMaxReply = 4096;
+// Suites of a version enumerated as two independent groups (AEAD, the rest), in parallel.
+constexpr bool kSuiteGroups = true;
+// TLS 1.3 groups enumerated at once, beside the versions and suites.
+constexpr bool kGroupsEarly = true;
 
 const char* versionName(int v) {
   switch (v) {
@@ -149,7 +155,7 @@ int ldapResultCode(const std::string& s, unsigned char op) {
 
 // ---- attempts --------------------------------------------------------------------------------
 
-enum class Kind { kConnect, kUdp, kTls, kPlain, kLdapStartTls, kLdapBind };
+enum class Kind { kConnect, kUdp, kTls, kHello, kPlain, kLdapStartTls, kLdapBind };
 
 struct TlsSpec {
   int version_min = TLS1_2_VERSION;
@@ -171,6 +177,7 @@ struct Result {
   bool complete = false;  // the handshake finished
   int version = 0;
   std::string cipher, group;
+  std::uint16_t suite = 0, group_id = 0;  // code points (hand-built hello attempts)
   bool cipher_aead = false;
   std::string error;
   bool cert_requested = false;
@@ -189,6 +196,7 @@ struct Job {
   std::size_t target = 0;
   Kind kind = Kind::kConnect;
   TlsSpec tls;
+  hello::ClientHelloSpec hello;  // Kind::kHello
   std::function<void(Result&)> done;
 };
 
@@ -228,6 +236,7 @@ class Attempt final : public net::IoHandler {
   void stepPost();
   void stepWrite();
   void stepRead();
+  void stepHelloRead();
   void setupTls();
   void recordSession(SSL* ssl) {
     result_.version = SSL_version(ssl);
@@ -256,11 +265,13 @@ class Attempt final : public net::IoHandler {
   std::string out_;
   std::size_t out_off_ = 0;
   Result result_;
+  Clock::time_point t0_;
 };
 
 class Scanner {
  public:
-  Scanner(const std::vector<Target>& targets, const ScanOptions& o) : targets_(targets), o_(o) {}
+  Scanner(const std::vector<Target>& targets, const ScanOptions& o)
+      : targets_(targets), o_(o), pacer_(o.rate) {}
 
   core::Result<std::vector<Observation>> run(ScanStats* stats);
 
@@ -269,6 +280,9 @@ class Scanner {
   const ScanOptions& options() const { return o_; }
   void attemptDone(Attempt* a, const Job& job, Result& r);
   void countHandshake() { ++handshakes_; }
+  /// Cipher suite code point → (OpenSSL name, AEAD).
+  const std::map<std::uint16_t, std::pair<std::string, bool>>& suiteNames() const { return names_; }
+  Clock::time_point startedAt() const { return t0_; }
 
  private:
   struct Run {
@@ -278,17 +292,24 @@ class Scanner {
     core::X509Ptr leaf;
     std::vector<core::X509Ptr> chain;
     std::map<int, std::vector<std::string>> suites;  // version → suites
-    std::set<int> accepted, refused, decided;
+    std::set<int> accepted, refused, decided, version_timed_out;
+    std::map<int, int> parts_pending;  // version → suite groups still enumerating
     bool groups_started = false;
+    bool groups12_started = false;
+    bool full_done = false;
+    bool cert_fetch = false;
   };
   void submit(Job job);
   void pump();
   void finishTarget(std::size_t i);
   void startTarget(std::size_t i);
   void startTls(std::size_t i);
-  void enumerate(std::size_t i, int version, std::vector<std::string> excluded, int round);
-  void enumerateGroups(std::size_t i, int version, std::vector<std::string> excluded, int round);
+  void enumerate(std::size_t i, int version, std::vector<std::uint16_t> offer, int round);
+  void enumerateGroups(std::size_t i, int version, std::vector<std::uint16_t> remaining, int round);
+  void partDone(std::size_t i, int version);
   void versionDone(std::size_t i, int version);
+  void maybeFetchCert(std::size_t i);
+  core::Result<void> buildSuiteTables();
   void takeCert(Run& run, Result& r) {
     if (run.leaf == nullptr && r.leaf != nullptr) {
       run.leaf = std::move(r.leaf);
@@ -300,10 +321,14 @@ class Scanner {
   const std::vector<Target>& targets_;
   const ScanOptions& o_;
   net::EventLoop loop_;
+  HostPacer pacer_;
   core::SslCtxPtr ctx_;
   core::X509StorePtr store_;
   std::vector<Run> runs_;
   std::map<std::string, std::deque<Job>, std::less<>> queues_;
+  std::map<std::uint16_t, std::pair<std::string, bool>> names_;
+  std::map<int, std::vector<std::uint16_t>> offer_;  // version → suites OpenSSL offers there
+  std::vector<std::uint16_t> ecdhe_;                 // TLS <= 1.2 ECDHE suites
   std::map<std::string, int, std::less<>> host_inflight_;
   std::deque<std::string> runnable_;
   std::set<std::string, std::less<>> in_runnable_;
@@ -312,6 +337,7 @@ class Scanner {
   std::size_t attempts_ = 0;
   std::size_t handshakes_ = 0;
   bool stopping_ = false;
+  Clock::time_point t0_ = Clock::now();
 
  public:
   std::set<Attempt*> live_;
@@ -332,6 +358,7 @@ int clientCertCallback(SSL* ssl, X509** /*cert*/, EVP_PKEY** /*key*/) {
 }
 
 void Attempt::start() {
+  t0_ = Clock::now();
   const Target& t = t_;
   auto ep =
       net::Endpoint::parse(t.connect_address.find(':') != std::string::npos
@@ -381,11 +408,15 @@ void Attempt::finish(Reach reach) {
   if (state_ == State::kDone) return;
   if (std::getenv("CCSEC_PROBE_TRACE") != nullptr)
     std::fprintf(
-        stderr, "trace %s kind=%d v=%x..%x groups=%s state=%d timed_out=%d hello=%d err=%s\n",
-        t_.id().c_str(), static_cast<int>(job_.kind), static_cast<unsigned>(job_.tls.version_min),
-        static_cast<unsigned>(job_.tls.version_max), job_.tls.groups.c_str(),
-        static_cast<int>(state_), result_.timed_out ? 1 : 0, result_.hello ? 1 : 0,
-        result_.error.c_str());
+        stderr,
+        "trace %s +%.1fms %.1fms kind=%d v=%x..%x hello_v=%x groups=%s state=%d timed_out=%d "
+        "hello=%d err=%s\n",
+        t_.id().c_str(), std::chrono::duration<double, std::milli>(t0_ - s_.startedAt()).count(),
+        std::chrono::duration<double, std::milli>(Clock::now() - t0_).count(),
+        static_cast<int>(job_.kind), static_cast<unsigned>(job_.tls.version_min),
+        static_cast<unsigned>(job_.tls.version_max), static_cast<unsigned>(job_.hello.version),
+        job_.tls.groups.c_str(), static_cast<int>(state_), result_.timed_out ? 1 : 0,
+        result_.hello ? 1 : 0, result_.error.c_str());
   state_ = State::kDone;
   result_.reach = reach;
   if (timer_ != 0) s_.loop().cancel(timer_);
@@ -465,6 +496,10 @@ void Attempt::onIo(std::uint32_t events) {
           state_ = State::kHandshake;
           stepHandshake();
           return;
+        case Kind::kHello:
+          out_ = hello::buildClientHello(job_.hello);
+          s_.countHandshake();
+          break;
         case Kind::kPlain:
           out_ = payloadBytes(t_);
           break;
@@ -505,7 +540,7 @@ void Attempt::stepHandshake() {
     result_.complete = true;
     result_.hello = true;
     recordSession(ssl_.get());
-    if (job_.tls.post_read) {
+    if (job_.tls.post_read && result_.cert_requested) {
       state_ = State::kPostRead;
       post_timer_ = s_.loop().runAfter(s_.options().post_handshake, [this] {
         post_timer_ = 0;
@@ -584,6 +619,7 @@ void Attempt::stepWrite() {
   }
   state_ = State::kReading;
   s_.loop().modify(fd_.get(), EPOLLIN, this);
+  if (job_.kind == Kind::kHello) return;  // bounded by the attempt's own timeout
   // A plaintext answer comes at once; waiting the whole timeout would only slow the run.
   if (timer_ != 0) s_.loop().cancel(timer_);
   auto wait = std::min(s_.options().timeout, std::chrono::milliseconds(1500));
@@ -595,6 +631,10 @@ void Attempt::stepWrite() {
 }
 
 void Attempt::stepRead() {
+  if (job_.kind == Kind::kHello) {
+    stepHelloRead();
+    return;
+  }
   char buf[1024];
   for (;;) {
     ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
@@ -615,6 +655,52 @@ void Attempt::stepRead() {
     if (errno == EAGAIN) return;
     result_.eof = true;
     break;
+  }
+  finish(Reach::kOpen);
+}
+
+void Attempt::stepHelloRead() {
+  char buf[16384];
+  bool eof = false;
+  for (;;) {
+    ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
+    if (n > 0) {
+      std::size_t room =
+          hello::kMaxReplyBytes + 1 - std::min(hello::kMaxReplyBytes + 1, result_.reply.size());
+      result_.reply.append(buf, std::min(room, static_cast<std::size_t>(n)));
+      if (result_.reply.size() > hello::kMaxReplyBytes) break;
+      if (static_cast<std::size_t>(n) < sizeof buf) break;
+      continue;
+    }
+    if (n < 0 && errno == EAGAIN) break;
+    eof = true;
+    break;
+  }
+  hello::ServerReply r = hello::parseServerReply(result_.reply, job_.hello.want_key_exchange);
+  if (r.kind == hello::ReplyKind::kIncomplete && !eof) return;  // wait for more
+  result_.reply.clear();
+  result_.reply.shrink_to_fit();
+  if (r.kind == hello::ReplyKind::kServerHello || r.kind == hello::ReplyKind::kHelloRetry) {
+    result_.hello = true;
+    result_.version = r.version;
+    result_.suite = r.suite;
+    result_.group_id = r.group;
+    auto it = s_.suiteNames().find(r.suite);
+    if (it != s_.suiteNames().end()) {
+      result_.cipher = it->second.first;
+      result_.cipher_aead = it->second.second;
+    } else {
+      char code[8];
+      std::snprintf(code, sizeof code, "0x%04X", r.suite);
+      result_.cipher = code;
+    }
+    if (r.group != 0) result_.group = hello::groupName(r.group);
+  } else if (r.kind == hello::ReplyKind::kAlert) {
+    result_.error = "alert " + std::to_string(r.alert);
+  } else if (r.kind == hello::ReplyKind::kIncomplete) {
+    result_.error = "connection closed during the handshake";
+  } else {
+    result_.error = hello::toString(r.kind);
   }
   finish(Reach::kOpen);
 }
@@ -644,6 +730,22 @@ void Scanner::pump() {
       in_runnable_.erase(host);  // re-added when one of its attempts ends
       guard = runnable_.size();
       continue;
+    }
+    if (pacer_.limited()) {
+      auto now = Clock::now();
+      auto at = pacer_.earliest(host, now);
+      if (at > now) {
+        // Parked until its next start is due; it stays in in_runnable_ so that nothing else
+        // queues it meanwhile.
+        auto wait = std::chrono::ceil<std::chrono::milliseconds>(at - now);
+        loop_.runAfter(wait, [this, host] {
+          runnable_.push_back(host);
+          pump();
+        });
+        guard = runnable_.size();
+        continue;
+      }
+      pacer_.started(host, now);
     }
     Job job = std::move(q.front());
     q.pop_front();
@@ -838,7 +940,7 @@ void Scanner::startTarget(std::size_t i) {
 void Scanner::startTls(std::size_t i) {
   Run& run = runs_[i];
   run.obs.tls.attempted = true;
-  // The complete handshake a modern client makes, without a client certificate.
+  // The complete handshake a modern client makes, without a client certificate (OpenSSL).
   Job full;
   full.target = i;
   full.kind = Kind::kTls;
@@ -863,123 +965,171 @@ void Scanner::startTls(std::size_t i) {
       f.client_cert_evidence =
           r.complete ? "no certificate request" : "handshake failed: " + r.error;
     }
+    fr.full_done = true;
+    maybeFetchCert(i);
   };
   submit(std::move(full));
-  for (int v : {TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION})
-    enumerate(i, v, {}, 0);
+  // Versions and suites: hand-built hellos, one per version offering every suite OpenSSL has
+  // there; where the version is accepted, the rest of its suites are enumerated as two groups
+  // (AEAD, the others) in parallel, each k + 1 hellos for its k accepted suites.
+  for (int v : {TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION}) {
+    if (offer_[v].empty()) {
+      versionDone(i, v);
+      continue;
+    }
+    run.parts_pending[v] = 1;
+    enumerate(i, v, offer_[v], 0);
+  }
+  // TLS 1.3 groups by HelloRetryRequest: no key share, no cryptography on either end, so they
+  // need not wait for the version verdict (a server without TLS 1.3 refuses the first hello).
+  if (kGroupsEarly) {
+    run.groups_started = true;
+    enumerateGroups(i, TLS1_3_VERSION, hello::allGroups(), 0);
+  }
 }
 
-void Scanner::enumerate(std::size_t i, int version, std::vector<std::string> excluded, int round) {
+void Scanner::enumerate(std::size_t i, int version, std::vector<std::uint16_t> offer, int round) {
   Job j;
   j.target = i;
-  j.kind = Kind::kTls;
-  j.tls.version_min = j.tls.version_max = version;
-  j.tls.low_security = version < TLS1_2_VERSION;
-  if (version == TLS1_3_VERSION) {
-    std::string list;
-    for (std::string_view s :
-         {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-          "TLS_AES_128_CCM_SHA256", "TLS_AES_128_CCM_8_SHA256"}) {
-      if (std::find(excluded.begin(), excluded.end(), s) != excluded.end()) continue;
-      if (!list.empty()) list += ':';
-      list += s;
-    }
-    if (list.empty()) {
-      versionDone(i, version);
-      return;
-    }
-    j.tls.suites13 = list;
-  } else {
-    j.tls.suites13 = "";
-    for (const auto& s : excluded) j.tls.cipher_list += ":!" + s;
-  }
-  j.done = [this, i, version, excluded, round](Result& r) mutable {
+  j.kind = Kind::kHello;
+  j.hello.version = static_cast<std::uint16_t>(version);
+  j.hello.suites = offer;
+  j.hello.groups = hello::allGroups();
+  j.hello.server_name = targets_[i].dns_name;
+  j.done = [this, i, version, offer = std::move(offer), round](Result& r) mutable {
     Run& run = runs_[i];
-    takeCert(run, r);
-    if (r.timed_out && !r.hello) {
-      run.obs.tls.enumeration_complete = false;
-      if (round == 0) {
-        versionDone(i, version);
-        return;
-      }
-    }
     if (!r.hello || r.cipher.empty() || r.version != version) {
-      if (round == 0 && !r.timed_out) run.refused.insert(version);
-      versionDone(i, version);
+      if (r.timed_out) {
+        run.obs.tls.enumeration_complete = false;
+        if (round == 0) run.version_timed_out.insert(version);
+      }
+      partDone(i, version);
       return;
     }
     run.accepted.insert(version);
     auto& list = run.suites[version];
-    if (std::find(list.begin(), list.end(), r.cipher) != list.end() || round >= kMaxRounds) {
-      run.obs.tls.enumeration_complete = round < kMaxRounds;
-      versionDone(i, version);
+    auto it = std::find(offer.begin(), offer.end(), r.suite);
+    bool seen = std::find(list.begin(), list.end(), r.cipher) != list.end();
+    if (!seen) list.push_back(r.cipher);
+    if (seen || it == offer.end() || round >= kMaxRounds) {
+      if (round >= kMaxRounds) run.obs.tls.enumeration_complete = false;
+      partDone(i, version);
       return;
     }
-    list.push_back(r.cipher);
-    excluded.push_back(r.cipher);
-    enumerate(i, version, std::move(excluded), round + 1);
+    offer.erase(it);
+    if (offer.empty()) {
+      partDone(i, version);
+      return;
+    }
+    if (round == 0 && kSuiteGroups) {
+      std::vector<std::uint16_t> other;
+      std::erase_if(offer, [&](std::uint16_t id) {
+        if (names_[id].second) return false;
+        other.push_back(id);
+        return true;
+      });
+      if (!other.empty() && !offer.empty()) {
+        ++run.parts_pending[version];
+        enumerate(i, version, std::move(other), round + 1);
+      } else if (offer.empty()) {
+        offer = std::move(other);
+      }
+    }
+    enumerate(i, version, std::move(offer), round + 1);
   };
   submit(std::move(j));
+}
+
+void Scanner::partDone(std::size_t i, int version) {
+  Run& run = runs_[i];
+  if (--run.parts_pending[version] > 0) return;
+  if (!run.accepted.contains(version) && !run.version_timed_out.contains(version))
+    run.refused.insert(version);
+  versionDone(i, version);
 }
 
 void Scanner::versionDone(std::size_t i, int version) {
   Run& run = runs_[i];
   run.decided.insert(version);
-  if (run.groups_started || !run.decided.contains(TLS1_2_VERSION) ||
-      !run.decided.contains(TLS1_3_VERSION))
+  if (run.decided.size() < 4) return;
+  maybeFetchCert(i);
+  if (run.groups_started && (!kGroupsEarly || run.accepted.contains(TLS1_3_VERSION) ||
+                             !run.accepted.contains(TLS1_2_VERSION)))
     return;
+  run.groups12_started = true;
   run.groups_started = true;
-  // Groups once, on the highest version the server accepts (1.2: EC groups of ECDHE suites).
+  // Groups on the highest version the server accepts (TLS 1.2: the ServerKeyExchange's curve of
+  // an ECDHE suite).
   if (run.accepted.contains(TLS1_3_VERSION))
-    enumerateGroups(i, TLS1_3_VERSION, {}, 0);
+    enumerateGroups(i, TLS1_3_VERSION, hello::allGroups(), 0);
   else if (run.accepted.contains(TLS1_2_VERSION))
-    enumerateGroups(i, TLS1_2_VERSION, {}, 0);
+    enumerateGroups(i, TLS1_2_VERSION, hello::ecGroups(), 0);
 }
 
-void Scanner::enumerateGroups(std::size_t i, int version, std::vector<std::string> excluded,
-                              int round) {
-  // Elliptic-curve groups one by one (the names SSL_group_to_name() reports, so that the
-  // server's choice can be excluded). FFDHE (TLS 1.3 only) in one last attempt offering the
-  // whole family smallest first: a key share for ffdhe6144/8192 costs both ends tens of
-  // milliseconds, so the family is established once, not enumerated member by member.
-  static const std::vector<std::string_view> kEc = {"x25519", "secp256r1", "secp384r1", "secp521r1",
-                                                    "x448"};
-  std::string list;
-  for (std::string_view g : kEc) {
-    if (std::find(excluded.begin(), excluded.end(), g) != excluded.end()) continue;
-    if (!list.empty()) list += ':';
-    list += g;
-  }
-  bool ffdhe = list.empty() || round >= 16;
-  if (ffdhe) {
-    if (version != TLS1_3_VERSION ||
-        std::find(excluded.begin(), excluded.end(), "ffdhe") != excluded.end())
-      return;
-    list = "ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192";
-  }
+void Scanner::maybeFetchCert(std::size_t i) {
+  // The complete handshake offers TLS 1.2-1.3 only: a server that speaks only older versions
+  // gets one more handshake at its lowest version to read the certificate.
+  Run& run = runs_[i];
+  if (!run.full_done || run.decided.size() < 4 || run.leaf != nullptr || run.cert_fetch ||
+      run.accepted.empty())
+    return;
+  run.cert_fetch = true;
+  int v = *run.accepted.begin();
   Job j;
   j.target = i;
   j.kind = Kind::kTls;
-  j.tls.version_min = j.tls.version_max = version;
-  j.tls.groups = list;
-  j.tls.abort_at_cert = version == TLS1_3_VERSION;  // 1.2: the group is in the ServerKeyExchange
-  if (version == TLS1_2_VERSION) j.tls.cipher_list = "ECDHE";
-  j.done = [this, i, version, excluded, round, ffdhe](Result& r) mutable {
+  j.tls.version_min = j.tls.version_max = v;
+  j.tls.low_security = v < TLS1_2_VERSION;
+  j.done = [this, i](Result& r) { takeCert(runs_[i], r); };
+  submit(std::move(j));
+}
+
+void Scanner::enumerateGroups(std::size_t i, int version, std::vector<std::uint16_t> remaining,
+                              int round) {
+  if (remaining.empty()) return;
+  Job j;
+  j.target = i;
+  j.kind = Kind::kHello;
+  j.hello.version = static_cast<std::uint16_t>(version);
+  j.hello.suites = version == TLS1_3_VERSION ? offer_[TLS1_3_VERSION] : ecdhe_;
+  j.hello.groups = remaining;
+  j.hello.want_key_exchange = version != TLS1_3_VERSION;
+  j.hello.server_name = targets_[i].dns_name;
+  j.done = [this, i, version, remaining = std::move(remaining), round](Result& r) mutable {
     Run& run = runs_[i];
+    if (!r.hello || r.group_id == 0 || r.version != version) return;
+    auto it = std::find(remaining.begin(), remaining.end(), r.group_id);
     auto& g = run.obs.tls.groups;
-    if (ffdhe) {
-      if (!r.group.empty()) g.push_back(r.group + " (FFDHE, smallest accepted)");
-      return;
-    }
-    if (r.group.empty() || std::find(g.begin(), g.end(), r.group) != g.end()) {
-      excluded.assign(kEc.begin(), kEc.end());  // EC done: FFDHE next
-    } else {
-      g.push_back(r.group);
-      excluded.push_back(r.group);
-    }
-    enumerateGroups(i, version, std::move(excluded), round + 1);
+    if (std::find(g.begin(), g.end(), r.group) == g.end()) g.push_back(r.group);
+    if (it == remaining.end() || round >= kMaxRounds) return;
+    remaining.erase(it);
+    enumerateGroups(i, version, std::move(remaining), round + 1);
   };
   submit(std::move(j));
+}
+
+core::Result<void> Scanner::buildSuiteTables() {
+  // What OpenSSL itself would offer at each version (security level 0: every suite it has).
+  for (int v : {TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION}) {
+    core::SslPtr ssl(SSL_new(ctx_.get()));
+    if (!ssl) return core::makeError("cannot create a TLS client object");
+    SSL_set_security_level(ssl.get(), 0);
+    SSL_set_min_proto_version(ssl.get(), v);
+    SSL_set_max_proto_version(ssl.get(), v);
+    (void)SSL_set_cipher_list(ssl.get(), "ALL:COMPLEMENTOFALL:@SECLEVEL=0");
+    (void)SSL_set_ciphersuites(ssl.get(), kAllSuites13);
+    STACK_OF(SSL_CIPHER)* list = SSL_get1_supported_ciphers(ssl.get());
+    for (int k = 0; list != nullptr && k < sk_SSL_CIPHER_num(list); ++k) {
+      const SSL_CIPHER* c = sk_SSL_CIPHER_value(list, k);
+      auto id = static_cast<std::uint16_t>(SSL_CIPHER_get_protocol_id(c));
+      names_[id] = {SSL_CIPHER_get_name(c), SSL_CIPHER_is_aead(c) == 1};
+      offer_[v].push_back(id);
+      if (v == TLS1_2_VERSION && SSL_CIPHER_get_kx_nid(c) == NID_kx_ecdhe) ecdhe_.push_back(id);
+    }
+    sk_SSL_CIPHER_free(list);
+  }
+  ERR_clear_error();
+  return {};
 }
 
 core::Result<std::vector<Observation>> Scanner::run(ScanStats* stats) {
@@ -998,7 +1148,8 @@ core::Result<std::vector<Observation>> Scanner::run(ScanStats* stats) {
       }
     }
   }
-  auto t0 = Clock::now();
+  if (auto r = buildSuiteTables(); !r) return r.error();
+  auto t0 = t0_ = Clock::now();
   runs_.resize(targets_.size());
   for (std::size_t i = 0; i < targets_.size(); ++i) startTarget(i);
   bool interrupted = false;

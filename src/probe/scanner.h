@@ -2,18 +2,18 @@
 // The live half of `ccsec probe`: for each Target, what the wire shows. One net::EventLoop on
 // the calling thread drives every connection: non-blocking connects, TLS handshakes (OpenSSL on
 // non-blocking sockets), plaintext and LDAP exchanges. Bounded everywhere: a global cap on
-// connections in flight, a cap per host, a timeout per attempt and a total deadline.
+// connections in flight, a cap per host, a pace of new connections per host (probe/pacing.h), a
+// timeout per attempt and a total deadline.
 //
-// TLS facts per endpoint, each from its own handshake(s):
+// TLS facts per endpoint:
 //   - the certificate chain, the client-certificate demand and the plaintext answer from one
-//     complete handshake offering everything (no client certificate);
-//   - versions: one handshake per version (TLS 1.0 and 1.1 with security level 0 for those
-//     attempts only);
-//   - suites per accepted version: offer every suite OpenSSL has, note the server's choice,
-//     offer the rest again, until the server refuses (k + 1 handshakes for k suites);
-//   - groups: the same on the highest version.
-// Enumeration handshakes stop once the ServerHello is read (the certificate callback aborts), so
-// each costs the server one hello and the probe no key exchange on TLS <= 1.2.
+//     complete OpenSSL handshake offering everything (no client certificate);
+//   - versions, suites and groups from hand-built ClientHellos (probe/hello.h) read up to the
+//     ServerHello and closed: one hello per version offering every suite OpenSSL has there;
+//     where accepted, the rest enumerated by exclusion as two groups (AEAD, others) in
+//     parallel (k + 1 hellos per group for its k suites); TLS 1.3 groups by HelloRetryRequest
+//     (an empty key_share: no cryptography on either end), at once beside the versions;
+//     TLS 1.2-only servers: EC groups from the ServerKeyExchange.
 //
 // Threading: run() on one thread; requestStop() from any thread (e.g. a SIGINT handler's flag)
 // ends the run early with whatever was established.
@@ -87,8 +87,9 @@ struct Observation {
 };
 
 struct ScanOptions {
-  int concurrency = 256;                          // connections in flight, all targets
-  int per_host = 16;                              // connections in flight per inventory host
+  int concurrency = 256;  // connections in flight, all targets
+  int per_host = 16;      // connections in flight per inventory host
+  double rate = 100;      // new connections per second per inventory host (<= 0: unlimited)
   std::chrono::milliseconds timeout{3000};        // per attempt (connect + exchange)
   std::chrono::milliseconds deadline{120000};     // whole run
   std::chrono::milliseconds post_handshake{250};  // wait for a post-handshake client-cert alert

@@ -98,6 +98,43 @@ TEST_F(DirectoryCheck, ReportsDriftWithEvidence) {
   std::cout << locked.out;  // the people format, in the test log
 }
 
+// JUnit and SARIF list the CCS-DIR rules (one testcase / driver rule each) and carry the live
+// findings, as `check` does for its rules; JUnit honours --fail-on.
+TEST_F(DirectoryCheck, JunitAndSarifCarryTheDirectoryRules) {
+  auto j = runCcsec("directory check " + common_ + " --format junit 2>/dev/null");
+  EXPECT_EQ(j.status, 1);
+  EXPECT_NE(j.out.find("<testsuites name=\"ccsec directory check\" tests=\"6\""), std::string::npos)
+      << j.out;
+  for (const char* id :
+       {"CCS-DIR-001", "CCS-DIR-002", "CCS-DIR-004", "CCS-DIR-005", "CCS-DIR-006"}) {
+    auto at = j.out.find(std::string("name=\"") + id);
+    ASSERT_NE(at, std::string::npos) << id;
+    auto end = j.out.find("</testcase>", at);
+    ASSERT_NE(end, std::string::npos) << id << " has no finding in " << j.out;
+  }
+  EXPECT_NE(j.out.find("svc-cce"), std::string::npos);
+  // CCS-DIR-003 holds here (two controllers with a GC in the site): a passing testcase.
+  auto at3 = j.out.find("name=\"CCS-DIR-003");
+  ASSERT_NE(at3, std::string::npos);
+  EXPECT_EQ(j.out.substr(j.out.find('>', at3) - 1, 2), "/>");
+  // --fail-on critical: the high/medium findings are properties, not failures.
+  auto crit =
+      runCcsec("directory check " + common_ + " --format junit --fail-on critical 2>/dev/null");
+  EXPECT_EQ(crit.status, 0);
+  EXPECT_NE(crit.out.find("failures=\"0\""), std::string::npos) << crit.out;
+  EXPECT_NE(crit.out.find("below --fail-on critical"), std::string::npos) << crit.out;
+  auto s = runCcsec("directory check " + common_ + " --format sarif 2>/dev/null");
+  auto doc = nlohmann::json::parse(s.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << s.out;
+  std::set<std::string> rules, results;
+  for (const auto& r : doc["runs"][0]["tool"]["driver"]["rules"]) rules.insert(r["id"]);
+  for (const auto& r : doc["runs"][0]["results"]) results.insert(r["ruleId"]);
+  EXPECT_EQ(rules.size(), 6u);
+  EXPECT_TRUE(rules.contains("CCS-DIR-005"));
+  EXPECT_EQ(results, (std::set<std::string>{"CCS-DIR-001", "CCS-DIR-002", "CCS-DIR-004",
+                                            "CCS-DIR-005", "CCS-DIR-006"}));
+}
+
 TEST_F(DirectoryCheck, RefusesPlaintextAndBadCredentials) {
   auto plain = runCcsec("directory check " + std::string(CCSEC_SOURCE_DIR) +
                         "/examples/lab.yaml --ldap " + lab_->ldapUrl() + " --ca " + lab_->caFile() +

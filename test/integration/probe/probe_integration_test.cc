@@ -15,15 +15,19 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <ctime>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "ccsec/paths.h"
 #include "common/process.h"
@@ -389,6 +393,86 @@ TEST_F(ProbeLab, SarifAndJunitListTheProbeRules) {
   auto [rc2, junit] = run(base_ + " --no-store --host pg-b --format junit");
   EXPECT_NE(junit.find("<testsuites name=\"ccsec probe\" tests=\"15\""), std::string::npos)
       << junit;
+}
+
+// --rate: a listener counts the connections it accepts; no one-second window may hold more than
+// the declared rate of new connections to that host. Without a tight rate the same probe opens
+// them in a burst (the check can fail).
+class AcceptCounter {
+ public:
+  AcceptCounter(const std::string& addr, int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(static_cast<std::uint16_t>(port));
+    ::inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
+    ok_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 && ::listen(fd_, 64) == 0;
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) continue;
+        int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0) continue;
+        {
+          std::lock_guard lock(mu_);
+          times_.push_back(std::chrono::steady_clock::now());
+        }
+        ::close(c);  // no TLS here: every attempt ends at once, only the pace matters
+      }
+    });
+  }
+  ~AcceptCounter() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  bool ok() const { return ok_; }
+  std::vector<std::chrono::steady_clock::time_point> times() {
+    std::lock_guard lock(mu_);
+    return times_;
+  }
+  int maxInOneSecond() {
+    auto t = times();
+    int best = 0;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      int n = 0;
+      for (std::size_t j = i; j < t.size() && t[j] < t[i] + std::chrono::seconds(1); ++j) ++n;
+      best = std::max(best, n);
+    }
+    return best;
+  }
+
+ private:
+  int fd_ = -1;
+  bool ok_ = false;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<std::chrono::steady_clock::time_point> times_;
+  std::thread thread_;
+};
+
+TEST(ProbeRate, NeverMoreThanTheDeclaredNewConnectionsPerSecondPerHost) {
+  const std::string cmd = std::string(CCSEC_BIN) + " probe " + CCSEC_SOURCE_DIR +
+                          "/examples/lab.yaml --no-store --host finesse-1 --only tls "
+                          "--resolve finesse-1=127.0.0.18:20000 --timeout 2000 --rate ";
+  {
+    AcceptCounter burst("127.0.0.18", 28445);
+    ASSERT_TRUE(burst.ok());
+    run(cmd + "10000");
+    ASSERT_GE(burst.times().size(), 5u);
+    EXPECT_GT(burst.maxInOneSecond(), 3);  // unpaced, the attempts come together
+  }
+  AcceptCounter paced("127.0.0.18", 28445);
+  ASSERT_TRUE(paced.ok());
+  auto t0 = std::chrono::steady_clock::now();
+  run(cmd + "3");
+  auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_GE(paced.times().size(), 5u);
+  EXPECT_LE(paced.maxInOneSecond(), 3);
+  // n starts 1/3 s apart take at least (n - 1) / 3 s.
+  EXPECT_GE(took, std::chrono::milliseconds(333 * (static_cast<int>(paced.times().size()) - 1)));
 }
 
 }  // namespace
