@@ -94,7 +94,7 @@ class Parser {
   core::Result<void> tls(const YAML::Node& n, const std::string& path, ListenerConfig& l) const {
     if (auto r = checkKeys(n, path,
                            {"cert", "key", "ca", "crl", "allowed_peers", "legacy_tls",
-                            "min_version", "allow_insecure_key_permissions"});
+                            "min_version", "allow_insecure_key_permissions", "session_cache"});
         !r)
       return r;
     auto& t = l.tls;
@@ -114,6 +114,11 @@ class Parser {
           boolean(n["allow_insecure_key_permissions"], path + ".allow_insecure_key_permissions");
       if (!v) return v.error();
       t.allow_insecure_key_permissions = *v;
+    }
+    if (n["session_cache"]) {  // sessions kept for resumption; 0 = stateless tickets
+      auto v = count(n["session_cache"], path + ".session_cache");
+      if (!v) return v.error();
+      t.session_cache = *v;
     }
     if (!t.allow_insecure_key_permissions)
       if (auto r = tls::checkKeyFileMode(t.key_file); !r)

@@ -32,8 +32,11 @@ int verifyCallback(int preverify_ok, X509_STORE_CTX* store) {
       static_cast<const Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctxIndex()));
   const int depth = X509_STORE_CTX_get_error_depth(store);
   X509* cert = X509_STORE_CTX_get_current_cert(store);
-  if (info != nullptr && depth == 0 && cert != nullptr && info->peer.empty()) {
-    info->peer = identityOf(cert);
+  // The peer's identity is recorded at the first call, whatever its depth: with
+  // X509_V_FLAG_CRL_CHECK_ALL a revoked intermediate fails at depth 1 before the leaf is seen.
+  if (info != nullptr && info->peer.empty()) {
+    if (X509* leaf = X509_STORE_CTX_get0_cert(store); leaf != nullptr)
+      info->peer = identityOf(leaf);
   }
   if (!preverify_ok) {
     if (info != nullptr && info->verify_error == 0)
@@ -82,7 +85,17 @@ core::Result<void> loadCa(SSL_CTX* ctx, const ContextConfig& c) {
   }
   ERR_clear_error();
   if (count == 0) return core::makeError("no PEM CRL in " + c.crl_file);
-  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+  // Intermediates exist when the bundle holds more than the root or CRLs of several issuers are
+  // loaded: then every certificate of a chain is checked against its issuer's CRL (a revoked
+  // intermediate is refused; a chain through a CA without a loaded CRL fails closed with "unable
+  // to get certificate CRL"). With a lone root only the leaf is checked, as the root's own entry
+  // would cost a second CRL signature check per handshake for nothing.
+  int cas = 0;
+  if (STACK_OF(X509_OBJECT)* objs = X509_STORE_get0_objects(store); objs != nullptr)
+    for (int i = 0; i < sk_X509_OBJECT_num(objs); ++i)
+      if (X509_OBJECT_get_type(sk_X509_OBJECT_value(objs, i)) == X509_LU_X509) ++cas;
+  X509_STORE_set_flags(
+      store, X509_V_FLAG_CRL_CHECK | (cas > 1 || count > 1 ? X509_V_FLAG_CRL_CHECK_ALL : 0));
   // The CA list sent in CertificateRequest lets clients pick the right certificate.
   STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(c.ca_file.c_str());
   if (names != nullptr) SSL_CTX_set_client_CA_list(ctx, names);
@@ -184,6 +197,15 @@ core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
                            c.cert_file);
   if (auto r = loadCa(ctx, c); !r) return r.error();
   if (auto r = checkOwnChain(ctx, c); !r) return r.error();
+  // The chain sent to peers is fixed here, once: the certificates of cert_file after the leaf,
+  // completed from the CA bundle up to the root (what auto-chain sends). Without
+  // SSL_MODE_NO_AUTO_CHAIN, OpenSSL would build and verify that chain again (CRL included) on
+  // every handshake. Errors are ignored as in checkOwnChain (an expired or revoked own
+  // certificate is the peers' to refuse).
+  if (SSL_CTX_build_cert_chain(ctx, SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR) != 1)
+    return core::makeError("cannot build the certificate chain of " + c.cert_file,
+                           core::opensslError());
+  ERR_clear_error();
   if (X509* own = SSL_CTX_get0_certificate(ctx); own != nullptr)
     self->own_fingerprint_ = core::describeCertificate(own).fingerprint_sha256;
 
@@ -198,12 +220,20 @@ core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
   SSL_CTX_set_read_ahead(ctx, 1);
   SSL_CTX_set_default_read_buffer_len(ctx, 4 * SSL3_RT_MAX_PACKET_SIZE);
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                            SSL_MODE_RELEASE_BUFFERS);
+                            SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
   if (c.role == Role::kServer) {
     static const unsigned char kSid[] = "ccsec-gateway";
     SSL_CTX_set_session_id_context(ctx, kSid, sizeof(kSid) - 1);
     SSL_CTX_set_num_tickets(ctx, 1);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+    if (c.session_cache > 0) {
+      // Stateful TLS 1.3 tickets (SSL_OP_NO_TICKET with a server cache): the ticket names a
+      // session in this bounded cache, single use (OpenSSL removes it when it resumes and issues
+      // a new one), expired after session_lifetime_s.
+      SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+      SSL_CTX_sess_set_cache_size(ctx, static_cast<long>(c.session_cache));
+      SSL_CTX_set_timeout(ctx, static_cast<long>(c.session_lifetime_s));
+    }
     SSL_CTX_set_info_callback(ctx, infoCallback);
   } else {
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);

@@ -6,9 +6,15 @@
 // closed), and the peer names allowed (core/cert_identity.h: a SAN DNS name, or the CN when the
 // certificate has no SAN DNS name; exact, case-insensitive, no wildcards). The peer certificate is
 // mandatory in both roles (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT) and its name is
-// checked inside verification, so a peer that is not allowed fails the handshake itself. Server
-// contexts issue session tickets (resumption for reconnect storms); client contexts remember the
-// last session and offer it on the next connect.
+// checked inside verification, so a peer that is not allowed fails the handshake itself. When the
+// CA bundle or the CRL file holds more than one certificate or CRL (intermediates exist), every
+// certificate of the chain is checked against its CRL (X509_V_FLAG_CRL_CHECK_ALL), so a revoked
+// intermediate is refused. The own chain is built once at load (SSL_MODE_NO_AUTO_CHAIN: OpenSSL
+// would otherwise rebuild and re-verify it on every handshake). Server contexts keep a bounded
+// session cache and issue stateful TLS 1.3 tickets (resumption for reconnect storms; the cache
+// belongs to the SSL_CTX, so a reload, e.g. of the CRL, starts with an empty cache and no session
+// of a revoked peer resumes); client contexts remember the last session and offer it on the next
+// connect.
 //
 // Hot reload: build a new Context and ContextHolder::set() it. Each connection keeps the
 // shared_ptr<const Context> it was created with, so live SSL* objects keep their SSL_CTX and
@@ -17,6 +23,7 @@
 // Threading: a Context is immutable apart from its client session cache (mutex-protected); it may
 // be shared by all worker threads. ContextHolder is thread-safe.
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +48,12 @@ struct ContextConfig {
   bool ktls = true;  // request kernel TLS (used only when the kernel offers it)
   /// Accept a key file that group or others may access (refused by default, see build()).
   bool allow_insecure_key_permissions = false;
+  /// Server role: sessions kept in the context's own cache for TLS 1.3 resumption (stateful
+  /// tickets: the ticket is a session id, so a resumption finds the parsed peer certificate in
+  /// memory instead of decoding it again from a stateless ticket). At most this many sessions,
+  /// each for session_lifetime_s; the oldest is evicted first. 0 = stateless tickets.
+  std::uint32_t session_cache = 20000;
+  std::uint32_t session_lifetime_s = 7200;
 };
 
 /// Refuses a private key file that group or others may access (any of mode 077): "PATH is

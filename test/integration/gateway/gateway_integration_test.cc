@@ -16,6 +16,35 @@ TEST_F(GatewayBinary, ValidPeerIsRelayed) {
   EXPECT_TRUE(waitAudit("session_open", "handshake ok", "CN=finesse-a"));
 }
 
+// #17.1: the chain is built once at load (SSL_MODE_NO_AUTO_CHAIN) and still sent in full: a
+// leaf-only certificate file under an intermediate goes out as leaf + intermediate + root; a
+// client under a revoked intermediate is refused (X509_V_FLAG_CRL_CHECK_ALL).
+TEST_F(GatewayBinary, SendsTheFullChainAndRefusesARevokedIntermediate) {
+  const std::string c = *pki_ + "/chain/";
+  std::ofstream(dir_ + "/chain.yaml")
+      << "listeners:\n  - name: cti\n    mode: server\n    listen: 127.0.0.1:0\n"
+      << "    forward: 127.0.0.1:" << echo_.port() << "\n    tls: {cert: " << c
+      << "gw.pem, key: " << c << "gw.key, ca: " << c << "ca.pem, crl: " << c
+      << "crl.pem, allowed_peers: [finesse-a, finesse-r]}\n"
+      << "audit: {store: \"sqlite:audit.db\"}\n";
+  auto gw = startGateway(dir_ + "/chain.yaml", "gw.log");
+  const std::string port = std::to_string(gw.ports["cti"]);
+  auto [rc, out] =
+      run("echo | timeout 10 openssl s_client -showcerts -connect 127.0.0.1:" + port + " -CAfile " +
+          *pki_ + "/ca.pem -cert " + c + "finesse-a.pem -key " + c + "finesse-a.key");
+  std::size_t certs = 0;
+  for (auto p = out.find("BEGIN CERTIFICATE"); p != std::string::npos;
+       p = out.find("BEGIN CERTIFICATE", p + 1))
+    ++certs;
+  EXPECT_EQ(certs, 3U) << out;
+  EXPECT_NE(out.find("Verify return code: 0 (ok)"), std::string::npos) << out;
+  EXPECT_NE(out.find("CN = ccsec test int"), std::string::npos) << out;
+  std::string refused =
+      sClient(gw.ports["cti"], "-cert " + c + "finesse-r.pem -key " + c + "finesse-r.key");
+  EXPECT_EQ(refused.find("PING-PLAINTEXT"), std::string::npos) << refused;
+  EXPECT_TRUE(waitAudit("handshake_failed", "certificate revoked", "CN=finesse-r"));
+}
+
 TEST_F(GatewayBinary, RefusesEveryBadPeerWithAnAuditReason) {
   writeConfig(1);
   auto gw = startGateway(dir_ + "/gw.yaml", "gw.log");

@@ -1,10 +1,15 @@
 #!/bin/sh
 # Test PKI for the gateway suites, made with the openssl CLI only (the pki module is separate):
 #   ca.pem/ca.key/crl.pem      the deployment CA and its CRL (revokes "revoked")
+#   crl-none.pem               a CRL of the same CA that revokes nothing (a CRL reload revokes)
 #   hosts/NAME.pem|.key        leaf certs, CN=NAME, SAN DNS:NAME + IP:127.0.0.1, ECDSA P-256
 #     gw, gw2 (a second gw cert for rotation), cg-a, finesse-a, finesse-b, intruder (valid, not
 #     allowed), revoked (allowed, revoked), expired (allowed, notAfter in 2020)
 #   other/ca.pem, other/finesse-a.pem|.key  a foreign CA and a "finesse-a" cert it signed
+#   chain/  two intermediate CAs under ca.pem: int (good) and int-revoked (revoked by the root);
+#     chain/ca.pem = root + both intermediates, chain/crl.pem = the CRLs of all three;
+#     chain/gw.pem (leaf only, issued by int), chain/finesse-a.pem (by int),
+#     chain/finesse-r.pem (allowed name "finesse-r", issued by the revoked intermediate)
 # Usage: make_certs.sh DIR
 set -eu
 D=$1
@@ -57,6 +62,7 @@ leaf() { # name [startdate enddate]
 }
 for n in gw gw2 cg-a finesse-a finesse-b intruder revoked; do leaf "$n"; done
 leaf expired 20200101000000Z 20200201000000Z
+openssl ca -batch -config ca.cnf -gencrl -out crl-none.pem 2>/dev/null
 openssl ca -batch -config ca.cnf -revoke hosts/revoked.pem 2>/dev/null
 openssl ca -batch -config ca.cnf -gencrl -out crl.pem 2>/dev/null
 # foreign CA: a cert with an allowed name, signed by the wrong CA
@@ -65,4 +71,42 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=f
 openssl x509 -req -in other/finesse-a.csr -CA other/ca.pem -CAkey other/ca.key -CAcreateserial \
   -days 30 -copy_extensions copy -out other/finesse-a.pem 2>/dev/null
 rm -f other/finesse-a.csr
-chmod 600 hosts/*.key other/*.key ca.key
+# intermediates: chain/NAME/ca.pem|ca.key with their own database; leaves in chain/
+mkdir -p chain
+cat >> ca.cnf <<CNF
+[ intca ]
+basicConstraints = critical,CA:true,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+CNF
+intca() { # name
+  mkdir -p "chain/$1/db"
+  : > "chain/$1/db/index.txt"
+  echo 2000 > "chain/$1/db/serial"
+  echo 2000 > "chain/$1/db/crlnumber"
+  sed -e "s#^dir = .*#dir = chain/$1/db#" -e "s#= ca-db/#= chain/$1/db/#" \
+      -e "s#^certificate = .*#certificate = chain/$1/ca.pem#" \
+      -e "s#^private_key = .*#private_key = chain/$1/ca.key#" ca.cnf > "chain/$1/ca.cnf"
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=ccsec test $1" \
+    -keyout "chain/$1/ca.key" -out "chain/$1/ca.csr" 2>/dev/null
+  openssl ca -batch -config ca.cnf -extensions intca -in "chain/$1/ca.csr" \
+    -out "chain/$1/ca.pem" -notext 2>/dev/null
+}
+intleaf() { # ca name
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$2" \
+    -addext "subjectAltName=DNS:$2,IP:127.0.0.1" -keyout "chain/$2.key" -out "chain/$2.csr" 2>/dev/null
+  openssl ca -batch -config "chain/$1/ca.cnf" -extensions leaf -in "chain/$2.csr" \
+    -out "chain/$2.pem" -notext 2>/dev/null
+  rm -f "chain/$2.csr"
+}
+intca int
+intca int-revoked
+intleaf int gw
+intleaf int finesse-a
+intleaf int-revoked finesse-r
+openssl ca -batch -config ca.cnf -revoke chain/int-revoked/ca.pem 2>/dev/null
+openssl ca -batch -config ca.cnf -gencrl -out chain/root-crl.pem 2>/dev/null
+openssl ca -batch -config chain/int/ca.cnf -gencrl -out chain/int-crl.pem 2>/dev/null
+openssl ca -batch -config chain/int-revoked/ca.cnf -gencrl -out chain/int-revoked-crl.pem 2>/dev/null
+cat ca.pem chain/int/ca.pem chain/int-revoked/ca.pem > chain/ca.pem
+cat chain/root-crl.pem chain/int-crl.pem chain/int-revoked-crl.pem > chain/crl.pem
+chmod 600 hosts/*.key other/*.key ca.key chain/*.key chain/*/ca.key
