@@ -2,11 +2,12 @@
 // The media relay: calls with two legs, UDP sockets from a port range, RTP/RTCP forwarding with
 // SRTP<->RTP bridging, per-call statistics, silent-call timeouts.
 //
-// Threads: `threads` workers, each with its own epoll loop (own sockets, own calls; a call lives
-// on worker hash(call-id) % threads). Signalling (offer/answer/delete/query) is posted to the
-// owning worker and the caller waits for the result, so call state is only ever touched by its
-// worker: no locks on the packet path. Packets are received with recvmmsg and sent with sendmmsg
-// in batches of kBatch into buffers preallocated per worker; nothing is allocated per packet.
+// Threads: `threads` workers, each a thread driving its own net::EventLoop with a net::DatagramIo
+// (the shared packet path: epoll + recvmmsg/sendmmsg, or io_uring) over its own sockets and
+// calls (a call lives on worker hash(call-id) % threads). Signalling (offer/answer/delete/query)
+// is posted to the owning worker's loop and the caller waits for the result, so call state is
+// only ever touched by its worker: no locks on the packet path. Buffers are preallocated per
+// worker; nothing is allocated per packet.
 //
 // Leg model: leg 0 faces the party that sent the first offer (from-tag), leg 1 the other party.
 // A leg speaks SRTP when its own SDP says RTP/SAVP(F); the anchor decrypts what arrives from an
