@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/log.h"
 #include "core/unique_fd.h"
 #include "media/rtp.h"
 #include "media/srtp.h"
@@ -693,11 +694,15 @@ core::Result<std::unique_ptr<Relay>> Relay::create(const RelayConfig& config) {
     return makeError("media: num-threads must be 1..64");
   if (!net::Endpoint::of(config.interface, 0))
     return makeError("media: interface '" + config.interface + "' is not an IP address");
+  auto path = net::choosePacketPath(config.packetPath);
+  if (!path) return core::withContext("media: ", path.error());
   std::unique_ptr<Relay> r(new Relay(config));
+  r->path_ = *path;
+  core::logger("media")->info("packet path: {}", path->reason);
   r->ports_ = std::make_unique<PortAllocator>(config.portMin, config.portMax);
   for (unsigned i = 0; i < config.threads; ++i) {
     auto w = std::make_unique<Worker>(r->config_, *r->totals_, *r->ports_);
-    if (auto s = w->start(net::PacketPath::kEpoll); !s) return s.error();
+    if (auto s = w->start(r->path_.path); !s) return s.error();
     r->workers_.push_back(std::move(w));
   }
   return r;

@@ -24,6 +24,7 @@
 #include "core/result.h"
 #include "media/bencode.h"
 #include "media/sdp.h"
+#include "net/datagram_io.h"
 
 namespace ccsec::net {
 class PromWriter;
@@ -38,6 +39,8 @@ struct RelayConfig {
   unsigned threads = 1;
   std::chrono::seconds silentTimeout{60};
   std::vector<std::string> srtpFor;  // leg labels (endpoint kinds) whose SRTP the anchor terminates
+  /// Packet path of the workers: kAuto picks io_uring when the kernel allows it, else epoll.
+  net::PacketPath packetPath = net::PacketPath::kAuto;
 };
 
 /// One signalling request (offer or answer), already decoded from the ng dictionary.
@@ -87,12 +90,15 @@ class Relay {
   void metrics(net::PromWriter& out) const;
   const RelayTotals& totals() const { return *totals_; }
   const RelayConfig& config() const { return config_; }
+  /// The packet path the workers run (never kAuto) and why it was chosen.
+  const net::PacketPathChoice& packetPath() const { return path_; }
 
  private:
   explicit Relay(const RelayConfig& config);
   Worker& workerFor(const std::string& callId);
 
   RelayConfig config_;
+  net::PacketPathChoice path_;
   std::unique_ptr<RelayTotals> totals_;
   std::unique_ptr<PortAllocator> ports_;
   std::vector<std::unique_ptr<Worker>> workers_;

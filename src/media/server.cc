@@ -219,6 +219,10 @@ core::Result<void> loadServerConfig(const std::string& path, ServerConfig& confi
         config.relay.portMax = v.as<std::uint16_t>();
       } else if (key == "num-threads") {
         config.relay.threads = v.as<unsigned>();
+      } else if (key == "packet-path") {
+        auto p = net::parsePacketPath(v.as<std::string>());
+        if (!p) return makeError(where + ": " + p.error().message);
+        config.relay.packetPath = *p;
       } else if (key == "timeout") {
         config.relay.silentTimeout = std::chrono::seconds(v.as<unsigned>());
       } else if (key == "srtp-for" || key == "srtp_for") {

@@ -67,8 +67,7 @@ class DatagramIo {
  public:
   static constexpr std::size_t kBufferSize = 2048;  // per datagram, headroom included
 
-  /// `path` must be kEpoll or kUring (see choosePacketPath). With kUring, create on the loop's
-  /// thread: the ring is single-issuer.
+  /// `path` must be kEpoll or kUring (see choosePacketPath). Create on the loop's thread.
   static core::Result<std::unique_ptr<DatagramIo>> create(EventLoop& loop, PacketPath path,
                                                           DatagramHandler& handler);
   virtual ~DatagramIo() = default;
