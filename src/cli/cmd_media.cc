@@ -19,31 +19,40 @@ void onSignal(int) { gStop.store(true); }
 }  // namespace
 
 void registerMedia(CLI::App& app, int& exit_code) {
-  auto* sub = app.add_subcommand(
-      "media",
-      "Run the SRTP media anchor (rtpengine ng protocol).\n"
-      "Example: ccsec media --interface 127.0.0.1 --listen-ng 127.0.0.1:2223 "
-      "--port-min 30000 --port-max 39999");
+  auto* sub =
+      app.add_subcommand("media",
+                         "Run the SRTP media anchor (rtpengine ng protocol).\n"
+                         "Example: ccsec media --interface 127.0.0.1 --listen-ng 127.0.0.1:2223 "
+                         "--port-min 30000 --port-max 39999");
   struct Opts {
     std::string interface = "127.0.0.1", listenNg = "127.0.0.1:2223", listenHttp, config;
+    std::string packetPath = "auto";
     unsigned portMin = 30000, portMax = 39999, threads = 1, timeout = 60;
     std::vector<std::string> srtpFor, ngAllow;
   };
   auto o = std::make_shared<Opts>();
-  auto* optInterface = sub->add_option("--interface", o->interface, "Address to bind and advertise");
+  auto* optInterface =
+      sub->add_option("--interface", o->interface, "Address to bind and advertise");
   auto* optNg = sub->add_option("--listen-ng", o->listenNg, "ng control socket, address:port");
-  auto* optHttp = sub->add_option("--listen-http", o->listenHttp, "Prometheus /metrics, address:port");
+  auto* optHttp =
+      sub->add_option("--listen-http", o->listenHttp, "Prometheus /metrics, address:port");
   auto* optMin = sub->add_option("--port-min", o->portMin, "Lowest media port");
   auto* optMax = sub->add_option("--port-max", o->portMax, "Highest media port");
-  auto* optThreads = sub->add_option("--num-threads", o->threads, "Worker event loops (one per core)");
-  auto* optTimeout = sub->add_option("--timeout", o->timeout, "Seconds of silence before a call is dropped");
-  auto* optSrtpFor = sub->add_option("--srtp-for", o->srtpFor, "Leg labels whose SRTP the anchor terminates");
+  auto* optThreads =
+      sub->add_option("--num-threads", o->threads, "Worker event loops (one per core)");
+  auto* optTimeout =
+      sub->add_option("--timeout", o->timeout, "Seconds of silence before a call is dropped");
+  auto* optSrtpFor =
+      sub->add_option("--srtp-for", o->srtpFor, "Leg labels whose SRTP the anchor terminates");
   auto* optAllow = sub->add_option(
       "--ng-allow", o->ngAllow,
       "Source CIDR allowed to send ng commands (repeatable; default: loopback only)");
+  auto* optPath =
+      sub->add_option("--packet-path", o->packetPath,
+                      "auto (io_uring when the kernel allows it, else epoll), epoll or io_uring");
   sub->add_option("--config", o->config, "YAML file with the same settings");
   sub->callback([o, &exit_code, optInterface, optNg, optHttp, optMin, optMax, optThreads,
-                 optTimeout, optSrtpFor, optAllow] {
+                 optTimeout, optSrtpFor, optAllow, optPath] {
     core::setLogLevel(core::LogLevel::kInfo);
     media::ServerConfig cfg;
     if (!o->config.empty()) {
@@ -70,12 +79,20 @@ void registerMedia(CLI::App& app, int& exit_code) {
       if (!hp) return bad("--listen-http: " + hp.error().message);
       std::tie(cfg.httpHost, cfg.httpPort) = *hp;
     }
-    if (optMin->count() || o->config.empty()) cfg.relay.portMin = static_cast<std::uint16_t>(o->portMin);
-    if (optMax->count() || o->config.empty()) cfg.relay.portMax = static_cast<std::uint16_t>(o->portMax);
+    if (optMin->count() || o->config.empty())
+      cfg.relay.portMin = static_cast<std::uint16_t>(o->portMin);
+    if (optMax->count() || o->config.empty())
+      cfg.relay.portMax = static_cast<std::uint16_t>(o->portMax);
     if (o->portMin > 65535 || o->portMax > 65535) return bad("ports must be <= 65535");
     if (optThreads->count() || o->config.empty()) cfg.relay.threads = o->threads;
-    if (optTimeout->count() || o->config.empty()) cfg.relay.silentTimeout = std::chrono::seconds(o->timeout);
+    if (optTimeout->count() || o->config.empty())
+      cfg.relay.silentTimeout = std::chrono::seconds(o->timeout);
     if (optSrtpFor->count()) cfg.relay.srtpFor = o->srtpFor;
+    if (optPath->count() || o->config.empty()) {
+      auto p = net::parsePacketPath(o->packetPath);
+      if (!p) return bad("--packet-path: " + p.error().message);
+      cfg.relay.packetPath = *p;
+    }
     if (optAllow->count()) {
       cfg.ngAllow.clear();
       for (const auto& a : o->ngAllow) {
@@ -104,7 +121,8 @@ void registerMedia(CLI::App& app, int& exit_code) {
     std::ostringstream ready;
     ready << "ccsec media ready: ng " << cfg.ngHost << ":" << (*server)->ngPort() << " interface "
           << cfg.relay.interface << " ports " << cfg.relay.portMin << "-" << cfg.relay.portMax
-          << " threads " << cfg.relay.threads;
+          << " threads " << cfg.relay.threads << " packet-path "
+          << net::packetPathName((*server)->relay().packetPath().path);
     if ((*server)->httpPort()) ready << " metrics " << cfg.httpHost << ":" << (*server)->httpPort();
     std::cout << ready.str() << std::endl;
     core::ServiceNotifier notifier;

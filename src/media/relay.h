@@ -2,11 +2,12 @@
 // The media relay: calls with two legs, UDP sockets from a port range, RTP/RTCP forwarding with
 // SRTP<->RTP bridging, per-call statistics, silent-call timeouts.
 //
-// Threads: `threads` workers, each with its own epoll loop (own sockets, own calls; a call lives
-// on worker hash(call-id) % threads). Signalling (offer/answer/delete/query) is posted to the
-// owning worker and the caller waits for the result, so call state is only ever touched by its
-// worker: no locks on the packet path. Packets are received with recvmmsg and sent with sendmmsg
-// in batches of kBatch into buffers preallocated per worker; nothing is allocated per packet.
+// Threads: `threads` workers, each a thread driving its own net::EventLoop with a net::DatagramIo
+// (the shared packet path: epoll + recvmmsg/sendmmsg, or io_uring) over its own sockets and
+// calls (a call lives on worker hash(call-id) % threads). Signalling (offer/answer/delete/query)
+// is posted to the owning worker's loop and the caller waits for the result, so call state is
+// only ever touched by its worker: no locks on the packet path. Buffers are preallocated per
+// worker; nothing is allocated per packet.
 //
 // Leg model: leg 0 faces the party that sent the first offer (from-tag), leg 1 the other party.
 // A leg speaks SRTP when its own SDP says RTP/SAVP(F); the anchor decrypts what arrives from an
@@ -23,6 +24,7 @@
 #include "core/result.h"
 #include "media/bencode.h"
 #include "media/sdp.h"
+#include "net/datagram_io.h"
 
 namespace ccsec::net {
 class PromWriter;
@@ -37,6 +39,8 @@ struct RelayConfig {
   unsigned threads = 1;
   std::chrono::seconds silentTimeout{60};
   std::vector<std::string> srtpFor;  // leg labels (endpoint kinds) whose SRTP the anchor terminates
+  /// Packet path of the workers: kAuto picks io_uring when the kernel allows it, else epoll.
+  net::PacketPath packetPath = net::PacketPath::kAuto;
 };
 
 /// One signalling request (offer or answer), already decoded from the ng dictionary.
@@ -86,12 +90,15 @@ class Relay {
   void metrics(net::PromWriter& out) const;
   const RelayTotals& totals() const { return *totals_; }
   const RelayConfig& config() const { return config_; }
+  /// The packet path the workers run (never kAuto) and why it was chosen.
+  const net::PacketPathChoice& packetPath() const { return path_; }
 
  private:
   explicit Relay(const RelayConfig& config);
   Worker& workerFor(const std::string& callId);
 
   RelayConfig config_;
+  net::PacketPathChoice path_;
   std::unique_ptr<RelayTotals> totals_;
   std::unique_ptr<PortAllocator> ports_;
   std::vector<std::unique_ptr<Worker>> workers_;

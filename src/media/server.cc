@@ -66,9 +66,7 @@ class MediaServer::NgSocket : public net::IoHandler {
 core::Result<std::unique_ptr<MediaServer>> MediaServer::create(const ServerConfig& config) {
   std::unique_ptr<MediaServer> s(new MediaServer());
   s->allow_ = config.ngAllow.empty() ? loopbackNets() : config.ngAllow;
-  auto ngAt = net::Endpoint::parse(
-      (config.ngHost.find(':') != std::string::npos ? "[" + config.ngHost + "]" : config.ngHost) +
-      ":" + std::to_string(config.ngPort));
+  auto ngAt = net::Endpoint::of(config.ngHost, config.ngPort);
   if (!ngAt) return makeError("--listen-ng: " + ngAt.error().message);
   auto relay = Relay::create(config.relay);
   if (!relay) return relay.error();
@@ -89,10 +87,7 @@ core::Result<std::unique_ptr<MediaServer>> MediaServer::create(const ServerConfi
         ngAt->str());
 
   if (!config.httpHost.empty()) {
-    auto httpAt = net::Endpoint::parse((config.httpHost.find(':') != std::string::npos
-                                            ? "[" + config.httpHost + "]"
-                                            : config.httpHost) +
-                                       ":" + std::to_string(config.httpPort));
+    auto httpAt = net::Endpoint::of(config.httpHost, config.httpPort);
     if (!httpAt) return makeError("--listen-http: " + httpAt.error().message);
     s->httpLoop_ = std::make_unique<net::EventLoop>();
     auto http = net::HttpServer::listen(*s->httpLoop_, *httpAt);
@@ -224,6 +219,10 @@ core::Result<void> loadServerConfig(const std::string& path, ServerConfig& confi
         config.relay.portMax = v.as<std::uint16_t>();
       } else if (key == "num-threads") {
         config.relay.threads = v.as<unsigned>();
+      } else if (key == "packet-path") {
+        auto p = net::parsePacketPath(v.as<std::string>());
+        if (!p) return makeError(where + ": " + p.error().message);
+        config.relay.packetPath = *p;
       } else if (key == "timeout") {
         config.relay.silentTimeout = std::chrono::seconds(v.as<unsigned>());
       } else if (key == "srtp-for" || key == "srtp_for") {

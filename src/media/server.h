@@ -98,7 +98,8 @@ class MediaServer {
 
 namespace ccsec::media {
 /// Reads a YAML config file with the same settings as the flags: interface, listen-ng,
-/// listen-http, ng-allow (list of CIDRs), port-min, port-max, num-threads, timeout (seconds),
+/// listen-http, ng-allow (list of CIDRs), port-min, port-max, num-threads, packet-path (auto,
+/// epoll, io_uring), timeout (seconds),
 /// srtp-for (list of leg kinds). Unknown keys are an error.
 core::Result<void> loadServerConfig(const std::string& path, ServerConfig& config);
 }  // namespace ccsec::media

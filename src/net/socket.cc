@@ -62,6 +62,26 @@ Endpoint Endpoint::fromSockaddr(const sockaddr* sa, socklen_t len) {
   return e;
 }
 
+core::Result<Endpoint> Endpoint::of(std::string_view host, std::uint16_t port) {
+  const std::string h(host);
+  return parse((h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + std::to_string(port));
+}
+
+bool Endpoint::operator==(const Endpoint& o) const {
+  if (storage_.ss_family != o.storage_.ss_family) return false;
+  if (storage_.ss_family == AF_INET) {
+    const auto& x = reinterpret_cast<const sockaddr_in&>(storage_);
+    const auto& y = reinterpret_cast<const sockaddr_in&>(o.storage_);
+    return x.sin_port == y.sin_port && x.sin_addr.s_addr == y.sin_addr.s_addr;
+  }
+  if (storage_.ss_family == AF_INET6) {
+    const auto& x = reinterpret_cast<const sockaddr_in6&>(storage_);
+    const auto& y = reinterpret_cast<const sockaddr_in6&>(o.storage_);
+    return x.sin6_port == y.sin6_port && std::memcmp(&x.sin6_addr, &y.sin6_addr, 16) == 0;
+  }
+  return len_ == o.len_ && std::memcmp(&storage_, &o.storage_, len_) == 0;
+}
+
 std::uint16_t Endpoint::port() const {
   if (storage_.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_port);
   return ntohs(reinterpret_cast<const sockaddr_in*>(&storage_)->sin_port);
@@ -135,6 +155,13 @@ core::Result<UniqueFd> bindUdp(const Endpoint& at) {
   if (::bind(fd.get(), at.addr(), at.length()) != 0)
     return core::runtimeError("cannot bind " + at.str() + ": " + std::strerror(errno));
   return fd;
+}
+
+void setSocketBuffers(int fd, int bytes) {
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+  if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof bytes) != 0)
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
 }
 
 void setNoDelay(int fd) {

@@ -26,6 +26,11 @@ class Endpoint {
   /// "ADDR:PORT" for IPv4, "[ADDR]:PORT" for IPv6; port 0 allowed (listen on any free port).
   static core::Result<Endpoint> parse(std::string_view text);
   static Endpoint fromSockaddr(const sockaddr* sa, socklen_t len);
+  /// An IP address (no brackets, "::1" or "127.0.0.1") and a port.
+  static core::Result<Endpoint> of(std::string_view host, std::uint16_t port);
+  bool valid() const { return len_ != 0; }
+  /// Same family, address and port.
+  bool operator==(const Endpoint& o) const;
   const sockaddr* addr() const { return reinterpret_cast<const sockaddr*>(&storage_); }
   socklen_t length() const { return len_; }
   std::uint16_t port() const;
@@ -51,5 +56,8 @@ core::Result<Endpoint> localEndpoint(int fd);
 /// A non-blocking, close-on-exec UDP socket bound to `at` (port 0: any free port).
 core::Result<UniqueFd> bindUdp(const Endpoint& at);
 void setNoDelay(int fd);
+/// Kernel receive and send buffers of `bytes` each (SO_*BUFFORCE beyond the sysctl maximum when
+/// the process has CAP_NET_ADMIN, else capped by net.core.{r,w}mem_max).
+void setSocketBuffers(int fd, int bytes);
 
 }  // namespace ccsec::net

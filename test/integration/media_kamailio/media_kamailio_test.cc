@@ -1,17 +1,15 @@
 // media_kamailio: SIP/TLS via Kamailio + rtpengine module -> ccsec media; sipp caller (through
 // stunnel) offers RTP/SAVP+SDES, sipp callee answers RTP/AVP; this test plays both media
 // endpoints and checks every received packet with the libsrtp oracle. See README.md.
-#include "ccsec/paths.h"
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
@@ -20,11 +18,13 @@
 #include <sstream>
 #include <thread>
 
+#include "ccsec/paths.h"
 #include "common/process.h"
 #include "libsrtp_oracle.h"
 #include "media/bencode.h"
 #include "media/rtp.h"
 #include "media/sdp.h"
+#include "net/datagram_io.h"
 
 namespace ccsec::media {
 namespace {
@@ -122,14 +122,16 @@ std::string nthBody(const std::string& log, const std::string& startLine, int n)
 
 int countOf(const std::string& log, const std::string& startLine) {
   int n = 0;
-  for (std::size_t pos = 0; (pos = log.find("\n" + startLine, pos)) != std::string::npos; ++pos) ++n;
+  for (std::size_t pos = 0; (pos = log.find("\n" + startLine, pos)) != std::string::npos; ++pos)
+    ++n;
   return n;
 }
 
 class Oracle {
  public:
   Oracle(const CryptoAttr& callerKey, const CryptoAttr& anchorKey)
-      : tx_(callerKey.suite, true, keySalt(callerKey)), rx_(anchorKey.suite, false, keySalt(anchorKey)) {}
+      : tx_(callerKey.suite, true, keySalt(callerKey)),
+        rx_(anchorKey.suite, false, keySalt(anchorKey)) {}
   static std::vector<std::uint8_t> keySalt(const CryptoAttr& c) {
     std::vector<std::uint8_t> v = c.key;
     v.insert(v.end(), c.salt.begin(), c.salt.end());
@@ -153,7 +155,21 @@ BValue ngCommand(const BValue& req) {
   return v.ok() ? *v : BValue();
 }
 
-TEST(MediaKamailio, SrtpCallerPlainCalleeThroughKamailioTls) {
+// Every packet path of the relay (io_uring only where this kernel allows it).
+std::vector<std::string> packetPaths() {
+  std::vector<std::string> p{"epoll"};
+  if (net::choosePacketPath(net::PacketPath::kUring).ok()) p.push_back("io_uring");
+  return p;
+}
+
+class MediaKamailio : public ::testing::TestWithParam<std::string> {};
+
+INSTANTIATE_TEST_SUITE_P(Paths, MediaKamailio, ::testing::ValuesIn(packetPaths()),
+                         [](const auto& pinfo) {
+                           return pinfo.param == "epoll" ? "epoll" : "uring";
+                         });
+
+TEST_P(MediaKamailio, SrtpCallerPlainCalleeThroughKamailioTls) {
   for (const char* tool : {"kamailio", "sipp", "stunnel", "openssl"})
     if (std::system((std::string("command -v ") + tool + " >/dev/null").c_str()) != 0)
       GTEST_SKIP() << tool << " not installed (scripts/setup installs it)";
@@ -164,18 +180,21 @@ TEST(MediaKamailio, SrtpCallerPlainCalleeThroughKamailioTls) {
   const std::string d = dir.string();
   // Scenario CA and Kamailio's certificate (SAN sip.test), made with the openssl CLI.
   const std::string pki =
-      "cd " + d + " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+      "cd " + d +
+      " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
       "-keyout ca.key -out ca.pem -days 2 -subj /CN=ccsec-test-ca >/dev/null 2>&1 && "
       "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout kamailio.key "
       "-out kamailio.csr -subj /CN=sip.test >/dev/null 2>&1 && "
       "printf 'subjectAltName=DNS:sip.test,IP:127.0.0.1\\n' > san.ext && "
       "openssl x509 -req -in kamailio.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
-      "-extfile san.ext -out kamailio.pem >/dev/null 2>&1 && openssl verify -CAfile ca.pem kamailio.pem";
+      "-extfile san.ext -out kamailio.pem >/dev/null 2>&1 && openssl verify -CAfile ca.pem "
+      "kamailio.pem";
   ASSERT_EQ(std::system((pki + " >/dev/null").c_str()), 0) << "certificate setup failed";
 
   auto callerKey = generateCrypto(SrtpSuite::kAesCm128HmacSha1_80, 1);
   ASSERT_TRUE(callerKey.ok());
-  const std::string callerInline = formatCrypto(*callerKey).substr(formatCrypto(*callerKey).find("inline:") + 7);
+  const std::string callerInline =
+      formatCrypto(*callerKey).substr(formatCrypto(*callerKey).find("inline:") + 7);
   const std::vector<std::pair<std::string, std::string>> vars = {
       {"@DIR@", d},
       {"@TLS_PORT@", std::to_string(kTlsPort)},
@@ -193,37 +212,67 @@ TEST(MediaKamailio, SrtpCallerPlainCalleeThroughKamailioTls) {
   for (const char* f : {"kamailio.cfg", "tls.cfg", "stunnel.conf", "caller.xml", "callee.xml"})
     writeFile(dir / f, fill(readFile(fs::path(SCENARIO_DIR) / (std::string(f) + ".in")), vars));
 
-  Udp callerRtp(kCallerRtp), callerRtcp(kCallerRtp + 1), calleeRtp(kCalleeRtp), calleeRtcp(kCalleeRtp + 1);
+  Udp callerRtp(kCallerRtp), callerRtcp(kCallerRtp + 1), calleeRtp(kCalleeRtp),
+      calleeRtcp(kCalleeRtp + 1);
   ASSERT_TRUE(callerRtp.ok() && callerRtcp.ok() && calleeRtp.ok() && calleeRtcp.ok());
 
   Process anchor({CCSEC_BIN, "media", "--interface", "127.0.0.1", "--listen-ng",
-                  "127.0.0.1:" + std::to_string(kNgPort), "--port-min", "37000", "--port-max", "37999"},
+                  "127.0.0.1:" + std::to_string(kNgPort), "--port-min", "37000", "--port-max",
+                  "37999", "--packet-path", GetParam()},
                  dir / "anchor.log");
-  ASSERT_TRUE(waitFor([&] { return readFile(dir / "anchor.log").find("ready") != std::string::npos; }, 10s))
+  ASSERT_TRUE(
+      waitFor([&] { return readFile(dir / "anchor.log").find("ready") != std::string::npos; }, 10s))
       << readFile(dir / "anchor.log");
-  Process kamailio({"kamailio", "-DD", "-E", "-f", d + "/kamailio.cfg", "-Y", d, "-m", "64", "-M", "8"},
-                   dir / "kamailio.log");
-  ASSERT_TRUE(waitFor([&] { return tcpListening(kTlsPort); }, 15s)) << readFile(dir / "kamailio.log");
+  EXPECT_NE(readFile(dir / "anchor.log").find("packet-path " + GetParam()), std::string::npos)
+      << readFile(dir / "anchor.log");
+  Process kamailio(
+      {"kamailio", "-DD", "-E", "-f", d + "/kamailio.cfg", "-Y", d, "-m", "64", "-M", "8"},
+      dir / "kamailio.log");
+  ASSERT_TRUE(waitFor([&] { return tcpListening(kTlsPort); }, 15s))
+      << readFile(dir / "kamailio.log");
   Process stunnel({"stunnel", d + "/stunnel.conf"}, dir / "stunnel.log");
-  ASSERT_TRUE(waitFor([&] { return tcpListening(kStunnelPort); }, 10s)) << readFile(dir / "stunnel.log");
-  Process callee({"sipp", "-sf", d + "/callee.xml", "-i", "127.0.0.1", "-p", std::to_string(kCalleeSipPort),
-                  "-m", "1", "-trace_msg", "-message_file", d + "/callee_msgs.log", "-trace_err",
-                  "-error_file", d + "/callee_err.log", "-timeout", "60", "-nostdin"},
-                 dir / "callee.log");
+  ASSERT_TRUE(waitFor([&] { return tcpListening(kStunnelPort); }, 10s))
+      << readFile(dir / "stunnel.log");
+  Process callee(
+      {"sipp", "-sf", d + "/callee.xml", "-i", "127.0.0.1", "-p", std::to_string(kCalleeSipPort),
+       "-m", "1", "-trace_msg", "-message_file", d + "/callee_msgs.log", "-trace_err",
+       "-error_file", d + "/callee_err.log", "-timeout", "60", "-nostdin"},
+      dir / "callee.log");
   std::this_thread::sleep_for(300ms);
-  Process caller({"sipp", "127.0.0.1:" + std::to_string(kStunnelPort), "-t", "t1", "-sf", d + "/caller.xml",
-                  "-i", "127.0.0.1", "-p", "25090", "-m", "1", "-trace_msg", "-message_file",
-                  d + "/caller_msgs.log", "-trace_err", "-error_file", d + "/caller_err.log",
-                  "-timeout", "60", "-nostdin"},
+  Process caller({"sipp",
+                  "127.0.0.1:" + std::to_string(kStunnelPort),
+                  "-t",
+                  "t1",
+                  "-sf",
+                  d + "/caller.xml",
+                  "-i",
+                  "127.0.0.1",
+                  "-p",
+                  "25090",
+                  "-m",
+                  "1",
+                  "-trace_msg",
+                  "-message_file",
+                  d + "/caller_msgs.log",
+                  "-trace_err",
+                  "-error_file",
+                  d + "/caller_err.log",
+                  "-timeout",
+                  "60",
+                  "-nostdin"},
                  dir / "caller.log");
 
   // 1. call established: the caller got a 200 OK with our SRTP key, the callee an RTP/AVP offer
   std::string toCaller, toCallee;
-  ASSERT_TRUE(waitFor([&] {
-    toCaller = nthBody(readFile(dir / "caller_msgs.log"), "SIP/2.0 200 OK", 0);
-    toCallee = nthBody(readFile(dir / "callee_msgs.log"), "INVITE sip:", 0);
-    return !toCaller.empty() && !toCallee.empty();
-  }, 15s)) << readFile(dir / "kamailio.log") << readFile(dir / "caller_err.log") << readFile(dir / "stunnel.log");
+  ASSERT_TRUE(waitFor(
+      [&] {
+        toCaller = nthBody(readFile(dir / "caller_msgs.log"), "SIP/2.0 200 OK", 0);
+        toCallee = nthBody(readFile(dir / "callee_msgs.log"), "INVITE sip:", 0);
+        return !toCaller.empty() && !toCallee.empty();
+      },
+      15s))
+      << readFile(dir / "kamailio.log") << readFile(dir / "caller_err.log")
+      << readFile(dir / "stunnel.log");
   auto sdpCaller = parseSdp(toCaller);
   auto sdpCallee = parseSdp(toCallee);
   ASSERT_TRUE(sdpCaller.ok() && sdpCallee.ok());
@@ -245,7 +294,8 @@ TEST(MediaKamailio, SrtpCallerPlainCalleeThroughKamailioTls) {
       std::size_t len = 172;
       ASSERT_EQ(oracle.tx().protect(p, len), srtp_err_status_ok);
       callerRtp.sendTo(anchorForCaller, p.data(), len);
-      EXPECT_EQ(calleeRtp.recv(), plain) << phase << ": caller->callee packet " << i << " not plain/intact";
+      EXPECT_EQ(calleeRtp.recv(), plain)
+          << phase << ": caller->callee packet " << i << " not plain/intact";
       auto q = rtp(0xCA11EE00, calleeSeq++, static_cast<std::uint8_t>(2 * i));
       const std::vector<std::uint8_t> qplain(q.begin(), q.begin() + 172);
       calleeRtp.sendTo(anchorForCallee, q.data(), 172);
@@ -289,7 +339,8 @@ TEST(MediaKamailio, SrtpCallerPlainCalleeThroughKamailioTls) {
   EXPECT_EQ(authFailures, 1);
 
   // 3. hold (sendonly) and resume: same ports, same anchor key, audio flows again
-  ASSERT_TRUE(waitFor([&] { return countOf(readFile(dir / "caller_msgs.log"), "SIP/2.0 200 OK") >= 3; }, 20s))
+  ASSERT_TRUE(waitFor(
+      [&] { return countOf(readFile(dir / "caller_msgs.log"), "SIP/2.0 200 OK") >= 3; }, 20s))
       << readFile(dir / "caller_err.log");
   const std::string resumed = nthBody(readFile(dir / "caller_msgs.log"), "SIP/2.0 200 OK", 2);
   auto sdpResumed = parseSdp(resumed);
@@ -307,14 +358,17 @@ TEST(MediaKamailio, SrtpCallerPlainCalleeThroughKamailioTls) {
   EXPECT_EQ(callee.wait(10s), 0) << readFile(dir / "callee_err.log");
   BValue gone = ngCommand(BValue(BValue::Dict{{"command", "query"}, {"call-id", callId}}));
   EXPECT_EQ(gone.getString("result"), "error");
-  EXPECT_NE(readFile(dir / "stunnel.log").find("Certificate accepted at depth=0: CN=sip.test"), std::string::npos)
+  EXPECT_NE(readFile(dir / "stunnel.log").find("Certificate accepted at depth=0: CN=sip.test"),
+            std::string::npos)
       << "the caller's SIP did not go over TLS";
   stunnel.stop();
   kamailio.stop();
   EXPECT_EQ(anchor.terminate(), 0) << "ccsec media did not stop cleanly on SIGTERM";
   EXPECT_NE(readFile(dir / "anchor.log").find("ccsec media stopped"), std::string::npos);
-  if (!HasFailure() && std::getenv("CCSEC_KEEP_LOGS") == nullptr) fs::remove_all(dir);
-  else std::cerr << "logs kept in " << d << "\n";
+  if (!HasFailure() && std::getenv("CCSEC_KEEP_LOGS") == nullptr)
+    fs::remove_all(dir);
+  else
+    std::cerr << "logs kept in " << d << "\n";
 }
 
 }  // namespace

@@ -2,16 +2,16 @@
 // SRTP from a caller (protected by libsrtp) bridged to plain RTP towards a callee and back,
 // replays and tampering dropped and counted, hold/resume and re-keying, RTCP, delete, timeout.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <regex>
 #include <thread>
+#include <tuple>
 
 #include "libsrtp_oracle.h"
 #include "media/bencode.h"
@@ -77,19 +77,32 @@ struct Peer {
   }
 };
 
+/// The packet paths every relay test runs on; io_uring only where this kernel allows it (the
+/// epoll fallback is tested everywhere).
+std::vector<net::PacketPath> packetPaths() {
+  std::vector<net::PacketPath> paths{net::PacketPath::kEpoll};
+  if (net::choosePacketPath(net::PacketPath::kUring).ok()) paths.push_back(net::PacketPath::kUring);
+  return paths;
+}
+
+std::string pathName(net::PacketPath p) { return p == net::PacketPath::kUring ? "uring" : "epoll"; }
+
 class Anchor {
  public:
-  explicit Anchor(std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  explicit Anchor(net::PacketPath path, std::chrono::seconds timeout = std::chrono::seconds(60),
+                  unsigned threads = 2) {
     ServerConfig cfg;
+    cfg.relay.packetPath = path;
     cfg.ngPort = 0;
     cfg.relay.portMin = 35000;
     cfg.relay.portMax = 35999;
-    cfg.relay.threads = 2;
+    cfg.relay.threads = threads;
     cfg.relay.silentTimeout = timeout;
     cfg.relay.srtpFor = {"mobile-agent"};
     auto s = MediaServer::create(cfg);
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
     server_ = std::move(*s);
+    EXPECT_EQ(server_->relay().packetPath().path, path);
     thread_ = std::thread([this] { server_->run(stop_); });
   }
   ~Anchor() {
@@ -116,16 +129,20 @@ class Anchor {
   int seq_ = 0;
 };
 
-std::string callerSdp(std::uint16_t port, const std::string& cryptoLine, const char* dir = "sendrecv") {
+std::string callerSdp(std::uint16_t port, const std::string& cryptoLine,
+                      const char* dir = "sendrecv") {
   return "v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-         "m=audio " + std::to_string(port) + " RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
-         "a=ice-ufrag:x\r\na=candidate:1 1 udp 1 10.9.9.9 4 typ host\r\na=" + cryptoLine +
-         "\r\na=" + dir + "\r\n";
+         "m=audio " +
+         std::to_string(port) +
+         " RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+         "a=ice-ufrag:x\r\na=candidate:1 1 udp 1 10.9.9.9 4 typ host\r\na=" +
+         cryptoLine + "\r\na=" + dir + "\r\n";
 }
 
 std::string calleeSdp(std::uint16_t port, const char* dir = "sendrecv") {
   return "v=0\r\no=callee 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-         "m=audio " + std::to_string(port) + " RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=" + dir + "\r\n";
+         "m=audio " +
+         std::to_string(port) + " RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=" + dir + "\r\n";
 }
 
 BValue offerReq(const std::string& callId, const std::string& sdp) {
@@ -177,11 +194,11 @@ std::int64_t stat(const BValue& q, const std::string& tag, const std::string& ke
   return v && v->isInteger() ? v->integer() : -1;
 }
 
-class RelayE2E : public ::testing::TestWithParam<SrtpSuite> {};
+class RelayE2E : public ::testing::TestWithParam<std::tuple<SrtpSuite, net::PacketPath>> {};
 
 TEST_P(RelayE2E, SrtpCallerPlainCalleeBothWays) {
-  const SrtpSuite suite = GetParam();
-  Anchor anchor;
+  const SrtpSuite suite = std::get<0>(GetParam());
+  Anchor anchor(std::get<1>(GetParam()));
   Peer caller, callee;
   auto callerKey = generateCrypto(suite, 1);
   ASSERT_TRUE(callerKey.ok());
@@ -189,7 +206,8 @@ TEST_P(RelayE2E, SrtpCallerPlainCalleeBothWays) {
   callerKeySalt.insert(callerKeySalt.end(), callerKey->salt.begin(), callerKey->salt.end());
 
   // offer: caller SRTP -> callee plain
-  BValue off = anchor.ng(offerReq("call-1", callerSdp(caller.rtp->port(), formatCrypto(*callerKey))));
+  BValue off =
+      anchor.ng(offerReq("call-1", callerSdp(caller.rtp->port(), formatCrypto(*callerKey))));
   ASSERT_EQ(off.getString("result"), "ok") << off.getString("error-reason");
   const std::string toCallee(off.getString("sdp"));
   EXPECT_NE(toCallee.find(" RTP/AVP 0"), std::string::npos) << toCallee;
@@ -210,7 +228,8 @@ TEST_P(RelayE2E, SrtpCallerPlainCalleeBothWays) {
   EXPECT_EQ(anchorCrypto[0].tag, 1U);
   const std::uint16_t anchorToCaller = sdp->media[0].port;
   std::vector<std::uint8_t> anchorKeySalt = anchorCrypto[0].key;
-  anchorKeySalt.insert(anchorKeySalt.end(), anchorCrypto[0].salt.begin(), anchorCrypto[0].salt.end());
+  anchorKeySalt.insert(anchorKeySalt.end(), anchorCrypto[0].salt.begin(),
+                       anchorCrypto[0].salt.end());
 
   Libsrtp callerTx(suite, true, callerKeySalt);
   Libsrtp callerRx(suite, false, anchorKeySalt);
@@ -234,7 +253,8 @@ TEST_P(RelayE2E, SrtpCallerPlainCalleeBothWays) {
   }
   // callee -> anchor (plain) -> caller (SRTP); the libsrtp oracle decrypts it
   for (int i = 0; i < 40; ++i) {
-    auto p = rtp(0xBBBB0002, static_cast<std::uint16_t>(1000 + i), static_cast<std::uint8_t>(3 * i));
+    auto p =
+        rtp(0xBBBB0002, static_cast<std::uint16_t>(1000 + i), static_cast<std::uint8_t>(3 * i));
     const std::vector<std::uint8_t> plain(p.begin(), p.begin() + 172);
     callee.rtp->sendTo(anchorToCallee, p.data(), 172);
     auto got = caller.rtp->recv();
@@ -245,6 +265,14 @@ TEST_P(RelayE2E, SrtpCallerPlainCalleeBothWays) {
     ASSERT_EQ(callerRx.unprotect(got, len), srtp_err_status_ok) << "packet " << i;
     got.resize(len);
     EXPECT_EQ(got, plain);
+  }
+  // latched and connected: plain RTP injected into the callee-facing port from another source
+  // never reaches the caller (the kernel drops it before the relay sees it)
+  {
+    Udp injector;
+    auto p = rtp(0xBBBB0002, 2000, 1);
+    injector.sendTo(anchorToCallee, p.data(), 172);
+    EXPECT_TRUE(caller.rtp->recv(300).empty()) << "injected packet relayed after latching";
   }
   // replayed and tampered SRTP from the caller side never reach the callee
   caller.rtp->sendTo(anchorToCaller, replay.data(), replayLen);
@@ -281,13 +309,15 @@ TEST_P(RelayE2E, SrtpCallerPlainCalleeBothWays) {
   EXPECT_NE(metrics.find("ccsec_media_srtp_auth_failures_total 1\n"), std::string::npos);
 
   // hold (re-INVITE with sendonly, same crypto) and resume keep ports and keys; audio continues
-  BValue hold = anchor.ng(offerReq("call-1", callerSdp(caller.rtp->port(), formatCrypto(*callerKey), "sendonly")));
+  BValue hold = anchor.ng(
+      offerReq("call-1", callerSdp(caller.rtp->port(), formatCrypto(*callerKey), "sendonly")));
   ASSERT_EQ(hold.getString("result"), "ok");
   EXPECT_EQ(mediaPort(std::string(hold.getString("sdp"))), anchorToCallee);
   EXPECT_NE(std::string(hold.getString("sdp")).find("a=sendonly"), std::string::npos);
   BValue holdAns = anchor.ng(answerReq("call-1", calleeSdp(callee.rtp->port(), "recvonly")));
   ASSERT_EQ(holdAns.getString("result"), "ok");
-  BValue resume = anchor.ng(offerReq("call-1", callerSdp(caller.rtp->port(), formatCrypto(*callerKey))));
+  BValue resume =
+      anchor.ng(offerReq("call-1", callerSdp(caller.rtp->port(), formatCrypto(*callerKey))));
   ASSERT_EQ(resume.getString("result"), "ok");
   BValue resumeAns = anchor.ng(answerReq("call-1", calleeSdp(callee.rtp->port())));
   auto rsdp = parseSdp(std::string(resumeAns.getString("sdp")));
@@ -308,7 +338,8 @@ TEST_P(RelayE2E, SrtpCallerPlainCalleeBothWays) {
   auto newKey = generateCrypto(suite, 1);
   std::vector<std::uint8_t> newKeySalt = newKey->key;
   newKeySalt.insert(newKeySalt.end(), newKey->salt.begin(), newKey->salt.end());
-  BValue rekey = anchor.ng(offerReq("call-1", callerSdp(caller.rtp->port(), formatCrypto(*newKey))));
+  BValue rekey =
+      anchor.ng(offerReq("call-1", callerSdp(caller.rtp->port(), formatCrypto(*newKey))));
   ASSERT_EQ(rekey.getString("result"), "ok");
   Libsrtp callerTx2(suite, true, newKeySalt);
   auto p = rtp(0xAAAA0001, 100, 7);
@@ -325,26 +356,40 @@ TEST_P(RelayE2E, SrtpCallerPlainCalleeBothWays) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSuites, RelayE2E,
-                         ::testing::Values(SrtpSuite::kAesCm128HmacSha1_80,
-                                           SrtpSuite::kAesCm128HmacSha1_32,
-                                           SrtpSuite::kAeadAes128Gcm),
-                         [](const auto& param_info) {
-                           switch (param_info.param) {
-                             case SrtpSuite::kAesCm128HmacSha1_80: return std::string("CM80");
-                             case SrtpSuite::kAesCm128HmacSha1_32: return std::string("CM32");
-                             case SrtpSuite::kAeadAes128Gcm: return std::string("GCM");
+                         ::testing::Combine(::testing::Values(SrtpSuite::kAesCm128HmacSha1_80,
+                                                              SrtpSuite::kAesCm128HmacSha1_32,
+                                                              SrtpSuite::kAeadAes128Gcm),
+                                            ::testing::ValuesIn(packetPaths())),
+                         [](const auto& pinfo) {
+                           std::string suite = "x";
+                           switch (std::get<0>(pinfo.param)) {
+                             case SrtpSuite::kAesCm128HmacSha1_80:
+                               suite = "CM80";
+                               break;
+                             case SrtpSuite::kAesCm128HmacSha1_32:
+                               suite = "CM32";
+                               break;
+                             case SrtpSuite::kAeadAes128Gcm:
+                               suite = "GCM";
+                               break;
                            }
-                           return std::string("x");
+                           return suite + "_" + pathName(std::get<1>(pinfo.param));
                          });
 
-TEST(RelayNg, PingListStatisticsAndErrors) {
-  Anchor anchor;
+class RelayNg : public ::testing::TestWithParam<net::PacketPath> {};
+
+INSTANTIATE_TEST_SUITE_P(Paths, RelayNg, ::testing::ValuesIn(packetPaths()),
+                         [](const auto& pinfo) { return pathName(pinfo.param); });
+
+TEST_P(RelayNg, PingListStatisticsAndErrors) {
+  Anchor anchor(GetParam());
   EXPECT_EQ(anchor.ng(BValue(BValue::Dict{{"command", "ping"}})).getString("result"), "pong");
-  BValue bad = anchor.ng(BValue(BValue::Dict{{"command", "answer"}, {"call-id", "nope"},
-                                             {"from-tag", "x"}, {"sdp", "v=0\r\n"}}));
+  BValue bad = anchor.ng(BValue(BValue::Dict{
+      {"command", "answer"}, {"call-id", "nope"}, {"from-tag", "x"}, {"sdp", "v=0\r\n"}}));
   EXPECT_EQ(bad.getString("result"), "error");
   EXPECT_EQ(bad.getString("error-reason"), "Unknown call-id");
-  BValue noCrypto = anchor.ng(offerReq("c2", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 RTP/SAVP 0\r\n"));
+  BValue noCrypto =
+      anchor.ng(offerReq("c2", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 RTP/SAVP 0\r\n"));
   EXPECT_EQ(noCrypto.getString("result"), "error");
   Peer p;
   auto key = generateCrypto(SrtpSuite::kAesCm128HmacSha1_80, 1);
@@ -371,7 +416,9 @@ TEST(RelayNg, PingListStatisticsAndErrors) {
   const auto g = s.find("a=crypto:1 AEAD_AES_128_GCM");
   const auto c80 = s.find("a=crypto:2 AES_CM_128_HMAC_SHA1_80");
   const auto c32 = s.find("a=crypto:3 AES_CM_128_HMAC_SHA1_32");
-  EXPECT_TRUE(g != std::string::npos && c80 != std::string::npos && c32 != std::string::npos && g < c80 && c80 < c32) << s;
+  EXPECT_TRUE(g != std::string::npos && c80 != std::string::npos && c32 != std::string::npos &&
+              g < c80 && c80 < c32)
+      << s;
   // a retransmitted datagram (same cookie) gets the cached reply and no second call
   BValue first = anchor.ng(offerReq("c5", callerSdp(p.rtp->port(), formatCrypto(*key))), "retx");
   BValue again = anchor.ng(offerReq("c5", callerSdp(p.rtp->port(), formatCrypto(*key))), "retx");
@@ -379,11 +426,13 @@ TEST(RelayNg, PingListStatisticsAndErrors) {
   EXPECT_EQ(anchor.server().relay().callCount(), 3U);  // c3, c4, c5; the failed c2 left nothing
 }
 
-TEST(RelayNg, SilentCallsTimeOut) {
-  Anchor anchor(std::chrono::seconds(1));
+TEST_P(RelayNg, SilentCallsTimeOut) {
+  Anchor anchor(GetParam(), std::chrono::seconds(1));
   Peer p;
   auto key = generateCrypto(SrtpSuite::kAesCm128HmacSha1_80, 1);
-  ASSERT_EQ(anchor.ng(offerReq("quiet", callerSdp(p.rtp->port(), formatCrypto(*key)))).getString("result"), "ok");
+  ASSERT_EQ(anchor.ng(offerReq("quiet", callerSdp(p.rtp->port(), formatCrypto(*key))))
+                .getString("result"),
+            "ok");
   EXPECT_EQ(anchor.server().relay().callCount(), 1U);
   for (int i = 0; i < 40 && anchor.server().relay().callCount() != 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
