@@ -14,7 +14,8 @@ namespace ccsec::cli {
 void registerRender(CLI::App& app, int& exit_code) {
   auto* sub = app.add_subcommand(
       "render",
-      "Render host firewalls, perimeter rules and IPsec policies from an inventory\n"
+      "Render host firewalls, perimeter rules, IPsec policies and hardening (SQL Server,\n"
+      "PostgreSQL store, antivirus) from an inventory\n"
       "Example: ccsec render examples/reference.yaml --out bundle --target nftables,strongswan");
   struct Opts {
     std::string inventory, out, ca_subject;
@@ -26,7 +27,7 @@ void registerRender(CLI::App& app, int& exit_code) {
   sub->add_option("--out,-o", opts->out, "Output directory (created if missing)");
   sub->add_option("--target,-t", opts->targets,
                   "Targets, comma separated: nftables, windows-firewall, asa, strongswan, "
-                  "windows-ipsec (default: all)")
+                  "windows-ipsec, sql-server, postgresql, antivirus (default: all)")
       ->delimiter(',');
   sub->add_option("--ca-subject", opts->ca_subject,
                   "Issuing CA distinguished name for Windows IPsec (default: issuer of each "
@@ -37,6 +38,8 @@ void registerRender(CLI::App& app, int& exit_code) {
       for (const auto* g : render::allGenerators()) {
         std::cout << g->name() << "\n";
         const render::FeatureSet fs = g->features();
+        if (fs.none())
+          std::cout << "  - hardening (rendered from the inventory, no policy tables)\n";
         for (std::size_t i = 0; i < fs.size(); ++i)
           if (fs.test(i)) std::cout << "  - " << render::toString(render::Feature(i)) << "\n";
       }

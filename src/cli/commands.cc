@@ -19,6 +19,7 @@ void registerDirectory(CLI::App& app, int& exit_code);
 void registerAccounts(CLI::App& app, int& exit_code);
 void registerUsers(CLI::App& app, int& exit_code);
 void registerProbe(CLI::App& app, int& exit_code);
+void registerWizard(CLI::App& app, int& exit_code);
 void registerVersion(CLI::App& app, int& exit_code);
 
 void registerCommands(CLI::App& app, int& exit_code) {
@@ -38,6 +39,7 @@ void registerCommands(CLI::App& app, int& exit_code) {
   registerAccounts(app, exit_code);
   registerUsers(app, exit_code);
   registerProbe(app, exit_code);
+  registerWizard(app, exit_code);
   registerVersion(app, exit_code);
 }
 

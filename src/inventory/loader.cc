@@ -47,7 +47,7 @@ const KeyTable kRootKeys{{"version", true}, {"deployment", true}, {"sites"},    
                          {"endpoints"},     {"media"},            {"collaboration"},
                          {"accounts"},      {"waivers"}};
 const KeyTable kDeploymentKeys{
-    {"name", true}, {"security_model"}, {"tls_min_version"}, {"instance"}};
+    {"name", true}, {"security_model"}, {"tls_min_version"}, {"instance"}, {"busy_hours"}};
 const KeyTable kSiteKeys{{"name", true}, {"physical_access"}, {"zones"}, {"perimeter"}};
 const KeyTable kZoneKeys{{"name", true}, {"kind", true}, {"cidr", true}};
 const KeyTable kPerimeterKeys{{"vendor", true}, {"contexts"}, {"allow"}};
@@ -247,6 +247,15 @@ class Loader {
     if (f->has("instance"))
       if (auto v = w_.integer((*f)["instance"], "deployment.instance", 0, 99))
         d.instance = static_cast<int>(*v);
+    if (f->has("busy_hours")) {
+      const Node bh = (*f)["busy_hours"];
+      if (bh.IsScalar() && validWindow(bh.Scalar()) &&
+          bh.Scalar().substr(0, 5) != bh.Scalar().substr(6))
+        d.busy_hours = std::string(bh.Scalar());
+      else
+        w_.error(bh, "deployment.busy_hours",
+                 "expected a non-empty time window HH:MM-HH:MM, found " + describe(bh));
+    }
   }
 
   void readSite(const Node& n, const std::string& path) {

@@ -66,6 +66,9 @@ struct Deployment {
   SecurityModel security_model = SecurityModel::kEndToEnd;
   std::string tls_min_version = "1.2";  // "1.2" or "1.3"
   int instance = 0;                     // catalog ports shift by 40 * instance
+  /// Local hours of heavy contact-center use, "HH:MM-HH:MM" (may wrap midnight). Scheduled
+  /// work (antivirus scans) is placed outside it. Default "06:00-22:00".
+  std::string busy_hours = "06:00-22:00";
   SourceLoc loc;
 };
 

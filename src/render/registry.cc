@@ -1,7 +1,10 @@
 #include "render/registry.h"
 
+#include "render/antivirus/antivirus_generator.h"
 #include "render/asa/asa_generator.h"
 #include "render/nftables/nftables_generator.h"
+#include "render/postgresql/postgresql_generator.h"
+#include "render/sql_server/sql_server_generator.h"
 #include "render/strongswan/strongswan_generator.h"
 #include "render/windows_firewall/windows_firewall_generator.h"
 #include "render/windows_ipsec/windows_ipsec_generator.h"
@@ -14,8 +17,13 @@ const std::vector<const Generator*>& allGenerators() {
   static const AsaGenerator asa;
   static const StrongswanGenerator strongswan;
   static const WindowsIpsecGenerator windows_ipsec;
-  static const std::vector<const Generator*> all = {&nftables, &windows_firewall, &asa, &strongswan,
-                                                    &windows_ipsec};
+  // Hardening artifacts (no policy tables: they render from the model and the catalog).
+  static const SqlServerGenerator sql_server;
+  static const PostgresqlGenerator postgresql;
+  static const AntivirusGenerator antivirus;
+  static const std::vector<const Generator*> all = {&nftables,   &windows_firewall, &asa,
+                                                    &strongswan, &windows_ipsec,    &sql_server,
+                                                    &postgresql, &antivirus};
   return all;
 }
 

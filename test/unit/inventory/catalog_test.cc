@@ -14,13 +14,13 @@ TEST(Catalog, BuiltinHasEveryRoleAndChannelOfTheDesign) {
   for (const char* r : {"router", "logger", "pg", "vru-pg", "mr-pg", "cti-server", "cti-os", "aw",
                         "hds", "admin-client", "call-server", "vxml-server", "cvp-reporting", "vvb",
                         "ios-vxml-gateway", "ingress-gateway", "cucm", "finesse", "cuic", "dialer",
-                        "ccp", "media-anchor", "domain-controller", "custom"})
+                        "ccp", "media-anchor", "ccsec-store", "domain-controller", "custom"})
     EXPECT_NE(c.role(r), nullptr) << r;
   for (const char* k : {"ged-188", "ged-125", "ged-145", "mr", "dmp", "private", "replication", "sql",
-                        "sip", "rtp", "ng", "vxml-http", "jtapi", "desktop-https", "directory"})
+                        "sip", "rtp", "ng", "store", "vxml-http", "jtapi", "desktop-https", "directory"})
     EXPECT_NE(c.channel(k), nullptr) << k;
-  EXPECT_EQ(c.roles().size(), 24u);
-  EXPECT_EQ(c.channels().size(), 15u);
+  EXPECT_EQ(c.roles().size(), 25u);
+  EXPECT_EQ(c.channels().size(), 16u);
 }
 
 TEST(Catalog, CoreRolesFollowTheDesign) {

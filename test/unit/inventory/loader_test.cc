@@ -30,6 +30,7 @@ TEST(Loader, MinimalLoads) {
   EXPECT_EQ(m.deployment.security_model, SecurityModel::kEndToEnd);
   EXPECT_EQ(m.deployment.tls_min_version, "1.2");
   EXPECT_EQ(m.deployment.instance, 0);
+  EXPECT_EQ(m.deployment.busy_hours, "06:00-22:00");  // the documented default
   ASSERT_EQ(m.hosts.size(), 3u);
   EXPECT_EQ(m.hosts[1].side, 'b');
   EXPECT_TRUE(m.hosts[0].hasRole("logger"));
@@ -76,6 +77,13 @@ TEST(Loader, BadEnumListsAllowedValues) {
             "unsecured|signaling|agent-media|end-to-end, found \"full\"");
   EXPECT_EQ(one(load(with("name: t", "name: t\n  tls_min_version: 1.1"))),
             "4:20: deployment.tls_min_version: expected one of 1.2|1.3, found \"1.1\" (did you mean \"1.2\"?)");
+  EXPECT_EQ(one(load(with("name: t", "name: t\n  busy_hours: 7-19"))),
+            "4:15: deployment.busy_hours: expected a non-empty time window HH:MM-HH:MM, found \"7-19\"");
+  EXPECT_EQ(one(load(with("name: t", "name: t\n  busy_hours: \"08:00-08:00\""))),
+            "4:15: deployment.busy_hours: expected a non-empty time window HH:MM-HH:MM, found \"08:00-08:00\"");
+  auto ok = load(with("name: t", "name: t\n  busy_hours: \"20:00-04:00\""));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.model->deployment.busy_hours, "20:00-04:00");
 }
 
 TEST(Loader, WrongType) {
@@ -124,7 +132,7 @@ TEST(Loader, DanglingSiteZoneDomainRole) {
   EXPECT_EQ(one(load(with("roles: [pg, cti-server]", "roles: [pg, cti-srever]"))),
             "25:17: hosts[2].roles[1]: expected one of router|logger|pg|vru-pg|mr-pg|cti-server|"
             "cti-os|aw|hds|admin-client|call-server|vxml-server|cvp-reporting|vvb|ios-vxml-gateway|"
-            "ingress-gateway|cucm|finesse|cuic|dialer|ccp|media-anchor|domain-controller|custom, found "
+            "ingress-gateway|cucm|finesse|cuic|dialer|ccp|media-anchor|ccsec-store|domain-controller|custom, found "
             "\"cti-srever\" (did you mean \"cti-server\"?)");
   EXPECT_EQ(one(load(with("domain: ex.com, site: s1", "domain: ex.com, site: s9"))),
             "16:60: directory.controllers[0].site: expected the name of a site (s1), found \"s9\" "
@@ -146,7 +154,7 @@ TEST(Loader, DanglingChannelServerAndClient) {
                           "(pg-a|rgr-a|rgr-b), found \"fin\""}));
   EXPECT_EQ(one(load(plus("channels:\n  - {kind: ged-189, server: pg-a, client: rgr-a}\n"))),
             "27:12: channels[0].kind: expected one of ged-188|ged-125|ged-145|mr|dmp|private|"
-            "replication|sql|sip|rtp|ng|vxml-http|jtapi|desktop-https|directory, found \"ged-189\" "
+            "replication|sql|sip|rtp|ng|store|vxml-http|jtapi|desktop-https|directory, found \"ged-189\" "
             "(did you mean \"ged-188\"?)");
   EXPECT_EQ(one(load(plus("channels:\n  - {kind: mr, server: pg-a, client: rgr-a}\n"))),
             "27:5: channels[0].port: expected a port (host \"pg-a\" has no listener for \"mr\"), found none");

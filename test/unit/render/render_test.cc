@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "fixtures.h"
+#include "render/antivirus/antivirus_generator.h"
 #include "render/nftables/nftables_generator.h"
 #include "render/registry.h"
 
@@ -31,11 +33,14 @@ const RenderedFile* file(const Bundle& b, const std::string& path) {
 TEST(Registry, ListsEveryTargetOnceInOrder) {
   std::vector<std::string> names;
   for (const auto* g : allGenerators()) names.emplace_back(g->name());
-  EXPECT_EQ(names, (std::vector<std::string>{"nftables", "windows-firewall", "asa", "strongswan",
-                                             "windows-ipsec"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"nftables", "windows-firewall", "asa", "strongswan",
+                                      "windows-ipsec", "sql-server", "postgresql", "antivirus"}));
   EXPECT_EQ(findGenerator("asa"), allGenerators()[2]);
   EXPECT_EQ(findGenerator("pf"), nullptr);
-  for (const auto* g : allGenerators()) EXPECT_TRUE(g->features().any()) << g->name();
+  // Enforcement targets print policy tables; hardening targets render from the model alone.
+  for (std::size_t i = 0; i < allGenerators().size(); ++i)
+    EXPECT_EQ(allGenerators()[i]->features().any(), i < 5) << allGenerators()[i]->name();
 }
 
 TEST(PolicyModel, HostTableHasBaselineThenOneRulePerEdgeInto) {
@@ -489,6 +494,175 @@ TEST(Bundle, RejectsTwoTargetsWritingOnePath) {
       << b.error().message;
   const FakeHostTarget other("other", all, "other/");
   EXPECT_TRUE(renderBundle(in, {&one, &other}).ok());
+}
+
+}  // namespace
+}  // namespace ccsec::render
+
+namespace ccsec::render {
+namespace {
+
+constexpr const char* kHardening = "test/integration/hardening/inventory.yaml";
+
+TEST(SqlServer, OneScriptAndWrapperPerWindowsSqlHostEveryStatementGuarded) {
+  auto l = loadPath(kHardening);
+  auto b = renderAll(l, {"sql-server"});
+  ASSERT_TRUE(b.ok()) << b.error().detail;
+  // logger-a (logger) and aw-1 (aw) run SQL Server; store-1, anchor-1, ccp-1 do not.
+  std::vector<std::string> paths;
+  for (const auto& f : b->files) paths.push_back(f.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"hosts/aw-1.sql-hardening.ps1",
+                                             "hosts/aw-1.sql-hardening.sql",
+                                             "hosts/logger-a.sql-hardening.ps1",
+                                             "hosts/logger-a.sql-hardening.sql", "manifest.json"}));
+  const std::string& sql = file(*b, "hosts/logger-a.sql-hardening.sql")->content;
+  EXPECT_NE(sql.find("N'LoginMode', REG_DWORD, 1;"), std::string::npos);
+  EXPECT_NE(sql.find("WITH NAME = [ccsec_disabled_sa]"), std::string::npos);
+  EXPECT_NE(sql.find("EXEC sys.sp_configure N'xp_cmdshell', 0;"), std::string::npos);
+  EXPECT_NE(sql.find("N'ForceEncryption', REG_DWORD, 1;"), std::string::npos);
+  EXPECT_NE(sql.find(R"(SuperSocketNetLib\Np', N'Enabled', REG_DWORD, 0;)"), std::string::npos);
+  EXPECT_NE(sql.find("REVOKE EXECUTE ON sys.xp_dirtree FROM public;"), std::string::npos);
+  EXPECT_NE(sql.find("ADD (FAILED_LOGIN_GROUP)"), std::string::npos);
+  // Idempotence: every state-changing statement sits inside a guard. Walk the lines: each
+  // change (regwrite, ALTER LOGIN, sp_configure ... 0, REVOKE, CREATE/ALTER SERVER AUDIT) is
+  // inside a BEGIN block opened right after an IF.
+  std::istringstream in(sql);
+  std::string line, prev_if;
+  int depth = 0, changes = 0;
+  for (int n = 1; std::getline(in, line); ++n) {
+    auto has = [&](const char* s) { return line.find(s) != std::string::npos; };
+    if (line.rfind("--", 0) == 0) continue;
+    if (has("BEGIN") && !has("BEGIN REVOKE")) ++depth;
+    if (line == "END;" || line == "  END;") --depth;
+    if (has("xp_instance_regwrite") || has("ALTER LOGIN") ||
+        has("sp_configure N'xp_cmdshell', 0") || has("REVOKE EXECUTE") ||
+        has("CREATE SERVER AUDIT") || has("ALTER SERVER AUDIT")) {
+      ++changes;
+      EXPECT_GT(depth, 0) << "unguarded change at line " << n << ": " << line;
+    }
+  }
+  EXPECT_EQ(depth, 0);
+  EXPECT_GE(changes, 19);
+  const std::string& ps = file(*b, "hosts/logger-a.sql-hardening.ps1")->content;
+  EXPECT_NE(ps.find("-contains 'logger-a.hardening.test'"), std::string::npos);
+  EXPECT_NE(ps.find("foreach ($protocol in 'SSL 3.0', 'TLS 1.0', 'TLS 1.1')"), std::string::npos);
+  EXPECT_NE(ps.find("sqlcmd -S $server -E -b"), std::string::npos);
+  EXPECT_NE(ps.find("if ($restart) { Restart-Service"), std::string::npos);
+}
+
+TEST(SqlServer, NothingForASqlRoleOnLinux) {
+  std::string yaml = kMini;
+  yaml += R"(  - {name: lg, site: s1, zone: dc, address: 10.0.1.9, os: linux, roles: [logger]}
+)";
+  auto l = loadText(yaml, "mini.yaml");
+  auto r = renderAll(l, {"sql-server"});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->files.size(), 1u);  // manifest.json only: mssql-conf is not rendered
+  EXPECT_EQ(r->files[0].path, "manifest.json");
+}
+
+TEST(Postgresql, HostsslOnlyFromTheStoreClientsThenReject) {
+  auto l = loadPath(kHardening);
+  auto b = renderAll(l, {"postgresql"});
+  ASSERT_TRUE(b.ok()) << b.error().detail;
+  const std::string& conf = file(*b, "hosts/store-1.postgresql.conf")->content;
+  EXPECT_NE(conf.find("\nssl = on\n"), std::string::npos);
+  EXPECT_NE(conf.find("\nport = 5432\n"), std::string::npos);
+  EXPECT_NE(conf.find("\npassword_encryption = scram-sha-256\n"), std::string::npos);
+  EXPECT_NE(conf.find("ssl_min_protocol_version = 'TLSv1.2'"), std::string::npos);
+  const RenderedFile* hba = file(*b, "hosts/store-1.pg_hba.conf");
+  ASSERT_NE(hba, nullptr);
+  // Exactly: local peer for postgres, one hostssl per client (anchor-1, aw-1), one reject.
+  std::vector<std::string> rules;
+  std::istringstream in(hba->content);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line[0] != '#') rules.push_back(line);
+  EXPECT_EQ(rules, (std::vector<std::string>{
+                       "local     all       postgres                          peer",
+                       "hostssl   all       all       127.0.0.1/32            scram-sha-256",
+                       "hostssl   all       all       127.0.0.11/32           scram-sha-256",
+                       "host      all       all       all                     reject"}));
+  ASSERT_EQ(hba->rules.size(), 2u);
+  EXPECT_EQ(hba->rules[0].origin, "store:store-1<-anchor-1");
+  EXPECT_EQ(hba->rules[0].line, 60);  // the channels: entry
+  // The host firewall opens the same port to the same clients.
+  auto nft = renderAll(l, {"nftables"});
+  ASSERT_TRUE(nft.ok());
+  const std::string& fw = file(*nft, "hosts/store-1.nft")->content;
+  EXPECT_NE(fw.find("ip saddr 127.0.0.1 tcp dport 5432 accept"), std::string::npos) << fw;
+}
+
+TEST(Postgresql, TlsMinimumFollowsTheDeployment) {
+  std::string yaml = R"(version: 1
+deployment: {name: t, tls_min_version: "1.3"}
+sites:
+  - name: s1
+    zones: [{name: dc, kind: datacenter, cidr: 10.0.0.0/16}]
+hosts:
+  - {name: st, site: s1, zone: dc, address: 10.0.0.2, os: linux, roles: [ccsec-store]}
+  - {name: win, site: s1, zone: dc, address: 10.0.0.3, roles: [ccsec-store]}
+)";
+  auto l = loadText(yaml, "t.yaml");
+  auto r = renderAll(l, {"postgresql"});
+  ASSERT_FALSE(r.ok());  // a Windows store host cannot be rendered
+  EXPECT_NE(r.error().detail.find("postgresql: store host not Linux at host win (line 8)"),
+            std::string::npos)
+      << r.error().detail;
+  yaml.erase(yaml.find("  - {name: win"));
+  auto l2 = loadText(yaml, "t.yaml");
+  auto ok = renderAll(l2, {"postgresql"});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_NE(file(*ok, "hosts/st.postgresql.conf")->content.find("'TLSv1.3'"), std::string::npos);
+  // No clients: only local administration and the reject line.
+  EXPECT_EQ(file(*ok, "hosts/st.pg_hba.conf")->content.find("hostssl"), std::string::npos);
+}
+
+TEST(Antivirus, ScanTimeOutsideBusyHours) {
+  // A stated window outside the busy hours is kept (its start).
+  EXPECT_EQ(scanTime("07:00-21:00", "23:30-01:30").hhmm, "23:30");
+  // Overlapping the busy hours: the middle of the quiet hours 21:00-07:00 is 02:00.
+  auto t = scanTime("07:00-21:00", "20:00-23:00");
+  EXPECT_EQ(t.hhmm, "02:00");
+  EXPECT_NE(t.reason.find("overlaps the busy hours"), std::string::npos);
+  EXPECT_EQ(scanTime("06:00-22:00", "").hhmm, "02:00");  // the documented defaults
+  // Busy hours that wrap midnight (a night shift): quiet 04:00-20:00, middle 12:00.
+  EXPECT_EQ(scanTime("20:00-04:00", "").hhmm, "12:00");
+  EXPECT_EQ(scanTime("20:00-04:00", "03:00-05:00").hhmm, "12:00");
+  EXPECT_EQ(scanTime("20:00-04:00", "04:00-05:00").hhmm, "04:00");
+}
+
+TEST(Antivirus, ClamavOnLinuxDefenderOnWindowsNothingOnVos) {
+  auto l = loadPath(kHardening);
+  auto b = renderAll(l, {"antivirus"});
+  ASSERT_TRUE(b.ok());
+  EXPECT_NE(file(*b, "hosts/store-1.clamd.conf"), nullptr);
+  EXPECT_NE(file(*b, "hosts/store-1.freshclam.conf"), nullptr);
+  EXPECT_NE(file(*b, "hosts/store-1.clamav-scan.service"), nullptr);
+  EXPECT_NE(file(*b, "hosts/logger-a.defender.ps1"), nullptr);
+  EXPECT_EQ(file(*b, "hosts/logger-a.clamd.conf"), nullptr);
+  const std::string& clamd = file(*b, "hosts/store-1.clamd.conf")->content;
+  EXPECT_NE(clamd.find("\nCrossFilesystems no\n"), std::string::npos);
+  EXPECT_NE(clamd.find("\nOnAccessExtraScanning yes\n"), std::string::npos);
+  EXPECT_NE(clamd.find("\nExcludePath ^/var/lib/postgresql/\n"), std::string::npos);
+  EXPECT_NE(clamd.find("\nHeuristicAlerts no\n"), std::string::npos);
+  EXPECT_NE(file(*b, "hosts/ccp-1.clamd.conf")->content.find("\nHeuristicAlerts yes\n"),
+            std::string::npos);  // DMZ: entry point from untrusted networks
+  EXPECT_NE(file(*b, "hosts/store-1.clamav-scan.timer")->content.find("OnCalendar=*-*-* 23:30:00"),
+            std::string::npos);
+  EXPECT_NE(file(*b, "hosts/anchor-1.clamav-scan.timer")->content.find("OnCalendar=*-*-* 02:00:00"),
+            std::string::npos);
+  const std::string& def = file(*b, "hosts/logger-a.defender.ps1")->content;
+  EXPECT_NE(def.find("-RealTimeScanDirection Incoming -DisableScanningNetworkFiles $true"),
+            std::string::npos);
+  EXPECT_NE(def.find("-ScanScheduleDay Everyday -ScanScheduleTime 02:00:00"), std::string::npos);
+  EXPECT_NE(def.find("Add-MpPreference -ExclusionExtension 'mdf', 'ldf', 'ndf'"),
+            std::string::npos);
+  EXPECT_EQ(file(*b, "hosts/ccp-1.defender.ps1"), nullptr);
+  // VOS appliances: nothing (reference.yaml's cube-east).
+  auto ref = loadPath("examples/reference.yaml");
+  auto rb = renderAll(ref, {"antivirus"});
+  ASSERT_TRUE(rb.ok());
+  for (const auto& f : rb->files) EXPECT_EQ(f.path.find("cube-"), std::string::npos) << f.path;
 }
 
 }  // namespace
