@@ -64,7 +64,8 @@ void registerReport(CLI::App& app, int& exit_code) {
       "One HTML file with inline CSS, JS and SVG and a policy that forbids every fetch: it opens\n"
       "offline and from a mail attachment. The topology is laid out by Graphviz (`dot`, Debian\n"
       "package graphviz); without it the report says so and carries everything else. The trend\n"
-      "shows the stored check runs of this inventory (--store; the default store of `ccsec "
+      "shows the stored check runs of this inventory, same path or same content (--store; the "
+      "default store of `ccsec "
       "check`;\n"
       "--no-store: none). --probe-run ID adds observed-vs-declared per endpoint from a stored\n"
       "`ccsec probe` run. SOURCE_DATE_EPOCH fixes the generation time (reproducible output).\n"
@@ -80,7 +81,9 @@ void registerReport(CLI::App& app, int& exit_code) {
   sub->add_option("--dot", args->dot, "Graphviz dot program (default: dot on PATH)");
   sub->add_option("--dot-timeout", args->dot_timeout_s, "Seconds dot may take (default 60)")
       ->check(CLI::Range(1, 3600));
-  addStoreOptions(sub, args->store, true);
+  addStoreOptions(sub, args->store, false);
+  sub->add_flag("--no-store", args->store.no_store,
+                "Read no findings store (no trend, no --probe-run)");
   sub->callback([args, &exit_code] {
     auto options = parsePolicyOptions(args->as_of, args->sets);
     const auto generated = generationTime();
@@ -119,7 +122,8 @@ void registerReport(CLI::App& app, int& exit_code) {
         return;
       }
       for (auto& r : *runs)
-        if (r.command == "check" && r.inventory_hash == in.inventory_hash)
+        if (r.command == "check" &&
+            (r.inventory == args->inventory || r.inventory_hash == in.inventory_hash))
           in.trend.push_back(std::move(r));
       if (args->probe_run != 0) {
         auto run = (*s)->run(args->probe_run);

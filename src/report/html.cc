@@ -145,7 +145,8 @@ constexpr const char* kJs = R"JS(
       if(n===0) s.setAttribute('hidden',''); else s.removeAttribute('hidden');
     });
     document.getElementById('shown').textContent=shown;
-    document.getElementById('no-match').style.display=shown?'none':'block';
+    var total=document.querySelectorAll('.finding').length;
+    document.getElementById('no-match').style.display=(shown||!total)?'none':'block';
     if(write){
       var parts=[];
       if(sev.value!=='info') parts.push('severity='+sev.value);
@@ -267,7 +268,7 @@ void summarySection(const ReportInput& in, std::string& out) {
     }
     out +=
         "</svg>\n<p class=\"muted\">Unwaived findings of each stored <code>check</code> run "
-        "of this inventory (run id below each bar), oldest first.</p>\n";
+        "of this inventory (same path or content; run id below each bar), oldest first.</p>\n";
   }
   out += "</section>\n";
 }
