@@ -416,7 +416,13 @@ void probeSectionHtml(const ProbeSection& p, std::string& out) {
         esc(e.purpose), esc(e.declared), esc(e.observed),
         f.empty() ? "<span class=\"muted\">as declared</span>" : f);
   }
-  out += "</table>\n</section>\n";
+  out += "</table>\n";
+  if (!p.other.empty()) {
+    out += "<h3>Findings of the run not tied to a probed endpoint</h3>\n<ul id=\"probe-other\">\n";
+    for (const auto& o : p.other) out += "<li>" + esc(o) + "</li>\n";
+    out += "</ul>\n";
+  }
+  out += "</section>\n";
 }
 
 }  // namespace
@@ -542,12 +548,20 @@ core::Result<ProbeSection> probeSection(const store::RunRecord& run,
     if (e.contains("plaintext") && e["plaintext"].is_object())
       obs += flag(e["plaintext"], "answered") ? "; answers in plaintext" : "; refuses plaintext";
     ep.observed = obs;
-    for (const auto& f : findings) {
-      if (f.target != ep.target && f.target.rfind(ep.target, 0) != 0) continue;
-      ep.findings.push_back(f.severity + " " + f.rule + (f.waived ? " (waived)" : "") + ": " +
-                            f.message);
-    }
     p.endpoints.push_back(std::move(ep));
+  }
+  auto text = [](const store::StoredFinding& f) {
+    return f.severity + " " + f.rule + (f.waived ? " (waived)" : "") + ": " + f.message;
+  };
+  for (const auto& f : findings) {
+    bool placed = false;
+    for (auto& ep : p.endpoints) {
+      if (ep.target.empty() || (f.target != ep.target && f.target.rfind(ep.target, 0) != 0))
+        continue;
+      ep.findings.push_back(text(f));
+      placed = true;
+    }
+    if (!placed) p.other.push_back(f.target + " — " + text(f));
   }
   return p;
 }

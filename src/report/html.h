@@ -42,6 +42,7 @@ struct ProbeSection {
   std::string time;     // UTC
   std::string summary;  // the run's one-line summary
   std::vector<ProbeEndpoint> endpoints;
+  std::vector<std::string> other;  // findings of the run tied to no probed endpoint
 };
 
 /// Builds the probe section from a stored run's facts JSON and its findings (matched to an

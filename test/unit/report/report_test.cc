@@ -164,7 +164,10 @@ TEST(ProbeSection, PairsDeclaredAndObservedWithTheEndpointsFindings) {
   f.severity = "high";
   f.target = "pg-a:43020";
   f.message = "accepts TLSv1.1";
-  auto p = probeSection(run, {f});
+  store::StoredFinding other = f;
+  other.rule = "CCS-PRB-006";
+  other.target = "cube-1:4444";
+  auto p = probeSection(run, {f, other});
   ASSERT_TRUE(p) << p.error().message;
   ASSERT_EQ(p->endpoints.size(), 2u);
   EXPECT_EQ(p->endpoints[0].declared, "TLS ≥1.2, mutual; personal data (ged-188)");
@@ -172,6 +175,8 @@ TEST(ProbeSection, PairsDeclaredAndObservedWithTheEndpointsFindings) {
   EXPECT_NE(p->endpoints[0].observed.find("client certificate requested"), std::string::npos);
   ASSERT_EQ(p->endpoints[0].findings.size(), 1u);
   EXPECT_TRUE(p->endpoints[1].findings.empty());
+  ASSERT_EQ(p->other.size(), 1u);  // an undeclared port: no endpoint, still shown
+  EXPECT_NE(p->other[0].find("cube-1:4444"), std::string::npos);
   run.facts = "{}";
   EXPECT_FALSE(probeSection(run, {}));
 }
