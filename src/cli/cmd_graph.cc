@@ -9,6 +9,7 @@
 #include "cli/inventory_arg.h"
 #include "inventory/catalog.h"
 #include "inventory/graph.h"
+#include "report/graph_dot.h"
 
 namespace ccsec::cli {
 
@@ -17,23 +18,8 @@ namespace {
 using inventory::ChannelGraph;
 using inventory::Edge;
 
-std::string portText(const Edge& e) {
-  if (e.port == 0) return "-";
-  std::string s = std::to_string(e.port);
-  if (e.port_end != e.port) s += "-" + std::to_string(e.port_end);
-  return s;
-}
-
-std::string protectionText(const Edge& e) {
-  std::vector<std::string> parts;
-  if (e.tls) parts.push_back("tls" + e.min_version + (e.legacy_tls ? "(legacy)" : ""));
-  if (e.ipsec) parts.push_back("ipsec");
-  if (e.fallback) parts.push_back("fallback");
-  if (parts.empty()) return "plaintext";
-  std::string s;
-  for (const auto& p : parts) s += (s.empty() ? "" : "+") + p;
-  return s;
-}
+using report::portText;
+using report::protectionText;
 
 void printText(const ChannelGraph& g, std::ostream& out) {
   std::vector<std::vector<std::string>> rows;
@@ -84,30 +70,6 @@ void printJson(const ChannelGraph& g, std::ostream& out) {
   out << doc.dump(2) << "\n";
 }
 
-std::string dotId(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-void printDot(const inventory::Model& m, const ChannelGraph& g, std::ostream& out) {
-  out << "digraph ccsec {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
-  for (const auto& h : m.hosts) out << "  " << dotId(h.name) << " [shape=box];\n";
-  for (const auto& e : m.endpoints) out << "  " << dotId(e.name) << " [shape=ellipse];\n";
-  for (const auto& c : m.directory.controllers)
-    if (!m.findHost(c.name)) out << "  " << dotId(c.name) << " [shape=box, style=dashed];\n";
-  for (const auto& e : g.edges) {
-    std::string label = e.kind + " " + portText(e) + " " + protectionText(e);
-    std::string style = (e.tls || e.ipsec) ? "solid" : "dashed";
-    out << "  " << dotId(e.client) << " -> " << dotId(e.server) << " [label=" << dotId(label)
-        << ", style=" << style << (e.personal_data ? ", color=red" : "") << "];\n";
-  }
-  out << "}\n";
-}
-
 }  // namespace
 
 void registerGraph(CLI::App& app, int& exit_code) {
@@ -128,7 +90,7 @@ void registerGraph(CLI::App& app, int& exit_code) {
     if (*format == "json")
       printJson(graph, std::cout);
     else if (*format == "dot")
-      printDot(*model, graph, std::cout);
+      std::cout << report::plainDot(*model, graph);
     else
       printText(graph, std::cout);
     exit_code = checkStdout("graph", kExitClean);

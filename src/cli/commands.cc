@@ -8,6 +8,7 @@ void registerRules(CLI::App& app, int& exit_code);
 void registerExplain(CLI::App& app, int& exit_code);
 void registerDiff(CLI::App& app, int& exit_code);
 void registerHistory(CLI::App& app, int& exit_code);
+void registerReport(CLI::App& app, int& exit_code);
 void registerGraph(CLI::App& app, int& exit_code);
 void registerRender(CLI::App& app, int& exit_code);
 void registerReach(CLI::App& app, int& exit_code);
@@ -28,6 +29,7 @@ void registerCommands(CLI::App& app, int& exit_code) {
   registerExplain(app, exit_code);
   registerDiff(app, exit_code);
   registerHistory(app, exit_code);
+  registerReport(app, exit_code);
   registerGraph(app, exit_code);
   registerRender(app, exit_code);
   registerReach(app, exit_code);

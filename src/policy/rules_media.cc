@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/text.h"
+#include "policy/call_legs.h"
 #include "policy/checks.h"
 
 namespace ccsec::policy::checks {
@@ -19,13 +20,9 @@ namespace {
 
 SecurityModel model(const Context& ctx) { return ctx.model.deployment.security_model; }
 
-// True when media.anchor.srtp_for names the leg and a media-anchor host exists to do it.
+// The anchor test of call_legs.h: the matrix in `ccsec report` reads the same.
 bool anchorCovers(const Context& ctx, std::string_view leg) {
-  if (!ctx.model.media) return false;
-  const auto& f = ctx.model.media->anchor_srtp_for;
-  if (std::find(f.begin(), f.end(), leg) == f.end()) return false;
-  return std::any_of(ctx.model.hosts.begin(), ctx.model.hosts.end(),
-                     [](const inventory::Host& h) { return h.hasRole("media-anchor"); });
+  return policy::anchorCovers(ctx.model, leg);
 }
 
 const char* modelName(const Context& ctx) { return inventory::toString(model(ctx)); }
@@ -181,8 +178,8 @@ void unsecuredModel(const Rule& rule, const Context& ctx, std::vector<Finding>& 
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
-// section it rests on, the inventory keys it reads.
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the
+// docs/design.md section it rests on, the inventory keys it reads.
 const std::vector<Rule>& mediaRules() {
   using L = Layer;
   using S = Severity;

@@ -283,6 +283,38 @@ TEST_F(ProbeLab, StoredRunsGiveDriftSinceAnEarlierRun) {
   EXPECT_EQ(rc2, 2);
 }
 
+TEST_F(ProbeLab, TheReportShowsTheStoredProbeRunObservedVsDeclared) {
+  // #15.2: `ccsec report --probe-run 1` reads run 1 (stored by the suite set-up) back.
+  const std::string inv = std::string(CCSEC_SOURCE_DIR) + "/examples/lab.yaml";
+  const std::string out = (dir_ / "report.html").string();
+  auto [rc, ignored] = run(std::string(CCSEC_BIN) + " report " + inv + " --store " + store_ +
+                           " --probe-run 1 --out " + out);
+  ASSERT_EQ(rc, 0);
+  const std::string html = readFile(out);
+  const auto section = html.find("id=\"probe-endpoints\"");
+  ASSERT_NE(section, std::string::npos);
+  ASSERT_TRUE(facts_["endpoints"].is_array());
+  ASSERT_FALSE(facts_["endpoints"].empty());
+  for (const auto& e : facts_["endpoints"])
+    EXPECT_NE(html.find("<code>" + e["target"].get<std::string>() + "</code>"), std::string::npos)
+        << e["target"];
+  for (const auto& f : report_["findings"]) {
+    if (f["rule"].get<std::string>().starts_with("CCS-PRB-")) {
+      EXPECT_NE(html.find(f["rule"].get<std::string>(), section), std::string::npos) << f["rule"];
+    }
+  }
+  // A run that does not exist, and a check run (no probe facts): input errors.
+  EXPECT_EQ(run(std::string(CCSEC_BIN) + " report " + inv + " --store " + store_ +
+                " --probe-run 99 --out " + out)
+                .first,
+            2);
+  ASSERT_EQ(run(std::string(CCSEC_BIN) + " check " + inv + " --store " + store_).first, 0);
+  EXPECT_EQ(run(std::string(CCSEC_BIN) + " report " + inv + " --store " + store_ +
+                " --probe-run 2 --out " + out)
+                .first,
+            2);
+}
+
 TEST_F(ProbeLab, TheCcsecGatewayPassesTheLiveTlsChecks) {
   // The gateway in server mode as pg-a's CTI listener (127.0.0.18), with the gateway suite's PKI.
   const std::string gw = (dir_ / "gw").string();
