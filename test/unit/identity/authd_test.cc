@@ -76,6 +76,19 @@ TEST_F(AuthdConfigTest, OwnSiteFirstAndDefaults) {
   ASSERT_EQ(c->trusted_proxies.size(), 2u);
 }
 
+// Each directory worker holds one pooled connection while it binds: the pool keeps at least one
+// idle connection per worker, so that no bind pays a fresh TLS handshake (bench/authd: with 16
+// workers and 8 kept, every bind beyond the 8th opened and closed a TLS connection).
+TEST_F(AuthdConfigTest, PoolKeepsAConnectionPerWorker) {
+  auto c = parse("[\"ldaps://dc-e:636\"]", "");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_GE(c->directory.pool.max_idle, c->workers);
+  auto many = parse("[\"ldaps://dc-e:636\"]", "workers: 24\n");
+  ASSERT_TRUE(many) << many.error().message;
+  EXPECT_EQ(many->workers, 24u);
+  EXPECT_GE(many->directory.pool.max_idle, 24u);
+}
+
 TEST_F(AuthdConfigTest, PlaintextRefused) {
   auto c = parse("[\"ldap://dc-e:389\"]");
   ASSERT_FALSE(c);
