@@ -303,7 +303,12 @@ core::Result<AuthdConfig> parseAuthdConfig(const std::string& yaml, const std::s
   } catch (const YAML::Exception& e) {
     return core::makeError(name + ": " + e.what());
   }
-  return Parser(name, base_dir).parse(root);
+  try {
+    return Parser(name, base_dir).parse(root);
+  } catch (const YAML::Exception& e) {
+    // A required key that is absent: yaml-cpp throws when its (invalid) node is inspected.
+    return core::makeError(name + ": " + e.what());
+  }
 }
 
 core::Result<AuthdConfig> loadAuthdConfig(const std::string& path) {

@@ -89,6 +89,17 @@ TEST_F(AuthdConfigTest, PoolKeepsAConnectionPerWorker) {
   EXPECT_GE(many->directory.pool.max_idle, 24u);
 }
 
+// A required key that is absent is an error, not an exception out of the parser.
+TEST(AuthdConfig, MissingRequiredKeyIsAnErrorNotAThrow) {
+  auto c = parseAuthdConfig(
+      "listen: 127.0.0.1:0\ndirectory:\n  servers: [\"ldaps://dc:636\"]\n  ca_file: /dev/null\n"
+      "  bind: \"uid={user},ou=people,dc=corp,dc=example,dc=com\"\n  nested: memberof\n"
+      "allowed_group: \"cn=agents,dc=corp,dc=example,dc=com\"\n",
+      "authd.yaml", "");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("group_base"), std::string::npos) << c.error().message;
+}
+
 TEST_F(AuthdConfigTest, PlaintextRefused) {
   auto c = parse("[\"ldap://dc-e:389\"]");
   ASSERT_FALSE(c);
