@@ -8,7 +8,7 @@
 #   /ccp/ok.txt    3-byte static file: one request = one decision
 #
 # Env: CCSEC (the ccsec binary, required), CACHE=on|off (authd cache ttl 600 s / off),
-#      FRONT_CPUS (taskset list for nginx and authd), AUTHD_WORKERS (default 8).
+#      FRONT_CPUS (taskset list for nginx and authd), AUTHD_WORKERS (default 16).
 # Writes DIR/authd.env (NGINX_URL, NGINX_PID, AUTHD_PID); files live in DIR/authd.
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 start|stop|verify|status DIR" >&2; exit 2; }
@@ -33,7 +33,7 @@ start() {
     cat > "$A/authd.yaml" <<YAML
 listen: 127.0.0.1:0
 realm: ccp
-workers: ${AUTHD_WORKERS:-8}
+workers: ${AUTHD_WORKERS:-16}
 directory:
   servers: ["ldaps://127.0.0.1:$LDAPS_PORT"]
   ca_file: $LDAP_CA

@@ -407,6 +407,20 @@ def _ratios(self):
     line("uncached authd decisions/s vs slapd's own simple-bind rate (slapd-bind gives slapd a CPU of its own)",
          median_of(R, "authd-nocache-500users", "rps"), median_of(R, "slapd-bind", "rps"),
          "within 10% = >= 0.90x")
+    # Latency beside the ratio: at full load (the throughput run) and paced at --rate.
+    for name, label in (("authd-nocache-500users", "full load"),
+                        (f"authd-nocache-rate{a.rate}", f"paced at ~{a.rate}/s"),
+                        ("nocache-500users", "Apache, full load"),
+                        (f"nocache-rate{a.rate}", f"Apache, paced at ~{a.rate}/s")):
+        p50, p99 = median_of(R, name, "p50_ms"), median_of(R, name, "p99_ms")
+        rps = median_of(R, name, "rps")
+        if p50 is not None and p99 is not None:
+            print(f"  - uncached {label}: {rps:.0f} decisions/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms")
+    ops = [(r["ldap_ops_per_req"]["Bind"], r["ldap_ops_per_req"]["Search"]) for r in R
+           if r["scenario"] == "authd-nocache-500users" and "ldap_ops_per_req" in r]
+    if ops:
+        print(f"  - uncached LDAP operations per decision (slapd's monitor): bind {statistics.median(o[0] for o in ops):.2f},"
+              f" search {statistics.median(o[1] for o in ops):.2f}")
     per_slapd = [r["requests"] / r["slapd_cpu_s"] for r in R
                  if r["scenario"] == "authd-nocache-500users" and r.get("slapd_cpu_s")]
     line("uncached authd decisions per slapd CPU-s vs slapd binds per slapd CPU-s",

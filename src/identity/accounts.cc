@@ -1,6 +1,12 @@
 #include "identity/accounts.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "policy/live_rules.h"
+#include "policy/rule.h"
 
 namespace ccsec::identity {
 namespace {
@@ -140,6 +146,140 @@ std::string usersTable(const std::vector<HostAccounts>& hosts) {
       out += a + "\t" + h + "\t" + groups + "\n";
     }
   return out;
+}
+
+core::Result<AccountsReport> reportAccounts(const inventory::Model& model,
+                                            const std::vector<HostAccounts>& expected,
+                                            std::string_view results_jsonl) {
+  constexpr std::size_t kMaxInput = 16u << 20, kMaxLine = 64u << 10;
+  if (results_jsonl.size() > kMaxInput) return core::makeError("results larger than 16 MiB");
+  std::map<std::string, const HostAccounts*> by_host;
+  for (const auto& h : expected) by_host[h.host] = &h;
+  std::map<std::string, nlohmann::json> lines;  // host -> its (last) result line
+  std::size_t line_no = 0, pos = 0;
+  while (pos < results_jsonl.size()) {
+    std::size_t end = results_jsonl.find('\n', pos);
+    if (end == std::string_view::npos) end = results_jsonl.size();
+    std::string_view line = results_jsonl.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    if (line.empty()) continue;
+    if (line.size() > kMaxLine)
+      return core::makeError(fmt::format("line {}: longer than 64 KiB", line_no));
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("host") || !j["host"].is_string())
+      return core::makeError(fmt::format(
+          "line {}: not a result of `ccsec accounts check` (a JSON object with host)", line_no));
+    const std::string host = j["host"].get<std::string>();
+    if (!by_host.contains(host))
+      return core::makeError(fmt::format(
+          "line {}: {} is not a Windows domain member of the inventory", line_no,
+          renderable(host) && host.size() <= 64 ? "host '" + host + "'" : std::string("the host")));
+    lines[host] = std::move(j);
+  }
+
+  auto locOf = [&](const std::string& host) {
+    for (const auto& h : model.hosts)
+      if (h.name == host) return h.loc;
+    return inventory::SourceLoc{};
+  };
+  // (account, group) pairs of a result array; entries that are not {account, group} strings
+  // are ignored (counted as malformed in the view).
+  auto pairs = [](const nlohmann::json& j, const char* key, int& malformed) {
+    std::set<std::pair<std::string, std::string>> out;
+    if (!j.contains(key)) return out;
+    if (!j[key].is_array()) {
+      ++malformed;
+      return out;
+    }
+    for (const auto& e : j[key]) {
+      if (e.is_object() && e.contains("account") && e["account"].is_string() &&
+          e.contains("group") && e["group"].is_string())
+        out.emplace(e["account"].get<std::string>(), e["group"].get<std::string>());
+      else
+        ++malformed;
+    }
+    return out;
+  };
+  const auto& R = policy::liveAccountRule;
+  AccountsReport rep;
+  std::string view =
+      fmt::format("{:<12} {:<32} {:<10} {}\n", "host", "account", "status", "detail");
+  for (const auto& ha : expected) {
+    const auto loc = locOf(ha.host);
+    std::set<std::string> accounts;
+    for (const auto& [g, members] : ha.groups) accounts.insert(members.begin(), members.end());
+    auto it = lines.find(ha.host);
+    if (it == lines.end()) {
+      policy::emit(R("CCS-ACC-004"), rep.findings, ha.host,
+                   ha.host + " has no result line: its accounts were not checked", loc);
+      for (const auto& a : accounts)
+        view += fmt::format("{:<12} {:<32} {:<10} {}\n", ha.host, a, "unknown", "not reported");
+      continue;
+    }
+    const nlohmann::json& j = it->second;
+    int malformed = 0;
+    auto missing = pairs(j, "missing", malformed);
+    auto extra = pairs(j, "extra", malformed);
+    std::set<std::string> unresolved;
+    if (j.contains("unresolved") && j["unresolved"].is_array())
+      for (const auto& u : j["unresolved"])
+        if (u.is_string()) unresolved.insert(u.get<std::string>());
+    for (const auto& a : accounts) {
+      std::vector<std::string> why;
+      if (unresolved.contains(a)) {
+        why.push_back("does not resolve to a SID");
+        policy::emit(R("CCS-ACC-001"), rep.findings, ha.host + ":" + a,
+                     fmt::format("{} does not resolve to a SID on {} (missing, or the host cannot "
+                                 "reach the domain)",
+                                 a, ha.host),
+                     loc);
+      }
+      for (const auto& [acc, g] : missing) {
+        if (acc != a) continue;
+        why.push_back("not in " + g);
+        policy::emit(R("CCS-ACC-001"), rep.findings, ha.host + ":" + a,
+                     fmt::format("{} is not in the local group {} on {}", a, g, ha.host), loc);
+      }
+      for (const auto& [acc, g] : extra) {
+        if (acc != a) continue;
+        why.push_back("also in " + g);
+        policy::emit(R("CCS-ACC-002"), rep.findings, ha.host + ":" + a,
+                     fmt::format("{} is in the local group {} on {}, which the inventory does not "
+                                 "grant",
+                                 a, g, ha.host),
+                     loc,
+                     g == "Administrators" ? std::optional(policy::Severity::kHigh) : std::nullopt);
+      }
+      std::string detail;
+      for (const auto& w : why) detail += (detail.empty() ? "" : "; ") + w;
+      view += fmt::format("{:<12} {:<32} {:<10} {}\n", ha.host, a,
+                          why.empty() ? "healthy" : "unhealthy", detail);
+    }
+    // Accounts of the result the inventory does not list for this host are not judged here
+    // (the script only reports the inventory's accounts).
+    if (j.contains("ADSecurityGroupUpdate") && j["ADSecurityGroupUpdate"].is_object()) {
+      const auto& r = j["ADSecurityGroupUpdate"];
+      const int want = model.directory.security_group_update;
+      if (!r.contains("actual") || !r["actual"].is_number_integer() ||
+          r["actual"].get<long long>() != want) {
+        std::string actual = r.contains("actual") && r["actual"].is_number_integer()
+                                 ? std::to_string(r["actual"].get<long long>())
+                                 : std::string("not set");
+        policy::emit(R("CCS-ACC-003"), rep.findings, ha.host,
+                     fmt::format("ADSecurityGroupUpdate on {} is {}, the inventory records {}",
+                                 ha.host, actual, want),
+                     loc);
+      }
+    }
+    if (malformed > 0)
+      view += fmt::format("{:<12} {:<32} {:<10} {} malformed entries ignored\n", ha.host, "-", "-",
+                          malformed);
+  }
+  rep.view = std::move(view);
+  return rep;
 }
 
 }  // namespace ccsec::identity

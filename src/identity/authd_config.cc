@@ -97,6 +97,9 @@ class Parser {
       c.max_connections = *w;
     }
     if (auto r = directory(root["directory"], c); !r) return r.error();
+    // Each worker holds one pooled connection while it binds: keep one idle per worker, or every
+    // bind beyond max_idle would open (and close) a TLS connection of its own.
+    c.directory.pool.max_idle = std::max<std::size_t>(c.directory.pool.max_idle, c.workers);
     auto allowed = str(root["allowed_group"], "allowed_group");
     if (!allowed) return allowed.error();
     c.allowed_group = *allowed;
@@ -300,7 +303,12 @@ core::Result<AuthdConfig> parseAuthdConfig(const std::string& yaml, const std::s
   } catch (const YAML::Exception& e) {
     return core::makeError(name + ": " + e.what());
   }
-  return Parser(name, base_dir).parse(root);
+  try {
+    return Parser(name, base_dir).parse(root);
+  } catch (const YAML::Exception& e) {
+    // A required key that is absent: yaml-cpp throws when its (invalid) node is inspected.
+    return core::makeError(name + ": " + e.what());
+  }
 }
 
 core::Result<AuthdConfig> loadAuthdConfig(const std::string& path) {

@@ -14,5 +14,8 @@ namespace ccsec::policy {
 const std::vector<Rule>& liveDirectoryRules();
 /// A rule of liveDirectoryRules() by ID (asserts it exists).
 const Rule& liveDirectoryRule(std::string_view id);
+/// CCS-ACC-*: local group memberships as hosts report them (`ccsec accounts report`).
+const std::vector<Rule>& liveAccountRules();
+const Rule& liveAccountRule(std::string_view id);
 
 }  // namespace ccsec::policy

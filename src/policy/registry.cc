@@ -47,6 +47,8 @@ const Rule* findRule(std::string_view id) {
   }
   for (const Rule& r : liveDirectoryRules())
     if (r.id == id) return &r;
+  for (const Rule& r : liveAccountRules())
+    if (r.id == id) return &r;
   for (const Rule& r : probeRules()) {
     if (r.id == id) return &r;
   }

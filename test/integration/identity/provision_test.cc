@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "slapd_lab.h"
 
@@ -113,6 +115,83 @@ TEST(Accounts, ScriptsAndUsersMatchGoldens) {
                 .find("'UcceService' = @('lab-admin@lab.example.com', 'svc-cce@lab.example.com')"),
             std::string::npos);
   std::filesystem::remove_all(out);
+}
+
+// `ccsec accounts report`: the JSON lines the check scripts print (their shape is pinned by the
+// check goldens), read back into CCS-ACC findings and the Service Account Manager's view.
+TEST(Accounts, ReportTurnsTheScriptsLinesIntoFindingsAndHealth) {
+  char tmpl[] = "/tmp/ccsec-accrep-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  const std::string inv = std::string(CCSEC_SOURCE_DIR) + "/examples/lab.yaml";
+  const std::string ok = R"(,"missing":[],"extra":[],"unresolved":[],"fixed":[],)"
+                         R"("ADSecurityGroupUpdate":{"expected":0,"actual":0}})";
+  std::ofstream(dir / "results.jsonl")
+      << R"({"host":"aw-1")" << ok << "\n"
+      << R"({"host":"cvp-1")" << ok << "\r\n"
+      << R"({"host":"hds-1","missing":[{"account":"svc-cce@lab.example.com","group":"UcceService"}],)"
+      << R"("extra":[{"account":"lab-admin@lab.example.com","group":"Remote Desktop Users"}],)"
+      << R"("unresolved":[],"fixed":[],"ADSecurityGroupUpdate":{"expected":0,"actual":1}})"
+      << "\n"
+      << R"({"host":"pg-a","missing":[],"extra":[],"unresolved":["lab-admin@lab.example.com"],)"
+      << R"("fixed":[],"ADSecurityGroupUpdate":{"expected":0,"actual":null}})"
+      << "\n\n"
+      << R"({"host":"pg-b")" << ok << "\n"
+      << R"({"host":"rgr-a","missing":[],"extra":[{"account":"svc-cce@lab.example.com","group":"Administrators"}],)"
+      << R"("unresolved":[],"fixed":[],"ADSecurityGroupUpdate":{"expected":0,"actual":0}})"
+      << "\n";
+  // rgr-b reports nothing.
+  int st = -1;
+  const std::string json =
+      capture(std::string(CCSEC_BIN) + " accounts report " + inv + " " +
+                  (dir / "results.jsonl").string() + " --format json 2>/dev/null",
+              &st);
+  EXPECT_EQ(st, 1) << json;
+  auto doc = nlohmann::json::parse(json, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << json;
+  std::set<std::string> got;
+  for (const auto& f : doc["findings"])
+    got.insert(f["rule"].get<std::string>() + " " + f["target"].get<std::string>() + " " +
+               f["severity"].get<std::string>());
+  const std::set<std::string> want = {
+      "CCS-ACC-001 hds-1:svc-cce@lab.example.com high",
+      "CCS-ACC-002 hds-1:lab-admin@lab.example.com medium",
+      "CCS-ACC-003 hds-1 medium",
+      "CCS-ACC-001 pg-a:lab-admin@lab.example.com high",
+      "CCS-ACC-003 pg-a medium",
+      "CCS-ACC-002 rgr-a:svc-cce@lab.example.com high",  // in Administrators: high
+      "CCS-ACC-004 rgr-b low",
+  };
+  EXPECT_EQ(got, want) << json;
+  // The Service Account Manager's view, per host and account.
+  const std::string text = capture(std::string(CCSEC_BIN) + " accounts report " + inv + " " +
+                                       (dir / "results.jsonl").string() + " 2>/dev/null",
+                                   &st);
+  EXPECT_NE(text.find("svc-cce@lab.example.com          healthy"), std::string::npos) << text;
+  EXPECT_NE(text.find("unhealthy  not in UcceService"), std::string::npos) << text;
+  EXPECT_NE(text.find("unhealthy  does not resolve to a SID"), std::string::npos) << text;
+  EXPECT_NE(text.find("unknown    not reported"), std::string::npos) << text;
+  // JUnit: one testcase per CCS-ACC rule; --fail-on critical passes.
+  const std::string junit = capture(std::string(CCSEC_BIN) + " accounts report " + inv + " " +
+                                        (dir / "results.jsonl").string() +
+                                        " --format junit --fail-on critical 2>/dev/null",
+                                    &st);
+  EXPECT_EQ(st, 0);
+  EXPECT_NE(junit.find("<testsuites name=\"ccsec accounts report\" tests=\"4\""), std::string::npos)
+      << junit;
+  // Hostile or foreign input: exit 2, the line number named, never its bytes.
+  std::ofstream(dir / "bad.jsonl") << R"({"host":"aw-1")" << ok << "\nSECRET-GARBAGE\n";
+  const std::string bad = capture(
+      std::string(CCSEC_BIN) + " accounts report " + inv + " " + (dir / "bad.jsonl").string(), &st);
+  EXPECT_EQ(st, 2);
+  EXPECT_NE(bad.find("line 2"), std::string::npos) << bad;
+  EXPECT_EQ(bad.find("SECRET"), std::string::npos) << bad;
+  std::ofstream(dir / "foreign.jsonl") << R"({"host":"intruder")" << ok << "\n";
+  const std::string foreign = capture(
+      std::string(CCSEC_BIN) + " accounts report " + inv + " " + (dir / "foreign.jsonl").string(),
+      &st);
+  EXPECT_EQ(st, 2);
+  EXPECT_NE(foreign.find("not a Windows domain member"), std::string::npos) << foreign;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

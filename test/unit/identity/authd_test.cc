@@ -76,6 +76,30 @@ TEST_F(AuthdConfigTest, OwnSiteFirstAndDefaults) {
   ASSERT_EQ(c->trusted_proxies.size(), 2u);
 }
 
+// Each directory worker holds one pooled connection while it binds: the pool keeps at least one
+// idle connection per worker, so that no bind pays a fresh TLS handshake (bench/authd: with 16
+// workers and 8 kept, every bind beyond the 8th opened and closed a TLS connection).
+TEST_F(AuthdConfigTest, PoolKeepsAConnectionPerWorker) {
+  auto c = parse("[\"ldaps://dc-e:636\"]", "");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_GE(c->directory.pool.max_idle, c->workers);
+  auto many = parse("[\"ldaps://dc-e:636\"]", "workers: 24\n");
+  ASSERT_TRUE(many) << many.error().message;
+  EXPECT_EQ(many->workers, 24u);
+  EXPECT_GE(many->directory.pool.max_idle, 24u);
+}
+
+// A required key that is absent is an error, not an exception out of the parser.
+TEST(AuthdConfig, MissingRequiredKeyIsAnErrorNotAThrow) {
+  auto c = parseAuthdConfig(
+      "listen: 127.0.0.1:0\ndirectory:\n  servers: [\"ldaps://dc:636\"]\n  ca_file: /dev/null\n"
+      "  bind: \"uid={user},ou=people,dc=corp,dc=example,dc=com\"\n  nested: memberof\n"
+      "allowed_group: \"cn=agents,dc=corp,dc=example,dc=com\"\n",
+      "authd.yaml", "");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("group_base"), std::string::npos) << c.error().message;
+}
+
 TEST_F(AuthdConfigTest, PlaintextRefused) {
   auto c = parse("[\"ldap://dc-e:389\"]");
   ASSERT_FALSE(c);
