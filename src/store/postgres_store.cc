@@ -1,4 +1,6 @@
 #include <array>
+#include <cstdint>
+#include <string>
 
 #include "core/db_handles.h"
 #include "store/audit_store.h"
@@ -12,16 +14,19 @@ class PostgresStore final : public AuditStore {
 
   core::Result<void> init() {
     for (const char* sql :
-         {"SET synchronous_commit = on",
-          "CREATE TABLE IF NOT EXISTS audit_events (id BIGSERIAL PRIMARY KEY, time_ms BIGINT NOT NULL,"
+         {"SET client_min_messages = warning",  // no "relation already exists" NOTICE on stderr
+          "SET synchronous_commit = on",
+          "CREATE TABLE IF NOT EXISTS audit_events (id BIGSERIAL PRIMARY KEY, time_ms BIGINT NOT "
+          "NULL,"
           " source TEXT NOT NULL, kind TEXT NOT NULL, peer_address TEXT NOT NULL,"
           " peer_identity TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL)"}) {
       if (auto r = command(sql); !r) return r;
     }
-    core::PgResultPtr res(PQprepare(conn_.get(), "ccsec_audit_insert",
-                                    "INSERT INTO audit_events(time_ms,source,kind,peer_address,peer_identity,reason,detail)"
-                                    " VALUES($1::bigint,$2,$3,$4,$5,$6,$7)",
-                                    7, nullptr));
+    core::PgResultPtr res(PQprepare(
+        conn_.get(), "ccsec_audit_insert",
+        "INSERT INTO audit_events(time_ms,source,kind,peer_address,peer_identity,reason,detail)"
+        " VALUES($1::bigint,$2,$3,$4,$5,$6,$7)",
+        7, nullptr));
     if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) return fail("prepare insert");
     return {};
   }
@@ -30,9 +35,15 @@ class PostgresStore final : public AuditStore {
     if (auto r = command("BEGIN"); !r) return r;
     for (const auto& e : events) {
       std::string t = std::to_string(e.time_ms);
-      std::array<const char*, 7> values{t.c_str(), e.source.c_str(), e.kind.c_str(), e.peer_address.c_str(),
-                                        e.peer_identity.c_str(), e.reason.c_str(), e.detail.c_str()};
-      core::PgResultPtr res(PQexecPrepared(conn_.get(), "ccsec_audit_insert", 7, values.data(), nullptr, nullptr, 0));
+      std::array<const char*, 7> values{t.c_str(),
+                                        e.source.c_str(),
+                                        e.kind.c_str(),
+                                        e.peer_address.c_str(),
+                                        e.peer_identity.c_str(),
+                                        e.reason.c_str(),
+                                        e.detail.c_str()};
+      core::PgResultPtr res(
+          PQexecPrepared(conn_.get(), "ccsec_audit_insert", 7, values.data(), nullptr, nullptr, 0));
       if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) {
         auto err = fail("insert audit event");
         (void)command("ROLLBACK");
@@ -43,30 +54,63 @@ class PostgresStore final : public AuditStore {
   }
 
   core::Result<std::vector<AuditEvent>> list() override {
-    core::PgResultPtr res(PQexec(conn_.get(),
-                                 "SELECT time_ms,source,kind,peer_address,peer_identity,reason,detail"
-                                 " FROM audit_events ORDER BY id"));
+    core::PgResultPtr res(
+        PQexec(conn_.get(),
+               "SELECT id,time_ms,source,kind,peer_address,peer_identity,reason,detail"
+               " FROM audit_events ORDER BY id"));
     if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) return fail("select audit events");
     std::vector<AuditEvent> out;
-    for (int i = 0; i < PQntuples(res.get()); ++i) {
-      AuditEvent e;
-      e.time_ms = std::stoll(PQgetvalue(res.get(), i, 0));
-      e.source = PQgetvalue(res.get(), i, 1);
-      e.kind = PQgetvalue(res.get(), i, 2);
-      e.peer_address = PQgetvalue(res.get(), i, 3);
-      e.peer_identity = PQgetvalue(res.get(), i, 4);
-      e.reason = PQgetvalue(res.get(), i, 5);
-      e.detail = PQgetvalue(res.get(), i, 6);
-      out.push_back(std::move(e));
-    }
+    for (int i = 0; i < PQntuples(res.get()); ++i) out.push_back(row(res.get(), i));
     return out;
   }
 
+  // Single-row mode: libpq hands over one row at a time instead of the whole result.
+  core::Result<void> scan(const AuditQuery& q,
+                          const std::function<void(const AuditEvent&)>& visit) override {
+    const std::string since = std::to_string(q.since_ms.value_or(INT64_MIN));
+    const std::string until = std::to_string(q.until_ms.value_or(INT64_MAX));
+    std::array<const char*, 2> values{since.c_str(), until.c_str()};
+    if (PQsendQueryParams(conn_.get(),
+                          "SELECT id,time_ms,source,kind,peer_address,peer_identity,reason,detail"
+                          " FROM audit_events WHERE time_ms >= $1::bigint AND time_ms < $2::bigint"
+                          " ORDER BY time_ms, id",
+                          2, nullptr, values.data(), nullptr, nullptr, 0) != 1 ||
+        PQsetSingleRowMode(conn_.get()) != 1)
+      return fail("select audit events");
+    std::string error;
+    for (;;) {
+      core::PgResultPtr res(PQgetResult(conn_.get()));
+      if (!res) break;
+      const auto status = PQresultStatus(res.get());
+      if (status == PGRES_SINGLE_TUPLE) {
+        visit(row(res.get(), 0));
+      } else if (status != PGRES_TUPLES_OK && error.empty()) {
+        error = PQresultErrorMessage(res.get());
+      }
+    }
+    if (!error.empty())
+      return core::runtimeError("audit store (PostgreSQL): select audit events: " + error);
+    return {};
+  }
+
   std::string describe() const override {
-    return std::string("postgresql://") + PQhost(conn_.get()) + ":" + PQport(conn_.get()) + "/" + PQdb(conn_.get());
+    return std::string("postgresql://") + PQhost(conn_.get()) + ":" + PQport(conn_.get()) + "/" +
+           PQdb(conn_.get());
   }
 
  private:
+  static AuditEvent row(PGresult* res, int i) {
+    AuditEvent e;
+    e.id = std::stoll(PQgetvalue(res, i, 0));
+    e.time_ms = std::stoll(PQgetvalue(res, i, 1));
+    e.source = PQgetvalue(res, i, 2);
+    e.kind = PQgetvalue(res, i, 3);
+    e.peer_address = PQgetvalue(res, i, 4);
+    e.peer_identity = PQgetvalue(res, i, 5);
+    e.reason = PQgetvalue(res, i, 6);
+    e.detail = PQgetvalue(res, i, 7);
+    return e;
+  }
   core::Result<void> command(const char* sql) {
     core::PgResultPtr res(PQexec(conn_.get(), sql));
     if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) return fail(sql);

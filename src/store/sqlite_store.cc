@@ -1,3 +1,5 @@
+#include <cstdint>
+
 #include "core/db_handles.h"
 #include "store/audit_store.h"
 
@@ -52,7 +54,7 @@ class SqliteStore final : public AuditStore {
   core::Result<std::vector<AuditEvent>> list() override {
     sqlite3_stmt* raw = nullptr;
     if (sqlite3_prepare_v2(db_.get(),
-                           "SELECT time_ms,source,kind,peer_address,peer_identity,reason,detail"
+                           "SELECT id,time_ms,source,kind,peer_address,peer_identity,reason,detail"
                            " FROM audit_events ORDER BY id",
                            -1, &raw, nullptr) != SQLITE_OK)
       return fail("prepare select");
@@ -61,17 +63,47 @@ class SqliteStore final : public AuditStore {
     int rc = 0;
     while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
       AuditEvent e;
-      e.time_ms = sqlite3_column_int64(raw, 0);
-      e.source = column(raw, 1);
-      e.kind = column(raw, 2);
-      e.peer_address = column(raw, 3);
-      e.peer_identity = column(raw, 4);
-      e.reason = column(raw, 5);
-      e.detail = column(raw, 6);
+      e.id = sqlite3_column_int64(raw, 0);
+      e.time_ms = sqlite3_column_int64(raw, 1);
+      e.source = column(raw, 2);
+      e.kind = column(raw, 3);
+      e.peer_address = column(raw, 4);
+      e.peer_identity = column(raw, 5);
+      e.reason = column(raw, 6);
+      e.detail = column(raw, 7);
       out.push_back(std::move(e));
     }
     if (rc != SQLITE_DONE) return fail("select audit events");
     return out;
+  }
+
+  core::Result<void> scan(const AuditQuery& q,
+                          const std::function<void(const AuditEvent&)>& visit) override {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(),
+                           "SELECT id,time_ms,source,kind,peer_address,peer_identity,reason,detail"
+                           " FROM audit_events WHERE time_ms >= ? AND time_ms < ?"
+                           " ORDER BY time_ms, id",
+                           -1, &raw, nullptr) != SQLITE_OK)
+      return fail("prepare select");
+    core::SqliteStmtPtr stmt(raw);
+    sqlite3_bind_int64(raw, 1, q.since_ms.value_or(INT64_MIN));
+    sqlite3_bind_int64(raw, 2, q.until_ms.value_or(INT64_MAX));
+    int rc = 0;
+    AuditEvent e;
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+      e.id = sqlite3_column_int64(raw, 0);
+      e.time_ms = sqlite3_column_int64(raw, 1);
+      e.source = column(raw, 2);
+      e.kind = column(raw, 3);
+      e.peer_address = column(raw, 4);
+      e.peer_identity = column(raw, 5);
+      e.reason = column(raw, 6);
+      e.detail = column(raw, 7);
+      visit(e);
+    }
+    if (rc != SQLITE_DONE) return fail("select audit events");
+    return {};
   }
 
   std::string describe() const override { return "sqlite:" + path_; }

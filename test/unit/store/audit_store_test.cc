@@ -11,6 +11,8 @@
 #include <fstream>
 #include <string>
 
+#include "common/postgres_server.h"
+#include "store/audit_export.h"
 #include "store/audit_log.h"
 
 namespace ccsec::store {
@@ -42,6 +44,73 @@ void roundTrip(AuditStore& s) {
   EXPECT_EQ((*l)[0].peer_address, "127.0.0.1:40001");
   EXPECT_EQ((*l)[2].detail, R"({"n":3})");
   EXPECT_EQ((*l)[1].time_ms, 1700000000002);
+}
+
+// scan(): ordered by time, then by commit order; since inclusive, until exclusive. Times far
+// from the other tests' events so that a shared store does not matter.
+void scanCheck(AuditStore& s) {
+  auto at = [](std::int64_t t, const char* reason) {
+    AuditEvent e = event(0);
+    e.time_ms = 1800000000000 + t;
+    e.reason = reason;
+    return e;
+  };
+  ASSERT_TRUE(s.append({at(30, "c"), at(10, "a")}).ok());
+  ASSERT_TRUE(s.append({at(20, "b"), at(10, "a2")}).ok());
+  auto reasons = [&](AuditQuery q) {
+    std::string out;
+    std::int64_t last_id = 0;
+    auto r = s.scan(q, [&](const AuditEvent& e) {
+      out += e.reason + ",";
+      EXPECT_GT(e.id, 0);
+      EXPECT_NE(e.id, last_id);
+      last_id = e.id;
+    });
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return out;
+  };
+  EXPECT_EQ(reasons({1800000000000, 1800000000100}), "a,a2,b,c,");
+  EXPECT_EQ(reasons({1800000000010, 1800000000030}), "a,a2,b,");
+  EXPECT_EQ(reasons({1800000000020, std::nullopt}), "b,c,");
+  EXPECT_EQ(reasons({std::nullopt, 1800000000000}).find("c,"), std::string::npos);
+}
+
+TEST(SqliteAuditStore, ScanOrdersByTimeWithinBounds) {
+  auto dir = tempDir();
+  auto s = openAuditStore("sqlite:audit.db", dir);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  scanCheck(**s);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AuditExport, OneObjectPerLineWithStableFields) {
+  AuditEvent e = event(7);
+  e.id = 42;
+  e.time_ms = 1764692870123;  // 2025-12-02T16:27:50.123Z
+  e.reason = "peer said \"bye\"\n";
+  EXPECT_EQ(
+      auditEventJsonLine(e),
+      R"({"id":42,"time":"2025-12-02T16:27:50.123Z","time_ms":1764692870123,"source":"cti",)"
+      R"("kind":"session_open","peer_address":"127.0.0.1:40007","peer_identity":"CN=finesse-a",)"
+      R"("reason":"peer said \"bye\"\n","detail":{"n":7}})");
+  e.detail.clear();
+  EXPECT_NE(auditEventJsonLine(e).find(R"("detail":{})"), std::string::npos);
+  EXPECT_EQ(formatUtcMs(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(formatUtcMs(-1), "1969-12-31T23:59:59.999Z");
+}
+
+TEST(AuditExport, ParsesTimes) {
+  EXPECT_EQ(*parseAuditTime("2025-12-02"), 1764633600000);
+  EXPECT_EQ(*parseAuditTime("2025-12-02T16:27:50.123Z"), 1764692870123);
+  EXPECT_EQ(*parseAuditTime("2025-12-02T16:27Z"), 1764692820000);
+  EXPECT_EQ(*parseAuditTime("2025-12-02T17:27:50.1+01:00"), 1764692870100);
+  EXPECT_EQ(*parseAuditTime("1764692870123"), 1764692870123);
+  for (const char* bad : {"", "yesterday", "2025-13-01", "2025-12-02T16:27:50", "2025-12-02T25:00Z",
+                          "2025-12-02T16:27:50.Z", "2025-12-02T16:27+1:00"}) {
+    auto r = parseAuditTime(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("YYYY-MM-DD"), std::string::npos);
+  }
 }
 
 TEST(SqliteAuditStore, RoundTripsEvents) {
@@ -114,41 +183,20 @@ TEST(AuditLog, AcknowledgedEventsSurviveKill9) {
 class PostgresAuditStore : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    for (const auto& e : std::filesystem::directory_iterator("/usr/lib/postgresql"))
-      if (std::filesystem::exists(e.path() / "bin/initdb")) bin_ = (e.path() / "bin").string();
-    if (bin_.empty()) { skip_ = "PostgreSQL server binaries not installed (/usr/lib/postgresql/*/bin)"; return; }
-    if (::geteuid() != 0) { skip_ = "needs root to run the server as the postgres user"; return; }
-    if (std::system("id postgres >/dev/null 2>&1") != 0) { skip_ = "no postgres system user"; return; }
-    dir_ = tempDir();
-    std::filesystem::permissions(dir_, std::filesystem::perms::all);
-    std::string chown = "chown postgres " + dir_;
-    ASSERT_EQ(std::system(chown.c_str()), 0);
-    port_ = 20000 + (::getpid() % 20000);
-    std::string init = "runuser -u postgres -- " + bin_ + "/initdb -D " + dir_ + "/data -A trust -U postgres >/dev/null 2>&1";
-    ASSERT_EQ(std::system(init.c_str()), 0) << init;
-    std::string start = "runuser -u postgres -- " + bin_ + "/pg_ctl -D " + dir_ + "/data -l " + dir_ +
-                        "/log -w -o \"-p " + std::to_string(port_) + " -k " + dir_ +
-                        " -c listen_addresses=''\" start >/dev/null 2>&1";
-    ASSERT_EQ(std::system(start.c_str()), 0) << start;
-    started_ = true;
+    server_ = new testing::PostgresServer();
+    status_ = server_->start();
   }
   static void TearDownTestSuite() {
-    if (started_) {
-      std::string stop = "runuser -u postgres -- " + bin_ + "/pg_ctl -D " + dir_ + "/data -m immediate stop >/dev/null 2>&1";
-      EXPECT_EQ(std::system(stop.c_str()), 0);
-    }
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    EXPECT_TRUE(server_->stop());
+    delete server_;
   }
   void SetUp() override {
-    if (!skip_.empty()) GTEST_SKIP() << skip_;
-    ASSERT_TRUE(started_) << "PostgreSQL did not start";
+    if (!status_.empty() && !status_.starts_with("failed: ")) GTEST_SKIP() << status_;
+    ASSERT_TRUE(server_->started()) << "PostgreSQL did not start: " << status_;
   }
-  static std::string uri() {
-    return "postgresql:///postgres?host=" + dir_ + "&port=" + std::to_string(port_) + "&user=postgres";
-  }
-  static inline std::string bin_, dir_, skip_;
-  static inline int port_ = 0;
-  static inline bool started_ = false;
+  static std::string uri() { return server_->uri(); }
+  static inline testing::PostgresServer* server_ = nullptr;
+  static inline std::string status_;
 };
 
 TEST_F(PostgresAuditStore, RoundTripsEventsWithSynchronousCommit) {
@@ -164,8 +212,15 @@ TEST_F(PostgresAuditStore, RoundTripsEventsWithSynchronousCommit) {
   EXPECT_EQ(l->size(), 3u);
 }
 
+TEST_F(PostgresAuditStore, ScanOrdersByTimeWithinBounds) {
+  auto s = openAuditStore(uri());
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  scanCheck(**s);
+}
+
 TEST_F(PostgresAuditStore, ConnectionErrorsAreReported) {
-  auto s = openAuditStore("postgresql:///postgres?host=" + dir_ + "&port=1&user=postgres");
+  auto s =
+      openAuditStore("postgresql:///postgres?host=" + server_->dir() + "&port=1&user=postgres");
   EXPECT_FALSE(s.ok());
 }
 
