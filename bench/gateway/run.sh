@@ -165,6 +165,17 @@ for round in $(seq 1 "$ROUNDS"); do
       r=$(measure_ready "$pid" "$LOADGEN" rtt "$P" "${PORT_ECHO[$t]}" 100 "$RATE" "$DUR")
       add "p50:$t" "$(val "$r" p50_us)"; add "p99:$t" "$(val "$r" p99_us)"
     fi
+    # (d) only in round 1: later rounds reuse the heap the first 1,000 connections left behind.
+    # (d) before the storms: a storm leaves a heap that later connections reuse.
+    if (( round == 1 )) && want d; then
+    before=$(rss_kib "$pid")
+    taskset -c 0 "$LOADGEN" idle "$P" "${PORT_ECHO[$t]}" "$IDLE_N" 6 > "$W/idle.out" & ip=$!
+    for _ in $(seq 1 120); do grep -q held= "$W/idle.out" 2>/dev/null && break; sleep 0.25; done
+    sleep 0.5
+    during=$(rss_kib "$pid")
+    wait $ip || true
+    add "d:$t" "$(awk -v a="$before" -v b="$during" -v n="$IDLE_N" 'BEGIN{printf "%.1f", (b-a)/n}')"
+    fi
     if want s; then
       for n in $STORM_N; do
         r=$(taskset -c 0 "$LOADGEN" storm "$P" "${PORT_ECHO[$t]}" "$n" "$pid" || true)
@@ -178,15 +189,6 @@ for round in $(seq 1 "$ROUNDS"); do
         add "sft$n:$t" "$(val "$r" full_s)"
       done
     fi
-    # (d) only in round 1: later rounds reuse the heap the first 1,000 connections left behind.
-    if (( round > 1 )) || ! want d; then continue; fi
-    before=$(rss_kib "$pid")
-    taskset -c 0 "$LOADGEN" idle "$P" "${PORT_ECHO[$t]}" "$IDLE_N" 6 > "$W/idle.out" & ip=$!
-    for _ in $(seq 1 120); do grep -q held= "$W/idle.out" 2>/dev/null && break; sleep 0.25; done
-    sleep 0.5
-    during=$(rss_kib "$pid")
-    wait $ip || true
-    add "d:$t" "$(awk -v a="$before" -v b="$during" -v n="$IDLE_N" 'BEGIN{printf "%.1f", (b-a)/n}')"
   done
   if want e; then
     r=$(measure "${PID[ccsec]}" "$LOADGEN" ged "$P" "${PORT_GED[ccsec]}" "$DUR")

@@ -14,6 +14,7 @@ void registerRender(CLI::App& app, int& exit_code);
 void registerReach(CLI::App& app, int& exit_code);
 void registerPki(CLI::App& app, int& exit_code);
 void registerGateway(CLI::App& app, int& exit_code);
+void registerAudit(CLI::App& app, int& exit_code);
 void registerMedia(CLI::App& app, int& exit_code);
 void registerAuthd(CLI::App& app, int& exit_code);
 void registerDirectory(CLI::App& app, int& exit_code);
@@ -35,6 +36,7 @@ void registerCommands(CLI::App& app, int& exit_code) {
   registerReach(app, exit_code);
   registerPki(app, exit_code);
   registerGateway(app, exit_code);
+  registerAudit(app, exit_code);
   registerMedia(app, exit_code);
   registerAuthd(app, exit_code);
   registerDirectory(app, exit_code);

@@ -122,6 +122,7 @@ core::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config, uns
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
   }
   impl->metrics->audit_failures = [log = impl->audit.get()] { return log->failures(); };
+  impl->metrics->audit_committed = [log = impl->audit.get()] { return log->committed(); };
   impl->sink = std::make_unique<AuditSink>(*impl->metrics, *impl->audit);
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
 }

@@ -65,6 +65,9 @@ std::string Metrics::render() const {
       .sample("ccsec_gateway_reloads_total", {{"result", "failed"}}, reloads_failed.load());
   w.single("ccsec_gateway_audit_events_total", MetricType::kCounter,
            "Audit events submitted to the store.", audit_events.load());
+  w.single("ccsec_gateway_audit_committed_total", MetricType::kCounter,
+           "Audit events acknowledged (committed to the store; they survive kill -9).",
+           audit_committed ? audit_committed() : 0);
   w.single("ccsec_gateway_audit_failures_total", MetricType::kCounter,
            "Audit store commits that failed (their events are kept and retried; see the log).",
            audit_failures ? audit_failures() : 0);

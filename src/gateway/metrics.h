@@ -43,6 +43,9 @@ class Metrics {
   /// Failed audit store commits (AuditLog::failures(); the events are kept and retried). Set
   /// once before any render().
   std::function<std::uint64_t()> audit_failures;
+  /// Audit events acknowledged: their group commit returned (AuditLog::committed()). Set once
+  /// before any render().
+  std::function<std::uint64_t()> audit_committed;
 
   std::string render() const;
 

@@ -9,7 +9,9 @@
 // (AuditLog serialises access).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@
 namespace ccsec::store {
 
 struct AuditEvent {
+  std::int64_t id = 0;          // the store's row id (filled when read; ignored by append)
   std::int64_t time_ms = 0;     // UNIX time, milliseconds
   std::string source;           // e.g. listener name
   std::string kind;             // handshake_failed, session_open, session_close, malformed_frame, …
@@ -27,6 +30,12 @@ struct AuditEvent {
   std::string detail;           // JSON object text or empty
 };
 
+/// Which events scan() visits: since_ms <= time_ms < until_ms (either bound optional).
+struct AuditQuery {
+  std::optional<std::int64_t> since_ms;
+  std::optional<std::int64_t> until_ms;
+};
+
 class AuditStore {
  public:
   virtual ~AuditStore() = default;
@@ -34,6 +43,10 @@ class AuditStore {
   virtual core::Result<void> append(const std::vector<AuditEvent>& events) = 0;
   /// All events in insertion order (for tests, reports and `ccsec audit`).
   virtual core::Result<std::vector<AuditEvent>> list() = 0;
+  /// Visits the events of `q` one at a time (not all in memory) ordered by time_ms, then by row
+  /// id (commit order), for `ccsec audit export`. Several writers (gateways) may share a store.
+  virtual core::Result<void> scan(const AuditQuery& q,
+                                  const std::function<void(const AuditEvent&)>& visit) = 0;
   virtual std::string describe() const = 0;
 };
 

@@ -1,4 +1,6 @@
 #include <array>
+#include <cstdint>
+#include <string>
 
 #include "store/audit_store.h"
 #include "store/db.h"
@@ -51,27 +53,58 @@ class PostgresStore final : public AuditStore {
   core::Result<std::vector<AuditEvent>> list() override {
     core::PgResultPtr res(
         PQexec(pg_.get(),
-               "SELECT time_ms,source,kind,peer_address,peer_identity,reason,detail"
+               "SELECT id,time_ms,source,kind,peer_address,peer_identity,reason,detail"
                " FROM audit_events ORDER BY id"));
     if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) return pg_.fail("select audit events");
     std::vector<AuditEvent> out;
-    for (int i = 0; i < PQntuples(res.get()); ++i) {
-      AuditEvent e;
-      e.time_ms = std::stoll(PQgetvalue(res.get(), i, 0));
-      e.source = PQgetvalue(res.get(), i, 1);
-      e.kind = PQgetvalue(res.get(), i, 2);
-      e.peer_address = PQgetvalue(res.get(), i, 3);
-      e.peer_identity = PQgetvalue(res.get(), i, 4);
-      e.reason = PQgetvalue(res.get(), i, 5);
-      e.detail = PQgetvalue(res.get(), i, 6);
-      out.push_back(std::move(e));
-    }
+    for (int i = 0; i < PQntuples(res.get()); ++i) out.push_back(row(res.get(), i));
     return out;
+  }
+
+  // Single-row mode: libpq hands over one row at a time instead of the whole result.
+  core::Result<void> scan(const AuditQuery& q,
+                          const std::function<void(const AuditEvent&)>& visit) override {
+    const std::string since = std::to_string(q.since_ms.value_or(INT64_MIN));
+    const std::string until = std::to_string(q.until_ms.value_or(INT64_MAX));
+    std::array<const char*, 2> values{since.c_str(), until.c_str()};
+    if (PQsendQueryParams(pg_.get(),
+                          "SELECT id,time_ms,source,kind,peer_address,peer_identity,reason,detail"
+                          " FROM audit_events WHERE time_ms >= $1::bigint AND time_ms < $2::bigint"
+                          " ORDER BY time_ms, id",
+                          2, nullptr, values.data(), nullptr, nullptr, 0) != 1 ||
+        PQsetSingleRowMode(pg_.get()) != 1)
+      return pg_.fail("select audit events");
+    std::string error;
+    for (;;) {
+      core::PgResultPtr res(PQgetResult(pg_.get()));
+      if (!res) break;
+      const auto status = PQresultStatus(res.get());
+      if (status == PGRES_SINGLE_TUPLE) {
+        visit(row(res.get(), 0));
+      } else if (status != PGRES_TUPLES_OK && error.empty()) {
+        error = PQresultErrorMessage(res.get());
+      }
+    }
+    if (!error.empty())
+      return core::runtimeError("audit store (PostgreSQL): select audit events: " + error);
+    return {};
   }
 
   std::string describe() const override { return pg_.describe(); }
 
  private:
+  static AuditEvent row(PGresult* res, int i) {
+    AuditEvent e;
+    e.id = std::stoll(PQgetvalue(res, i, 0));
+    e.time_ms = std::stoll(PQgetvalue(res, i, 1));
+    e.source = PQgetvalue(res, i, 2);
+    e.kind = PQgetvalue(res, i, 3);
+    e.peer_address = PQgetvalue(res, i, 4);
+    e.peer_identity = PQgetvalue(res, i, 5);
+    e.reason = PQgetvalue(res, i, 6);
+    e.detail = PQgetvalue(res, i, 7);
+    return e;
+  }
   db::Postgres pg_;
 };
 

@@ -1,3 +1,5 @@
+#include <cstdint>
+
 #include "store/audit_store.h"
 #include "store/db.h"
 
@@ -47,30 +49,47 @@ class SqliteStore final : public AuditStore {
 
   core::Result<std::vector<AuditEvent>> list() override {
     auto st = db_.prepare(
-        "SELECT time_ms,source,kind,peer_address,peer_identity,reason,detail"
+        "SELECT id,time_ms,source,kind,peer_address,peer_identity,reason,detail"
         " FROM audit_events ORDER BY id");
     if (!st) return st.error();
     sqlite3_stmt* raw = st->get();
     std::vector<AuditEvent> out;
     int rc = 0;
-    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
-      AuditEvent e;
-      e.time_ms = sqlite3_column_int64(raw, 0);
-      e.source = db::Sqlite::column(raw, 1);
-      e.kind = db::Sqlite::column(raw, 2);
-      e.peer_address = db::Sqlite::column(raw, 3);
-      e.peer_identity = db::Sqlite::column(raw, 4);
-      e.reason = db::Sqlite::column(raw, 5);
-      e.detail = db::Sqlite::column(raw, 6);
-      out.push_back(std::move(e));
-    }
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) out.push_back(row(raw));
     if (rc != SQLITE_DONE) return db_.fail("select audit events");
     return out;
+  }
+
+  core::Result<void> scan(const AuditQuery& q,
+                          const std::function<void(const AuditEvent&)>& visit) override {
+    auto st = db_.prepare(
+        "SELECT id,time_ms,source,kind,peer_address,peer_identity,reason,detail"
+        " FROM audit_events WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms, id");
+    if (!st) return st.error();
+    sqlite3_stmt* raw = st->get();
+    sqlite3_bind_int64(raw, 1, q.since_ms.value_or(INT64_MIN));
+    sqlite3_bind_int64(raw, 2, q.until_ms.value_or(INT64_MAX));
+    int rc = 0;
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) visit(row(raw));
+    if (rc != SQLITE_DONE) return db_.fail("select audit events");
+    return {};
   }
 
   std::string describe() const override { return db_.describe(); }
 
  private:
+  static AuditEvent row(sqlite3_stmt* raw) {
+    AuditEvent e;
+    e.id = sqlite3_column_int64(raw, 0);
+    e.time_ms = sqlite3_column_int64(raw, 1);
+    e.source = db::Sqlite::column(raw, 2);
+    e.kind = db::Sqlite::column(raw, 3);
+    e.peer_address = db::Sqlite::column(raw, 4);
+    e.peer_identity = db::Sqlite::column(raw, 5);
+    e.reason = db::Sqlite::column(raw, 6);
+    e.detail = db::Sqlite::column(raw, 7);
+    return e;
+  }
   db::Sqlite db_;
   core::SqliteStmtPtr insert_;
 };

@@ -37,7 +37,7 @@ std::string readFile(const std::string& path) {
   return ss.str();
 }
 
-std::uint16_t freePort() {
+[[maybe_unused]] std::uint16_t freePort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in sa{};
   sa.sin_family = AF_INET;

@@ -232,6 +232,32 @@ TEST_F(GatewayBinary, Ged188EndToEndKeepsPersonalDataOutOfAuditLogsAndMetrics) {
        {CtiServerSim::kAni, CtiServerSim::kCed, CtiServerSim::kCv1, CtiServerSim::kCv2,
         CtiServerSim::kEcc, CtiServerSim::kAccount, CtiServerSim::kPassword})
     EXPECT_EQ(at_rest.find(secret), std::string::npos) << secret << " leaked";
+
+  // #16.4 `ccsec audit export`: JSON lines for a SIEM, still without any personal data.
+  auto [rc, exported] =
+      run(std::string(CCSEC_BIN) + " audit export --store sqlite:" + dir_ + "/audit.db");
+  EXPECT_EQ(rc, 0) << exported;
+  EXPECT_NE(exported.find(R"("kind":"session_close")"), std::string::npos) << exported;
+  EXPECT_NE(exported.find(R"("client_id":"crm-connector-7")"), std::string::npos) << exported;
+  EXPECT_EQ(exported.rfind("{\"id\":", 0), 0U) << exported;
+  for (const char* secret :
+       {CtiServerSim::kAni, CtiServerSim::kCed, CtiServerSim::kCv1, CtiServerSim::kCv2,
+        CtiServerSim::kEcc, CtiServerSim::kAccount, CtiServerSim::kPassword})
+    EXPECT_EQ(exported.find(secret), std::string::npos) << secret << " leaked by the export";
+  // Bounds: nothing after the end of time; bad input is a usage error (exit 2).
+  auto [rc_future, none] = run(std::string(CCSEC_BIN) + " audit export --store sqlite:" + dir_ +
+                               "/audit.db --since 2999-01-01");
+  EXPECT_EQ(rc_future, 0);
+  EXPECT_EQ(none, "");
+  auto [rc_bad, bad] = run(std::string(CCSEC_BIN) + " audit export --store sqlite:" + dir_ +
+                           "/audit.db --until yesterday");
+  EXPECT_EQ(rc_bad, 2);
+  EXPECT_NE(bad.find("invalid time 'yesterday'"), std::string::npos) << bad;
+  auto [rc_missing, missing] =
+      run(std::string(CCSEC_BIN) + " audit export --store sqlite:" + dir_ + "/nope.db");
+  EXPECT_EQ(rc_missing, 2);
+  EXPECT_NE(missing.find("no audit store at"), std::string::npos) << missing;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/nope.db"));
 }
 
 TEST_F(GatewayBinary, BadConfigExitsTwoWithFileAndLine) {

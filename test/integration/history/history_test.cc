@@ -12,7 +12,7 @@
 
 #include "ccsec/paths.h"
 #include "common/process.h"
-#include "unit/store/postgres_server.h"
+#include "common/postgres_server.h"
 
 namespace ccsec {
 namespace {
@@ -139,7 +139,7 @@ class HistoryPostgres : public History {
     ASSERT_TRUE(server_.started()) << "PostgreSQL did not start";
     History::SetUp();
   }
-  static inline store::testing::PostgresServer server_;
+  static inline testing::PostgresServer server_;
 };
 
 TEST_F(HistoryPostgres, ChecksHistoryAndRunDiffOnPostgres) {

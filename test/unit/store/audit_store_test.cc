@@ -11,7 +11,8 @@
 #include <fstream>
 #include <string>
 
-#include "postgres_server.h"
+#include "common/postgres_server.h"
+#include "store/audit_export.h"
 #include "store/audit_log.h"
 
 namespace ccsec::store {
@@ -43,6 +44,73 @@ void roundTrip(AuditStore& s) {
   EXPECT_EQ((*l)[0].peer_address, "127.0.0.1:40001");
   EXPECT_EQ((*l)[2].detail, R"({"n":3})");
   EXPECT_EQ((*l)[1].time_ms, 1700000000002);
+}
+
+// scan(): ordered by time, then by commit order; since inclusive, until exclusive. Times far
+// from the other tests' events so that a shared store does not matter.
+void scanCheck(AuditStore& s) {
+  auto at = [](std::int64_t t, const char* reason) {
+    AuditEvent e = event(0);
+    e.time_ms = 1800000000000 + t;
+    e.reason = reason;
+    return e;
+  };
+  ASSERT_TRUE(s.append({at(30, "c"), at(10, "a")}).ok());
+  ASSERT_TRUE(s.append({at(20, "b"), at(10, "a2")}).ok());
+  auto reasons = [&](AuditQuery q) {
+    std::string out;
+    std::int64_t last_id = 0;
+    auto r = s.scan(q, [&](const AuditEvent& e) {
+      out += e.reason + ",";
+      EXPECT_GT(e.id, 0);
+      EXPECT_NE(e.id, last_id);
+      last_id = e.id;
+    });
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return out;
+  };
+  EXPECT_EQ(reasons({1800000000000, 1800000000100}), "a,a2,b,c,");
+  EXPECT_EQ(reasons({1800000000010, 1800000000030}), "a,a2,b,");
+  EXPECT_EQ(reasons({1800000000020, std::nullopt}), "b,c,");
+  EXPECT_EQ(reasons({std::nullopt, 1800000000000}).find("c,"), std::string::npos);
+}
+
+TEST(SqliteAuditStore, ScanOrdersByTimeWithinBounds) {
+  auto dir = tempDir();
+  auto s = openAuditStore("sqlite:audit.db", dir);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  scanCheck(**s);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AuditExport, OneObjectPerLineWithStableFields) {
+  AuditEvent e = event(7);
+  e.id = 42;
+  e.time_ms = 1764692870123;  // 2025-12-02T16:27:50.123Z
+  e.reason = "peer said \"bye\"\n";
+  EXPECT_EQ(
+      auditEventJsonLine(e),
+      R"({"id":42,"time":"2025-12-02T16:27:50.123Z","time_ms":1764692870123,"source":"cti",)"
+      R"("kind":"session_open","peer_address":"127.0.0.1:40007","peer_identity":"CN=finesse-a",)"
+      R"("reason":"peer said \"bye\"\n","detail":{"n":7}})");
+  e.detail.clear();
+  EXPECT_NE(auditEventJsonLine(e).find(R"("detail":{})"), std::string::npos);
+  EXPECT_EQ(formatUtcMs(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(formatUtcMs(-1), "1969-12-31T23:59:59.999Z");
+}
+
+TEST(AuditExport, ParsesTimes) {
+  EXPECT_EQ(*parseAuditTime("2025-12-02"), 1764633600000);
+  EXPECT_EQ(*parseAuditTime("2025-12-02T16:27:50.123Z"), 1764692870123);
+  EXPECT_EQ(*parseAuditTime("2025-12-02T16:27Z"), 1764692820000);
+  EXPECT_EQ(*parseAuditTime("2025-12-02T17:27:50.1+01:00"), 1764692870100);
+  EXPECT_EQ(*parseAuditTime("1764692870123"), 1764692870123);
+  for (const char* bad : {"", "yesterday", "2025-13-01", "2025-12-02T16:27:50", "2025-12-02T25:00Z",
+                          "2025-12-02T16:27:50.Z", "2025-12-02T16:27+1:00"}) {
+    auto r = parseAuditTime(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("YYYY-MM-DD"), std::string::npos);
+  }
 }
 
 TEST(SqliteAuditStore, RoundTripsEvents) {
@@ -135,6 +203,12 @@ TEST_F(PostgresAuditStore, RoundTripsEventsWithSynchronousCommit) {
   auto l = (*again)->list();
   ASSERT_TRUE(l.ok());
   EXPECT_EQ(l->size(), 3u);
+}
+
+TEST_F(PostgresAuditStore, ScanOrdersByTimeWithinBounds) {
+  auto s = openAuditStore(uri());
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  scanCheck(**s);
 }
 
 TEST_F(PostgresAuditStore, ConnectionErrorsAreReported) {

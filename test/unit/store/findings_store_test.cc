@@ -10,7 +10,7 @@
 #include <string>
 
 #include "ccsec/paths.h"
-#include "postgres_server.h"
+#include "common/postgres_server.h"
 
 namespace ccsec::store {
 namespace {

@@ -1,5 +1,5 @@
 #pragma once
-// A real PostgreSQL server for store tests: initialised in a temp dir, run as the postgres user,
+// A real PostgreSQL server for tests (stores, history, gateway scale-out): initialised in a temp dir, run as the postgres user,
 // unix socket only, on a port derived from the pid; stopped (immediate) and removed at the end.
 // Use from a test suite's SetUpTestSuite/TearDownTestSuite; `skip` says why there is none
 // (no server binaries, not root, no postgres user) so the tests can GTEST_SKIP visibly.
@@ -10,10 +10,15 @@
 #include <filesystem>
 #include <string>
 
-namespace ccsec::store::testing {
+namespace ccsec::testing {
 
 class PostgresServer {
  public:
+  PostgresServer() = default;
+  PostgresServer(const PostgresServer&) = delete;
+  PostgresServer& operator=(const PostgresServer&) = delete;
+  ~PostgresServer() { stop(); }
+
   /// Starts the server; on a precondition missing sets skip(), on a failure started() is false.
   void start(const std::string& tag) {
     if (std::filesystem::exists("/usr/lib/postgresql"))
@@ -55,6 +60,7 @@ class PostgresServer {
       started_ = false;
     }
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    dir_.clear();
   }
   /// A URI for database `db` (default "postgres") on this server.
   std::string uri(const std::string& db = "postgres") const {
@@ -85,4 +91,4 @@ class PostgresServer {
   bool started_ = false;
 };
 
-}  // namespace ccsec::store::testing
+}  // namespace ccsec::testing
