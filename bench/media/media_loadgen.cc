@@ -77,11 +77,16 @@ sockaddr_in addr(std::uint16_t port) {
   return a;
 }
 
-double cpuSeconds(int pid) {
+struct Cpu {
+  double user = 0, sys = 0;
+  double total() const { return user + sys; }
+};
+
+Cpu cpuSplit(int pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto close = s.rfind(')');
-  if (close == std::string::npos) return 0;
+  if (close == std::string::npos) return {};
   std::istringstream rest(s.substr(close + 2));
   std::string f;
   unsigned long utime = 0, stime = 0;
@@ -90,7 +95,8 @@ double cpuSeconds(int pid) {
     if (i == 14) utime = std::stoul(f);
     if (i == 15) stime = std::stoul(f);
   }
-  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  const auto tck = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return {static_cast<double>(utime) / tck, static_cast<double>(stime) / tck};
 }
 
 class Ng {
@@ -287,7 +293,7 @@ int main(int argc, char** argv) {
   constexpr std::size_t kReplayMax = 200000;
   std::vector<Stored> replayStore;
   if (a.replay) replayStore.reserve(kReplayMax);
-  const double cpu0 = cpuSeconds(a.pid);
+  const Cpu cpu0 = cpuSplit(a.pid);
   const auto t0 = Clock::now();
   std::size_t nextFwd = 0, nextRev = 0;
   while (true) {
@@ -327,7 +333,9 @@ int main(int argc, char** argv) {
   }
   const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
   std::this_thread::sleep_for(std::chrono::milliseconds(700));  // drain in-flight packets
-  const double cpu = cpuSeconds(a.pid) - cpu0;
+  const Cpu cpu1 = cpuSplit(a.pid);
+  const double cpu = cpu1.total() - cpu0.total();
+  const double sysShare = cpu > 0 ? (cpu1.sys - cpu0.sys) / cpu : 0.0;
   std::uint64_t replaysForwarded = 0;
   if (a.replay) {
     // Replay phase: every SRTP packet of the clean phase is sent again (same bytes, same
@@ -359,11 +367,12 @@ int main(int argc, char** argv) {
   const std::uint64_t sent = sentFwd + sentRev;
   const std::uint64_t lost = sent > got ? sent - got : 0;
   std::printf("mode=%s calls=%d rate=%.0f seconds=%.2f sent=%llu received=%llu lost=%llu "
-              "replays_sent=%llu replays_forwarded=%llu relay_cpu_s=%.3f pps_per_cpu_s=%.0f\n",
+              "replays_sent=%llu replays_forwarded=%llu relay_cpu_s=%.3f pps_per_cpu_s=%.0f "
+              "kernel_share=%.2f\n",
               a.mode.c_str(), a.calls, rate, wall, static_cast<unsigned long long>(sent),
               static_cast<unsigned long long>(got), static_cast<unsigned long long>(lost),
               static_cast<unsigned long long>(sentDup), static_cast<unsigned long long>(replaysForwarded),
-              cpu, cpu > 0 ? static_cast<double>(got) / cpu : 0.0);
+              cpu, cpu > 0 ? static_cast<double>(got) / cpu : 0.0, sysShare);
   for (int i = 0; i < a.calls; ++i) {
     BValue::Dict d;
     d["command"] = "delete";

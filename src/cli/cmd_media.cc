@@ -27,7 +27,7 @@ void registerMedia(CLI::App& app, int& exit_code) {
   struct Opts {
     std::string interface = "127.0.0.1", listenNg = "127.0.0.1:2223", listenHttp, config;
     std::string packetPath = "auto";
-    unsigned portMin = 30000, portMax = 39999, threads = 1, timeout = 60;
+    unsigned portMin = 30000, portMax = 39999, threads = 0, timeout = 60;
     std::vector<std::string> srtpFor, ngAllow;
   };
   auto o = std::make_shared<Opts>();
@@ -39,7 +39,7 @@ void registerMedia(CLI::App& app, int& exit_code) {
   auto* optMin = sub->add_option("--port-min", o->portMin, "Lowest media port");
   auto* optMax = sub->add_option("--port-max", o->portMax, "Highest media port");
   auto* optThreads =
-      sub->add_option("--num-threads", o->threads, "Worker event loops (one per core)");
+      sub->add_option("--num-threads", o->threads, "Relay workers (default 0: one per core)");
   auto* optTimeout =
       sub->add_option("--timeout", o->timeout, "Seconds of silence before a call is dropped");
   auto* optSrtpFor =
@@ -121,7 +121,7 @@ void registerMedia(CLI::App& app, int& exit_code) {
     std::ostringstream ready;
     ready << "ccsec media ready: ng " << cfg.ngHost << ":" << (*server)->ngPort() << " interface "
           << cfg.relay.interface << " ports " << cfg.relay.portMin << "-" << cfg.relay.portMax
-          << " threads " << cfg.relay.threads << " packet-path "
+          << " threads " << (*server)->relay().workerCount() << " packet-path "
           << net::packetPathName((*server)->relay().packetPath().path);
     if ((*server)->httpPort()) ready << " metrics " << cfg.httpHost << ":" << (*server)->httpPort();
     std::cout << ready.str() << std::endl;

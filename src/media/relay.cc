@@ -199,6 +199,10 @@ class Worker final : public net::DatagramHandler {
     }
   }
   std::size_t count() const { return calls_.size(); }
+  /// Calls on this worker (any thread; for assigning new calls to the least loaded worker).
+  std::size_t load() const { return load_.load(std::memory_order_relaxed); }
+  /// Called on the worker's thread when a call times out (the relay forgets its owner).
+  std::function<void(const std::string&)> onTimedOut;
 
   void onDatagram(void* tag, net::Datagram& d) override;
   void onSendFailed(unsigned n) override {
@@ -209,6 +213,7 @@ class Worker final : public net::DatagramHandler {
   void sweep(Clock::time_point now);
   void releaseCall(Call& c) {
     totals_.calls.fetch_sub(1, std::memory_order_relaxed);
+    load_.fetch_sub(1, std::memory_order_relaxed);
     for (auto& l : c.legs) {
       if (l.rtpFd) io_->remove(l.rtpFd.get());
       if (l.rtcpFd) io_->remove(l.rtcpFd.get());
@@ -231,6 +236,7 @@ class Worker final : public net::DatagramHandler {
   std::unordered_map<std::string, std::unique_ptr<Call>> calls_;
   Clock::time_point now_ = Clock::now();
   std::uint64_t fwdPackets_ = 0, fwdBytes_ = 0;
+  std::atomic<std::size_t> load_{0};
 };
 
 core::Result<void> Worker::ensurePorts(Call& c, std::uint8_t leg) {
@@ -359,6 +365,7 @@ core::Result<std::string> Worker::offerImpl(const SignalRequest& req) {
     c->legs[0].tag = req.fromTag;
     call = c.get();
     calls_.emplace(req.callId, std::move(c));
+    load_.fetch_add(1, std::memory_order_relaxed);
     totals_.calls.fetch_add(1, std::memory_order_relaxed);
     totals_.callsCreated.fetch_add(1, std::memory_order_relaxed);
   } else {
@@ -580,6 +587,7 @@ void Worker::sweep(Clock::time_point now) {
   for (auto it = calls_.begin(); it != calls_.end();) {
     if (now - it->second->lastActivity > config_.silentTimeout) {
       releaseCall(*it->second);
+      if (onTimedOut) onTimedOut(it->first);
       it = calls_.erase(it);
       totals_.callsTimedOut.fetch_add(1, std::memory_order_relaxed);
     } else {
@@ -690,8 +698,8 @@ Relay::~Relay() {
 core::Result<std::unique_ptr<Relay>> Relay::create(const RelayConfig& config) {
   if (config.portMin == 0 || config.portMax <= config.portMin + 1)
     return makeError("media: port range must hold at least one even/odd pair");
-  if (config.threads == 0 || config.threads > 64)
-    return makeError("media: num-threads must be 1..64");
+  if (config.threads > 64)
+    return makeError("media: num-threads must be 0 (one per core) .. 64");
   if (!net::Endpoint::of(config.interface, 0))
     return makeError("media: interface '" + config.interface + "' is not an IP address");
   auto path = net::choosePacketPath(config.packetPath);
@@ -700,40 +708,78 @@ core::Result<std::unique_ptr<Relay>> Relay::create(const RelayConfig& config) {
   r->path_ = *path;
   core::logger("media")->info("packet path: {}", path->reason);
   r->ports_ = std::make_unique<PortAllocator>(config.portMin, config.portMax);
-  for (unsigned i = 0; i < config.threads; ++i) {
+  if (r->config_.threads == 0)
+    r->config_.threads = std::clamp(std::thread::hardware_concurrency(), 1U, 64U);
+  for (unsigned i = 0; i < r->config_.threads; ++i) {
     auto w = std::make_unique<Worker>(r->config_, *r->totals_, *r->ports_);
+    w->onTimedOut = [rp = r.get()](const std::string& id) { rp->forget(id); };
     if (auto s = w->start(r->path_.path); !s) return s.error();
     r->workers_.push_back(std::move(w));
   }
   return r;
 }
 
-Worker& Relay::workerFor(const std::string& callId) {
-  return *workers_[std::hash<std::string>{}(callId) % workers_.size()];
+Worker* Relay::ownerOf(const std::string& callId) {
+  std::lock_guard lock(ownersMu_);
+  auto it = owners_.find(callId);
+  return it == owners_.end() ? nullptr : workers_[it->second].get();
+}
+
+void Relay::forget(const std::string& callId) {
+  std::lock_guard lock(ownersMu_);
+  owners_.erase(callId);
+}
+
+std::optional<unsigned> Relay::workerOf(const std::string& callId) {
+  std::lock_guard lock(ownersMu_);
+  auto it = owners_.find(callId);
+  if (it == owners_.end()) return std::nullopt;
+  return it->second;
 }
 
 core::Result<std::string> Relay::offer(const SignalRequest& req) {
   if (req.callId.empty() || req.fromTag.empty())
     return makeError("offer: call-id and from-tag are required");
-  Worker& w = workerFor(req.callId);
-  return w.run([&w, &req] { return w.offer(req); });
+  // A new call goes to the worker with the fewest calls, decided here, once, at offer time.
+  unsigned index = 0;
+  bool fresh = false;
+  {
+    std::lock_guard lock(ownersMu_);
+    if (auto it = owners_.find(req.callId); it != owners_.end()) {
+      index = it->second;
+    } else {
+      for (unsigned i = 1; i < workers_.size(); ++i)
+        if (workers_[i]->load() < workers_[index]->load()) index = i;
+      owners_.emplace(req.callId, index);
+      fresh = true;
+    }
+  }
+  Worker& w = *workers_[index];
+  auto r = w.run([&w, &req] { return w.offer(req); });
+  if (!r && fresh) forget(req.callId);  // a failed first offer leaves no call behind
+  return r;
 }
 
 core::Result<std::string> Relay::answer(const SignalRequest& req) {
   if (req.callId.empty() || req.fromTag.empty())
     return makeError("answer: call-id and from-tag are required");
-  Worker& w = workerFor(req.callId);
-  return w.run([&w, &req] { return w.answer(req); });
+  Worker* w = ownerOf(req.callId);
+  if (w == nullptr) return makeError("Unknown call-id");
+  return w->run([w, &req] { return w->answer(req); });
 }
 
 core::Result<void> Relay::remove(const std::string& callId) {
-  Worker& w = workerFor(callId);
-  return w.run([&w, &callId] { return w.remove(callId); });
+  Worker* w = ownerOf(callId);
+  if (w == nullptr) return makeError("Unknown call-id");
+  auto r = w->run([w, &callId] { return w->remove(callId); });
+  forget(callId);
+  return r;
 }
 
 core::Result<BValue> Relay::query(const std::string& callId) {
-  Worker& w = workerFor(callId);
-  return w.run([&w, &callId] { return w.query(callId); });
+  Worker* w = ownerOf(callId);
+  if (w == nullptr) return makeError("Unknown call-id");
+  return w->run([w, &callId] { return w->query(callId); });
 }
 
 std::vector<std::string> Relay::listCalls(std::size_t limit) {

@@ -4,10 +4,11 @@
 //
 // Threads: `threads` workers, each a thread driving its own net::EventLoop with a net::DatagramIo
 // (the shared packet path: epoll + recvmmsg/sendmmsg, or io_uring) over its own sockets and
-// calls (a call lives on worker hash(call-id) % threads). Signalling (offer/answer/delete/query)
-// is posted to the owning worker's loop and the caller waits for the result, so call state is
-// only ever touched by its worker: no locks on the packet path. Buffers are preallocated per
-// worker; nothing is allocated per packet.
+// calls (a new call is assigned at its first offer to the worker with the fewest calls and
+// stays there; the ng control thread never touches a packet). Signalling
+// (offer/answer/delete/query) is posted to the owning worker's loop and the caller waits for the
+// result, so call state is only ever touched by its worker: no locks on the packet path. Buffers
+// are preallocated per worker; nothing is allocated per packet.
 //
 // Leg model: leg 0 faces the party that sent the first offer (from-tag), leg 1 the other party.
 // A leg speaks SRTP when its own SDP says RTP/SAVP(F); the anchor decrypts what arrives from an
@@ -17,8 +18,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -36,7 +39,7 @@ struct RelayConfig {
   std::string interface = "127.0.0.1";  // address the anchor binds and advertises
   std::uint16_t portMin = 30000;
   std::uint16_t portMax = 39999;
-  unsigned threads = 1;
+  unsigned threads = 1;  // relay workers; 0: one per core
   std::chrono::seconds silentTimeout{60};
   std::vector<std::string> srtpFor;  // leg labels (endpoint kinds) whose SRTP the anchor terminates
   /// Packet path of the workers: kAuto picks io_uring when the kernel allows it, else epoll.
@@ -90,18 +93,24 @@ class Relay {
   void metrics(net::PromWriter& out) const;
   const RelayTotals& totals() const { return *totals_; }
   const RelayConfig& config() const { return config_; }
+  unsigned workerCount() const { return static_cast<unsigned>(workers_.size()); }
+  /// Index of the worker that owns a call (assigned at its first offer), if the call exists.
+  std::optional<unsigned> workerOf(const std::string& callId);
   /// The packet path the workers run (never kAuto) and why it was chosen.
   const net::PacketPathChoice& packetPath() const { return path_; }
 
  private:
   explicit Relay(const RelayConfig& config);
-  Worker& workerFor(const std::string& callId);
+  Worker* ownerOf(const std::string& callId);
+  void forget(const std::string& callId);
 
   RelayConfig config_;
   net::PacketPathChoice path_;
   std::unique_ptr<RelayTotals> totals_;
   std::unique_ptr<PortAllocator> ports_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::mutex ownersMu_;  // control thread (offer, delete) vs workers (timeouts)
+  std::unordered_map<std::string, unsigned> owners_;
 };
 
 }  // namespace ccsec::media

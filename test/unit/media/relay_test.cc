@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <regex>
+#include <set>
 #include <thread>
 #include <tuple>
 
@@ -438,6 +439,79 @@ TEST_P(RelayNg, SilentCallsTimeOut) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(anchor.server().relay().callCount(), 0U);
   EXPECT_EQ(anchor.server().relay().totals().callsTimedOut.load(), 1U);
+}
+
+// Calls are spread over the workers at offer time; each relays on its own worker, a delete from
+// the control thread tears down exactly its call, and the relay's destruction stops every worker
+// with calls still live.
+TEST_P(RelayNg, CallsOnDifferentWorkersRelayAndTearDown) {
+  constexpr int kCalls = 8;
+  auto anchor = std::make_unique<Anchor>(GetParam(), std::chrono::seconds(60), 4);
+  Relay& relay = anchor->server().relay();
+  ASSERT_EQ(relay.workerCount(), 4U);
+  struct C {
+    std::string id;
+    Peer a, b;
+    std::uint16_t toA = 0, toB = 0;  // anchor ports facing a and b
+  };
+  std::vector<std::unique_ptr<C>> calls;
+  std::set<unsigned> workers;
+  for (int i = 0; i < kCalls; ++i) {
+    auto c = std::make_unique<C>();
+    c->id = "spread-" + std::to_string(i);
+    BValue::Dict o;
+    o["command"] = "offer";
+    o["call-id"] = c->id;
+    o["from-tag"] = "caller-tag";
+    o["sdp"] = calleeSdp(c->a.rtp->port());
+    BValue off = anchor->ng(BValue(std::move(o)));
+    ASSERT_EQ(off.getString("result"), "ok") << off.getString("error-reason");
+    c->toB = mediaPort(std::string(off.getString("sdp")));
+    BValue ans = anchor->ng(answerReq(c->id, calleeSdp(c->b.rtp->port())));
+    ASSERT_EQ(ans.getString("result"), "ok") << ans.getString("error-reason");
+    c->toA = mediaPort(std::string(ans.getString("sdp")));
+    auto w = relay.workerOf(c->id);
+    ASSERT_TRUE(w.has_value());
+    workers.insert(*w);
+    calls.push_back(std::move(c));
+  }
+  EXPECT_EQ(workers.size(), 4U) << "8 calls on 4 workers should use every worker";
+  auto relays = [](C& c, std::uint16_t seq) {
+    auto p = rtp(0x1000U + seq, seq, 3);
+    const std::vector<std::uint8_t> plain(p.begin(), p.begin() + 172);
+    c.a.rtp->sendTo(c.toA, p.data(), 172);
+    const bool ab = c.b.rtp->recv(1000) == plain;
+    c.b.rtp->sendTo(c.toB, p.data(), 172);
+    const bool ba = c.a.rtp->recv(1000) == plain;
+    return ab && ba;
+  };
+  for (auto& c : calls) EXPECT_TRUE(relays(*c, 1)) << c->id;
+  // delete every other call: those stop relaying (their ports are closed), the rest go on
+  for (int i = 0; i < kCalls; i += 2) {
+    BValue del = anchor->ng(BValue(
+        BValue::Dict{{"command", "delete"}, {"call-id", calls[static_cast<std::size_t>(i)]->id}}));
+    EXPECT_EQ(del.getString("result"), "ok");
+    EXPECT_FALSE(relay.workerOf(calls[static_cast<std::size_t>(i)]->id).has_value());
+  }
+  for (int i = 0; i < kCalls; ++i) {
+    C& c = *calls[static_cast<std::size_t>(i)];
+    if (i % 2 == 0) {
+      auto p = rtp(0x2000, 7, 1);
+      c.a.rtp->sendTo(c.toA, p.data(), 172);
+      EXPECT_TRUE(c.b.rtp->recv(200).empty()) << c.id << " relayed after delete";
+      EXPECT_EQ(anchor->ng(BValue(BValue::Dict{{"command", "query"}, {"call-id", c.id}}))
+                    .getString("result"),
+                "error");
+    } else {
+      EXPECT_TRUE(relays(c, 2)) << c.id << " stopped after another call's delete";
+    }
+  }
+  EXPECT_EQ(relay.callCount(), static_cast<std::size_t>(kCalls / 2));
+  anchor.reset();  // four workers with live calls: every socket closed, every thread joined
+  for (int i = 1; i < kCalls; i += 2) {
+    Udp probe(calls[static_cast<std::size_t>(i)]->toA);
+    EXPECT_TRUE(probe.ok()) << "anchor port still bound after shutdown";
+  }
 }
 
 }  // namespace
