@@ -1,0 +1,153 @@
+// net::DatagramIo on both packet paths: datagrams from several sockets reach the handler with
+// their tag and source, are rewritten in place and sent back; removed sockets stay silent.
+#include "net/datagram_io.h"
+
+#include <gtest/gtest.h>
+#include <poll.h>
+
+#include <cctype>
+#include <cstring>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "net/event_loop.h"
+#include "net/socket.h"
+
+namespace ccsec::net {
+namespace {
+
+TEST(Endpoint, OfHostAndPortAndEquality) {
+  auto a = Endpoint::of("127.0.0.1", 5004);
+  auto b = Endpoint::of("::1", 5004);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->str(), "127.0.0.1:5004");
+  EXPECT_EQ(b->str(), "[::1]:5004");
+  EXPECT_TRUE(*a == *Endpoint::of("127.0.0.1", 5004));
+  EXPECT_FALSE(*a == *Endpoint::of("127.0.0.1", 5006));
+  EXPECT_FALSE(*a == *b);
+  EXPECT_FALSE(Endpoint::of("example.org", 1).ok());
+}
+
+TEST(PacketPath, ParseAndForcedEpoll) {
+  EXPECT_EQ(*parsePacketPath("auto"), PacketPath::kAuto);
+  EXPECT_EQ(*parsePacketPath("epoll"), PacketPath::kEpoll);
+  EXPECT_EQ(*parsePacketPath("io_uring"), PacketPath::kUring);
+  EXPECT_FALSE(parsePacketPath("poll").ok());
+  auto c = choosePacketPath(PacketPath::kEpoll);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->path, PacketPath::kEpoll);
+  auto a = choosePacketPath(PacketPath::kAuto);
+  ASSERT_TRUE(a.ok());
+  EXPECT_NE(a->path, PacketPath::kAuto);
+  EXPECT_FALSE(a->reason.empty());
+}
+
+// Echoes every datagram to its source, upper-cased and with one byte appended (in place).
+class Echo : public DatagramHandler {
+ public:
+  void onDatagram(void* tag, Datagram& d) override {
+    tags.push_back(tag);
+    for (std::size_t i = 0; i < d.len; ++i)
+      d.data[i] = static_cast<std::uint8_t>(std::toupper(d.data[i]));
+    d.data[d.len++] = '!';
+    io->send(d, *static_cast<int*>(tag), d.from, d.fromLen);
+  }
+  void onSendFailed(unsigned n) override { failed += n; }
+  DatagramIo* io = nullptr;
+  std::vector<void*> tags;  // loop thread only
+  unsigned failed = 0;
+};
+
+std::string recvFrom(int fd, int ms) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, ms) <= 0) return {};
+  char b[256];
+  const ssize_t n = ::recv(fd, b, sizeof b, 0);
+  return n > 0 ? std::string(b, static_cast<std::size_t>(n)) : std::string();
+}
+
+class DatagramIoPaths : public ::testing::TestWithParam<PacketPath> {};
+
+TEST_P(DatagramIoPaths, EchoesOnEverySocketAndRemoveSilences) {
+  if (GetParam() == PacketPath::kUring && !choosePacketPath(PacketPath::kUring).ok())
+    GTEST_SKIP() << "io_uring unavailable here";
+  EventLoop loop;
+  Echo echo;
+  std::unique_ptr<DatagramIo> io;
+  std::promise<void> started;
+  std::thread t([&] {
+    auto r = DatagramIo::create(loop, GetParam(), echo);
+    if (r.ok()) {
+      io = std::move(*r);
+      echo.io = io.get();
+    } else {
+      ADD_FAILURE() << r.error().message;
+    }
+    started.set_value();
+    if (!io) return;
+    (void)loop.run();
+    io.reset();
+  });
+  started.get_future().wait();
+  if (echo.io == nullptr) {
+    t.join();
+    return;
+  }
+  auto at = Endpoint::of("127.0.0.1", 0);
+  auto udp = [&at] {
+    auto r = bindUdp(*at);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? std::move(*r) : UniqueFd();
+  };
+  std::vector<UniqueFd> socks;
+  std::vector<int> fds(3);
+  std::vector<Endpoint> where;
+  for (int i = 0; i < 3; ++i) {
+    socks.push_back(udp());
+    fds[static_cast<std::size_t>(i)] = socks.back().get();
+    where.push_back(*localEndpoint(socks.back().get()));
+  }
+  auto onLoop = [&](auto fn) {
+    std::promise<void> done;
+    loop.post([&] {
+      fn();
+      done.set_value();
+    });
+    done.get_future().wait();
+  };
+  onLoop([&] {
+    for (auto& fd : fds) ASSERT_TRUE(io->add(fd, &fd).ok());
+  });
+  UniqueFd client = udp();
+  for (int round = 0; round < 3; ++round)
+    for (std::size_t i = 0; i < 3; ++i) {
+      const std::string msg = "hello" + std::to_string(i);
+      ::sendto(client.get(), msg.data(), msg.size(), 0, where[i].addr(), where[i].length());
+      EXPECT_EQ(recvFrom(client.get(), 2000), "HELLO" + std::to_string(i) + "!");
+    }
+  onLoop([&] {
+    EXPECT_EQ(echo.tags.size(), 9U);
+    for (std::size_t i = 0; i < echo.tags.size(); ++i) EXPECT_EQ(echo.tags[i], &fds[i % 3]);
+    io->remove(fds[1]);
+  });
+  ::sendto(client.get(), "x", 1, 0, where[1].addr(), where[1].length());
+  EXPECT_TRUE(recvFrom(client.get(), 300).empty()) << "removed socket still served";
+  ::sendto(client.get(), "y", 1, 0, where[2].addr(), where[2].length());
+  EXPECT_EQ(recvFrom(client.get(), 2000), "Y!");
+  loop.stop();
+  t.join();
+  EXPECT_EQ(echo.failed, 0U);
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, DatagramIoPaths,
+                         ::testing::Values(PacketPath::kEpoll, PacketPath::kUring),
+                         [](const auto& pinfo) {
+                           return pinfo.param == PacketPath::kEpoll ? std::string("epoll")
+                                                                    : std::string("uring");
+                         });
+
+}  // namespace
+}  // namespace ccsec::net
