@@ -43,8 +43,9 @@ struct ContextConfig {
   bool allow_insecure_key_permissions = false;
 };
 
-/// Refuses a private key file that group or others may access (any of mode 077): "PATH is
-/// accessible by group or others (mode 0640); …". Ok for a missing file (the load reports it).
+/// core::checkKeyFileMode (the one key-permission check, shared with the CA) with the TLS
+/// config's remedy: "PATH is accessible by group or others (mode 0640); chmod 600 PATH, or set
+/// allow_insecure_key_permissions: true". Ok for a missing file (the load reports it).
 core::Result<void> checkKeyFileMode(const std::string& path);
 
 /// What a handshake revealed about the peer; filled during certificate verification so that it
