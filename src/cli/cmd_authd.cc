@@ -104,10 +104,7 @@ int printConfig(const inventory::Model& m, std::ostream& out, std::ostream& err)
 
 int runAuthd(const std::string& path) {
   auto cfg = identity::loadAuthdConfig(path);
-  if (!cfg) {
-    std::cerr << "ccsec authd: " << cfg.error().message << "\n";
-    return kExitUsage;
-  }
+  if (!cfg) return reportError("authd", cfg.error());  // every config mistake, one a line
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGHUP);

@@ -18,11 +18,7 @@ namespace ccsec::cli {
 void registerCheck(CLI::App& app, int& exit_code) {
   struct Args {
     std::string inventory;
-    std::string format = "text";
-    std::string fail_on = "high";
-    std::string as_of;
-    std::string baseline;
-    std::vector<std::string> sets;
+    ReportFlags report;
     std::string min_severity = "info";
     std::vector<std::string> rules;
     bool verbose = false;
@@ -48,17 +44,9 @@ void registerCheck(CLI::App& app, int& exit_code) {
       "by default sqlite:$XDG_STATE_HOME/ccsec/findings.db (~/.local/state/ccsec/findings.db).\n"
       "--no-store records nothing (CI jobs, tests); --store URL picks another store.");
   sub->add_option("inventory", args->inventory, "Inventory YAML file")->required();
-  sub->add_option("--format", args->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "sarif", "junit"}))
-      ->default_str("text");
-  sub->add_option("--fail-on", args->fail_on,
-                  "Exit 1 when a finding is at or above this severity "
-                  "(critical|high|medium|low|info)")
-      ->default_str("high");
-  sub->add_option("--as-of", args->as_of, "Date used as today (YYYY-MM-DD) for date-based rules");
-  sub->add_option("--baseline", args->baseline,
-                  "Saved `check --format json` report: show only findings new since it");
-  sub->add_option("--set", args->sets, "Threshold key=value (repeatable)");
+  addReportFlags(*sub, args->report, "check",
+                 "Date used as today (YYYY-MM-DD) for date-based rules",
+                 "Threshold key=value (repeatable)");
   sub->add_option("--min-severity", args->min_severity,
                   "Report only findings at or above this severity (critical|high|medium|low|info)")
       ->default_str("info");
@@ -68,58 +56,41 @@ void registerCheck(CLI::App& app, int& exit_code) {
                 "Text: list each low \"not stated\" finding instead of one line per rule");
   addStoreOptions(sub, args->store, true);
   sub->callback([args, &exit_code] {
-    auto fail_on = parseFailOn(args->fail_on);
-    auto options = parsePolicyOptions(args->as_of, args->sets);
     auto min_severity = policy::parseSeverity(args->min_severity);
     if (!min_severity) {
       std::cerr << "ccsec: --min-severity: expected one of critical|high|medium|low|info, found \""
                 << args->min_severity << "\"\n";
     }
-    if (!fail_on || !options || !min_severity) {
+    auto setup = parseReportFlags(args->report, "check", exit_code);
+    if (!setup) return;  // reported, exit_code set
+    if (!min_severity) {
       exit_code = kExitUsage;
       return;
-    }
-    std::set<policy::FindingKey> baseline;
-    if (!args->baseline.empty()) {
-      auto b = policy::loadBaseline(args->baseline);
-      if (!b) {
-        exit_code = reportError("check", b.error());
-        return;
-      }
-      baseline = std::move(b.value());
     }
     auto model = loadInventoryOrReport(args->inventory, std::cerr);
     if (!model) {
       exit_code = kExitUsage;
       return;
     }
-    policy::Report report = policy::checkReport(*model, inventory::Catalog::builtin(), *options);
+    policy::Report report =
+        policy::checkReport(*model, inventory::Catalog::builtin(), setup->options);
     std::vector<policy::Finding> findings = std::move(report.findings);
     const std::vector<policy::Finding> all = findings;
-    if (!args->baseline.empty()) findings = policy::newSince(findings, baseline);
+    if (setup->baseline) findings = policy::newSince(findings, *setup->baseline);
     findings = policy::filterFindings(std::move(findings), *min_severity, args->rules);
-    policy::ReportOptions ro;
-    ro.colour = isatty(STDOUT_FILENO) == 1;
-    ro.verbose = args->verbose;
-    ro.file = args->inventory;
-    ro.assumed = std::move(report.assumed);
-    std::string out;
-    if (args->format == "json")
-      out = policy::formatJson(findings, ro);
-    else if (args->format == "sarif")
-      out = policy::formatSarif(findings, args->inventory);
-    else if (args->format == "junit")
-      out = policy::formatJunit(findings, *fail_on);
-    else
-      out = policy::formatText(findings, ro);
-    std::cout << out;
+    ReportFormat how;
+    how.options.colour = isatty(STDOUT_FILENO) == 1;
+    how.options.verbose = args->verbose;
+    how.options.file = args->inventory;
+    how.options.assumed = std::move(report.assumed);
+    std::cout << formatFindings(args->report.format, findings, args->inventory, setup->fail_on,
+                                how);
     if (auto rec = recordRun(args->store, "check", args->inventory, all); !rec) {
       std::cout << std::flush;
       exit_code = reportError("check", rec.error());
       return;
     }
-    exit_code =
-        checkStdout("check", policy::anyAtOrAbove(findings, *fail_on) ? kExitFindings : kExitClean);
+    exit_code = checkStdout("check", findingsExitCode(findings, setup->fail_on));
   });
 }
 

@@ -51,12 +51,8 @@ void registerProbe(CLI::App& app, int& exit_code) {
     int timeout_ms = 3000;
     int deadline_s = 300;
     std::vector<std::string> resolve;
-    std::string format = "text";
+    ReportFlags report;
     StoreArgs store;
-    std::string fail_on = "high";
-    std::string as_of;
-    std::string baseline;
-    std::vector<std::string> sets;
     std::vector<std::string> ca;
     std::string pki_dir;
     std::string facts;
@@ -100,16 +96,10 @@ void registerProbe(CLI::App& app, int& exit_code) {
   sub->add_option("--deadline", args->deadline_s, "Whole-run deadline in seconds (default 300)")
       ->check(CLI::Range(1, 86400));
   sub->add_option("--resolve", args->resolve, "HOST=ADDR[:PORT_OFFSET] lab mapping (repeatable)");
-  sub->add_option("--format", args->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "sarif", "junit"}))
-      ->default_str("text");
   addStoreOptions(sub, args->store, true);
-  sub->add_option("--fail-on", args->fail_on, "Exit 1 when a finding is at or above this severity")
-      ->default_str("high");
-  sub->add_option("--as-of", args->as_of, "Date used as today (YYYY-MM-DD) for certificate expiry");
-  sub->add_option("--baseline", args->baseline,
-                  "Saved `probe --format json` report: only new findings");
-  sub->add_option("--set", args->sets, "Threshold key=value (cert_warn_days)");
+  addReportFlags(*sub, args->report, "probe",
+                 "Date used as today (YYYY-MM-DD) for certificate expiry",
+                 "Threshold key=value (cert_warn_days)");
   sub->add_option("--ca", args->ca,
                   "Deployment CA certificate(s) served chains must lead to (repeatable)");
   sub->add_option("--pki", args->pki_dir, "`ccsec pki` directory: its ca.pem is the deployment CA");
@@ -118,22 +108,9 @@ void registerProbe(CLI::App& app, int& exit_code) {
   sub->add_option("--diff-run", args->diff_run,
                   "Show findings added and removed since stored run ID");
   sub->callback([args, &exit_code] {
-    auto fail_on = parseFailOn(args->fail_on);
-    auto options = parsePolicyOptions(args->as_of, args->sets);
-    if (!fail_on || !options) {
-      exit_code = kExitUsage;
-      return;
-    }
-    std::set<policy::FindingKey> baseline;
-    if (!args->baseline.empty()) {
-      auto b = policy::loadBaseline(args->baseline);
-      if (!b) {
-        std::cerr << "ccsec: " << b.error().message << "\n";
-        exit_code = kExitUsage;
-        return;
-      }
-      baseline = std::move(b.value());
-    }
+    auto setup = parseReportFlags(args->report, "probe", exit_code);
+    if (!setup) return;  // reported, exit_code set
+    const policy::Options& options = setup->options;
     auto model = loadInventoryOrReport(args->inventory, std::cerr);
     if (!model) {
       exit_code = kExitUsage;
@@ -223,14 +200,14 @@ void registerProbe(CLI::App& app, int& exit_code) {
       exit_code = kExitRuntime;
       return;
     }
-    std::vector<policy::Finding> findings = probe::judge(*observations, *options);
-    policy::applyWaivers(findings, model->waivers, options->as_of);
+    std::vector<policy::Finding> findings = probe::judge(*observations, options);
+    policy::applyWaivers(findings, model->waivers, options.as_of);
     // Waivers for check rules are not this command's business: drop their "matches nothing".
     std::erase_if(findings, [&](const policy::Finding& f) {
       if (f.rule != policy::kWaiverMatchesNothing) return false;
       return f.message.find("CCS-PRB-") == std::string::npos;
     });
-    if (!args->baseline.empty()) findings = policy::newSince(findings, baseline);
+    if (setup->baseline) findings = policy::newSince(findings, *setup->baseline);
     std::string facts_json = probe::factsJson(*observations);
     if (!args->facts.empty()) {
       std::ofstream out(args->facts, std::ios::binary | std::ios::trunc);
@@ -251,7 +228,7 @@ void registerProbe(CLI::App& app, int& exit_code) {
     std::string out;
     if (args->diff_run != 0) {
       policy::Diff d = policy::diff(old_findings, findings);
-      if (args->format == "json") {
+      if (args->report.format == "json") {
         auto list = [](const std::vector<policy::Finding>& v) {
           nlohmann::ordered_json a = nlohmann::ordered_json::array();
           for (const auto& f : v)
@@ -278,19 +255,18 @@ void registerProbe(CLI::App& app, int& exit_code) {
                            args->diff_run);
       }
       findings = d.added;
-    } else if (args->format == "json") {
-      out = policy::formatJson(findings);
-    } else if (args->format == "sarif") {
-      out = policy::formatSarif(findings, args->inventory, policy::probeRules());
-    } else if (args->format == "junit") {
-      out = policy::formatJunit(findings, policy::probeRules(), "ccsec probe");
     } else {
-      out = probe::factsTable(*observations) + "\n" +
-            policy::formatText(findings, isatty(STDOUT_FILENO) == 1);
+      ReportFormat how;
+      how.rules = &policy::probeRules();
+      how.suite = "ccsec probe";
+      how.text = [&observations](const std::vector<policy::Finding>& f) {
+        return probe::factsTable(*observations) + "\n" +
+               policy::formatText(f, isatty(STDOUT_FILENO) == 1);
+      };
+      out = formatFindings(args->report.format, findings, args->inventory, setup->fail_on, how);
     }
-    std::cout << out << std::flush;
-    if (!std::cout) {
-      std::cerr << "ccsec: cannot write the report to stdout\n";
+    std::cout << out;
+    if (checkStdout("probe", kExitClean) != kExitClean) {
       exit_code = kExitRuntime;
       return;
     }
@@ -303,7 +279,7 @@ void registerProbe(CLI::App& app, int& exit_code) {
       exit_code = kExitRuntime;
       return;
     }
-    exit_code = policy::anyAtOrAbove(findings, *fail_on) ? kExitFindings : kExitClean;
+    exit_code = findingsExitCode(findings, setup->fail_on);
   });
 }
 

@@ -1,295 +1,225 @@
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "core/text.h"
 #include "identity/authd.h"
+#include "yaml/walker.h"
 
 namespace ccsec::identity {
 namespace {
 
-class Parser {
- public:
-  Parser(std::string name, std::string base) : name_(std::move(name)), base_(std::move(base)) {}
+using yaml::indexPath;
+using yaml::KeyTable;
+using yaml::Node;
+using yaml::Walker;
 
-  core::Error error(const YAML::Node& node, const std::string& path,
-                    const std::string& what) const {
-    const YAML::Mark m = node.Mark();
-    std::string where = name_;
-    if (m.line >= 0) where += ":" + std::to_string(m.line + 1);
-    return core::makeError(where + ": " + path + ": " + what);
-  }
-  core::Result<void> keys(const YAML::Node& map, const std::string& path,
-                          const std::vector<std::string>& allowed) const {
-    if (!map.IsMap()) return error(map, path, "expected a mapping");
-    for (const auto& kv : map) {
-      const std::string key = kv.first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      const std::string hint = core::closestMatch(key, allowed);
-      return error(kv.first, path.empty() ? key : path + "." + key,
-                   "unknown key" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+// ---- the schema (docs/authd.md): one key table per mapping -----------------------------
+const KeyTable kRootKeys{{"listen", true},    {"realm"},           {"workers"},
+                         {"max_connections"}, {"directory", true}, {"allowed_group", true},
+                         {"blocked_urls"},    {"groups"},          {"cache"},
+                         {"throttle"},        {"trusted_proxies"}, {"uri_header"},
+                         {"audit"},           {"session"}};
+const KeyTable kDirectoryKeys{
+    {"servers", true}, {"site"},       {"starttls"},       {"ca_file", true}, {"client_cert"},
+    {"client_key"},    {"timeout_ms"}, {"retry_after_ms"}, {"bind", true},    {"user_base"},
+    {"user_filter"},   {"nested"},     {"group_base"},     {"group_ttl_s"}};
+const KeyTable kServerKeys{{"url", true}, {"site"}};
+const KeyTable kGroupKeys{{"group", true}, {"blocked_urls"}};
+const KeyTable kCacheKeys{{"ttl_s"}, {"max_entries"}};
+const KeyTable kThrottleKeys{{"user_failures"}, {"address_failures"}, {"window_s"}};
+const KeyTable kSessionKeys{{"ttl_s", true}, {"cookie"}};
+const KeyTable kAuditKeys{{"store", true}};
+
+// Reads the config through the strict YAML walker (yaml/walker.h): every mistake is a
+// diagnostic "FILE:LINE:COL: key.path: expected …, found …", all of them reported at once.
+class Reader {
+ public:
+  Reader(Walker& w, std::string base) : w_(w), base_(std::move(base)) {}
+
+  void read(const Node& root, AuthdConfig& c) {
+    c.base_dir = base_;
+    auto f = w_.map(root, "", kRootKeys);
+    if (!f) return;
+    if (auto listen = w_.str((*f)["listen"], "listen")) {
+      auto ep = net::Endpoint::parse(*listen);
+      if (!ep)
+        w_.error((*f)["listen"], "listen", ep.error().message);
+      else
+        c.listen = *ep;
     }
-    return {};
-  }
-  core::Result<std::string> str(const YAML::Node& n, const std::string& path) const {
-    if (!n.IsScalar() || n.Scalar().empty()) return error(n, path, "expected a non-empty string");
-    return n.Scalar();
-  }
-  core::Result<std::uint32_t> num(const YAML::Node& n, const std::string& path, std::uint32_t min,
-                                  std::uint32_t max) const {
-    if (n.IsScalar()) {
-      const std::string& s = n.Scalar();
-      if (!s.empty() && s.size() <= 9 && s.find_first_not_of("0123456789") == std::string::npos) {
-        const auto v = static_cast<std::uint32_t>(std::stoul(s));
-        if (v >= min && v <= max) return v;
+    if (auto r = w_.str((*f)["realm"], "realm")) {
+      if (r->find_first_of("\"\\\r\n") != std::string::npos)
+        w_.error((*f)["realm"], "realm",
+                 "expected no quotes, backslashes or line breaks, found " + yaml::quote(*r));
+      else
+        c.realm = *r;
+    }
+    if (auto v = w_.integer((*f)["workers"], "workers", 1, 64)) c.workers = unsigned(*v);
+    if (auto v = w_.integer((*f)["max_connections"], "max_connections", 1, 100000))
+      c.max_connections = unsigned(*v);
+    if (f->has("directory")) directory((*f)["directory"], c.directory);
+    // Each worker holds one pooled connection while it binds: keep one idle per worker, or every
+    // bind beyond max_idle would open (and close) a TLS connection of its own.
+    c.directory.pool.max_idle = std::max<std::size_t>(c.directory.pool.max_idle, c.workers);
+    if (auto g = w_.str((*f)["allowed_group"], "allowed_group")) c.allowed_group = *g;
+    c.blocked_urls = w_.strList((*f)["blocked_urls"], "blocked_urls");
+    auto groups = w_.seq((*f)["groups"], "groups");
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      const std::string p = indexPath("groups", i);
+      auto g = w_.map(groups[i], p, kGroupKeys);
+      if (!g) continue;
+      GroupRule rule;
+      if (auto dn = w_.str((*g)["group"], p + ".group")) rule.group = *dn;
+      rule.blocked_urls = w_.strList((*g)["blocked_urls"], p + ".blocked_urls");
+      c.groups.push_back(std::move(rule));
+    }
+    if (f->has("cache")) {
+      if (auto n = w_.map((*f)["cache"], "cache", kCacheKeys)) {
+        if (auto v = w_.integer((*n)["ttl_s"], "cache.ttl_s", 0, 86400))
+          c.cache_ttl = std::chrono::seconds(*v);
+        if (auto v = w_.integer((*n)["max_entries"], "cache.max_entries", 0, 10000000))
+          c.cache_max = static_cast<std::size_t>(*v);
       }
     }
-    return error(n, path,
-                 "expected a whole number " + std::to_string(min) + ".." + std::to_string(max));
-  }
-  core::Result<std::vector<std::string>> list(const YAML::Node& n, const std::string& path) const {
-    std::vector<std::string> out;
-    if (!n) return out;
-    if (!n.IsSequence()) return error(n, path, "expected a list");
-    for (std::size_t i = 0; i < n.size(); ++i) {
-      auto s = str(n[i], path + "[" + std::to_string(i) + "]");
-      if (!s) return s.error();
-      out.push_back(*s);
+    if (f->has("throttle")) {
+      if (auto n = w_.map((*f)["throttle"], "throttle", kThrottleKeys)) {
+        if (auto v = w_.integer((*n)["user_failures"], "throttle.user_failures", 1, 1000))
+          c.user_failures = unsigned(*v);
+        if (auto v = w_.integer((*n)["address_failures"], "throttle.address_failures", 1, 100000))
+          c.address_failures = unsigned(*v);
+        if (auto v = w_.integer((*n)["window_s"], "throttle.window_s", 1, 86400))
+          c.throttle_window = std::chrono::seconds(*v);
+      }
     }
-    return out;
+    if (!f->has("trusted_proxies")) {
+      c.trusted_proxies = {*core::Cidr::parse("127.0.0.0/8"), *core::Cidr::parse("::1/128")};
+    } else {
+      auto items = w_.seq((*f)["trusted_proxies"], "trusted_proxies");
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        auto p = w_.str(items[i], indexPath("trusted_proxies", i));
+        if (!p) continue;
+        auto cidr = core::Cidr::parse(*p);
+        if (!cidr)
+          w_.error(items[i], indexPath("trusted_proxies", i),
+                   "expected a CIDR (ADDRESS/PREFIX), found " + yaml::quote(*p));
+        else
+          c.trusted_proxies.push_back(*cidr);
+      }
+    }
+    if (auto h = w_.str((*f)["uri_header"], "uri_header")) c.uri_header = *h;
+    if (f->has("session")) {
+      if (auto n = w_.map((*f)["session"], "session", kSessionKeys)) {
+        if (auto v = w_.integer((*n)["ttl_s"], "session.ttl_s", 1, 86400))
+          c.session_ttl = std::chrono::seconds(*v);
+        if (auto name = w_.str((*n)["cookie"], "session.cookie")) {
+          if (name->find_first_not_of(
+                  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+              std::string::npos)
+            w_.error((*n)["cookie"], "session.cookie",
+                     "expected letters, digits, _ and - only, found " + yaml::quote(*name));
+          else
+            c.session_cookie = *name;
+        }
+      }
+    }
+    c.audit_store = "sqlite:authd-audit.db";
+    if (f->has("audit")) {
+      if (auto a = w_.map((*f)["audit"], "audit", kAuditKeys))
+        if (auto s = w_.str((*a)["store"], "audit.store")) c.audit_store = *s;
+    }
   }
+
+ private:
   std::string file(const std::string& p) const {
     return std::filesystem::path(p).is_absolute() || base_.empty() ? p : base_ + "/" + p;
   }
 
-  core::Result<AuthdConfig> parse(const YAML::Node& root) const {
-    AuthdConfig c;
-    c.base_dir = base_;
-    if (auto r = keys(root, "",
-                      {"listen", "realm", "workers", "max_connections", "directory",
-                       "allowed_group", "blocked_urls", "groups", "cache", "throttle",
-                       "trusted_proxies", "uri_header", "audit", "session"});
-        !r)
-      return r.error();
-    auto listen = str(root["listen"], "listen");
-    if (!listen) return listen.error();
-    auto ep = net::Endpoint::parse(*listen);
-    if (!ep) return error(root["listen"], "listen", ep.error().message);
-    c.listen = *ep;
-    if (root["realm"]) {
-      auto r = str(root["realm"], "realm");
-      if (!r) return r.error();
-      if (r->find_first_of("\"\\\r\n") != std::string::npos)
-        return error(root["realm"], "realm", "no quotes, backslashes or line breaks");
-      c.realm = *r;
-    }
-    if (root["workers"]) {
-      auto w = num(root["workers"], "workers", 1, 64);
-      if (!w) return w.error();
-      c.workers = *w;
-    }
-    if (root["max_connections"]) {
-      auto w = num(root["max_connections"], "max_connections", 1, 100000);
-      if (!w) return w.error();
-      c.max_connections = *w;
-    }
-    if (auto r = directory(root["directory"], c); !r) return r.error();
-    // Each worker holds one pooled connection while it binds: keep one idle per worker, or every
-    // bind beyond max_idle would open (and close) a TLS connection of its own.
-    c.directory.pool.max_idle = std::max<std::size_t>(c.directory.pool.max_idle, c.workers);
-    auto allowed = str(root["allowed_group"], "allowed_group");
-    if (!allowed) return allowed.error();
-    c.allowed_group = *allowed;
-    auto blocked = list(root["blocked_urls"], "blocked_urls");
-    if (!blocked) return blocked.error();
-    c.blocked_urls = *blocked;
-    if (const auto g = root["groups"]) {
-      if (!g.IsSequence()) return error(g, "groups", "expected a list");
-      for (std::size_t i = 0; i < g.size(); ++i) {
-        const std::string p = "groups[" + std::to_string(i) + "]";
-        if (auto r = keys(g[i], p, {"group", "blocked_urls"}); !r) return r.error();
-        GroupRule rule;
-        auto dn = str(g[i]["group"], p + ".group");
-        if (!dn) return dn.error();
-        rule.group = *dn;
-        auto b = list(g[i]["blocked_urls"], p + ".blocked_urls");
-        if (!b) return b.error();
-        rule.blocked_urls = *b;
-        c.groups.push_back(std::move(rule));
-      }
-    }
-    if (const auto n = root["cache"]) {
-      if (auto r = keys(n, "cache", {"ttl_s", "max_entries"}); !r) return r.error();
-      if (n["ttl_s"]) {
-        auto v = num(n["ttl_s"], "cache.ttl_s", 0, 86400);
-        if (!v) return v.error();
-        c.cache_ttl = std::chrono::seconds(*v);
-      }
-      if (n["max_entries"]) {
-        auto v = num(n["max_entries"], "cache.max_entries", 0, 10000000);
-        if (!v) return v.error();
-        c.cache_max = *v;
-      }
-    }
-    if (const auto n = root["throttle"]) {
-      if (auto r = keys(n, "throttle", {"user_failures", "address_failures", "window_s"}); !r)
-        return r.error();
-      if (n["user_failures"]) {
-        auto v = num(n["user_failures"], "throttle.user_failures", 1, 1000);
-        if (!v) return v.error();
-        c.user_failures = *v;
-      }
-      if (n["address_failures"]) {
-        auto v = num(n["address_failures"], "throttle.address_failures", 1, 100000);
-        if (!v) return v.error();
-        c.address_failures = *v;
-      }
-      if (n["window_s"]) {
-        auto v = num(n["window_s"], "throttle.window_s", 1, 86400);
-        if (!v) return v.error();
-        c.throttle_window = std::chrono::seconds(*v);
-      }
-    }
-    auto proxies = list(root["trusted_proxies"], "trusted_proxies");
-    if (!proxies) return proxies.error();
-    if (!root["trusted_proxies"]) *proxies = {"127.0.0.0/8", "::1/128"};
-    for (const auto& p : *proxies) {
-      auto cidr = core::Cidr::parse(p);
-      if (!cidr) return error(root["trusted_proxies"], "trusted_proxies", "not a CIDR: " + p);
-      c.trusted_proxies.push_back(*cidr);
-    }
-    if (root["uri_header"]) {
-      auto h = str(root["uri_header"], "uri_header");
-      if (!h) return h.error();
-      c.uri_header = *h;
-    }
-    if (const auto n = root["session"]) {
-      if (auto r = keys(n, "session", {"ttl_s", "cookie"}); !r) return r.error();
-      auto v = num(n["ttl_s"], "session.ttl_s", 1, 86400);
-      if (!v) return v.error();
-      c.session_ttl = std::chrono::seconds(*v);
-      if (n["cookie"]) {
-        auto name = str(n["cookie"], "session.cookie");
-        if (!name) return name.error();
-        if (name->find_first_not_of(
-                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
-            std::string::npos)
-          return error(n["cookie"], "session.cookie", "letters, digits, _ and - only");
-        c.session_cookie = *name;
-      }
-    }
-    if (const auto a = root["audit"]) {
-      if (auto r = keys(a, "audit", {"store"}); !r) return r.error();
-      auto s = str(a["store"], "audit.store");
-      if (!s) return s.error();
-      c.audit_store = *s;
-    } else {
-      c.audit_store = "sqlite:authd-audit.db";
-    }
-    return c;
-  }
-
-  core::Result<void> directory(const YAML::Node& d, AuthdConfig& c) const {
-    if (!d) return error(d, "directory", "missing");
-    if (auto r = keys(d, "directory",
-                      {"servers", "site", "starttls", "ca_file", "client_cert", "client_key",
-                       "timeout_ms", "retry_after_ms", "bind", "user_base", "user_filter", "nested",
-                       "group_base", "group_ttl_s"});
-        !r)
-      return r;
-    DirectoryConfig& dc = c.directory;
+  void directory(const Node& n, DirectoryConfig& dc) {
+    auto d = w_.map(n, "directory", kDirectoryKeys);
+    if (!d) return;
     bool starttls = false;
-    if (d["starttls"]) {
-      const std::string s = d["starttls"].IsScalar() ? d["starttls"].Scalar() : "";
-      if (s != "true" && s != "false")
-        return error(d["starttls"], "directory.starttls", "expected true or false");
-      starttls = s == "true";
-    }
-    if (d["site"]) {
-      auto s = str(d["site"], "directory.site");
-      if (!s) return s.error();
-      dc.site = *s;
-    }
-    const auto servers = d["servers"];
-    if (!servers || !servers.IsSequence() || servers.size() == 0)
-      return error(d, "directory.servers", "expected a non-empty list");
-    std::vector<std::string> urls, sites;
-    for (std::size_t i = 0; i < servers.size(); ++i) {
-      const std::string p = "directory.servers[" + std::to_string(i) + "]";
-      if (servers[i].IsScalar()) {
-        urls.push_back(servers[i].Scalar());
-        sites.emplace_back();
-        continue;
+    if (auto v = w_.boolean((*d)["starttls"], "directory.starttls")) starttls = *v;
+    if (auto s = w_.str((*d)["site"], "directory.site")) dc.site = *s;
+    const Node servers = (*d)["servers"];
+    if (servers.IsDefined()) {
+      auto items = w_.seq(servers, "directory.servers");
+      if (items.empty() && (servers.IsNull() || servers.IsSequence()))
+        w_.error(servers, "directory.servers",
+                 std::string("expected a non-empty list of directory servers, found ") +
+                     (servers.IsNull() ? "null" : "an empty sequence"));
+      std::vector<std::string> urls, sites;
+      bool ok = true;
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string p = indexPath("directory.servers", i);
+        std::optional<std::string> url;
+        std::string site;
+        if (items[i].IsMap()) {
+          auto s = w_.map(items[i], p, kServerKeys);
+          if (s) {
+            url = w_.str((*s)["url"], p + ".url");
+            if (auto v = w_.str((*s)["site"], p + ".site"))
+              site = *v;
+            else if (s->has("site"))
+              ok = false;
+          }
+        } else {
+          url = w_.str(items[i], p);
+        }
+        if (!url) {
+          ok = false;
+          continue;
+        }
+        urls.push_back(*url);
+        sites.push_back(site);
       }
-      if (auto r = keys(servers[i], p, {"url", "site"}); !r) return r;
-      auto u = str(servers[i]["url"], p + ".url");
-      if (!u) return u.error();
-      urls.push_back(*u);
-      sites.push_back(servers[i]["site"] ? servers[i]["site"].Scalar() : std::string());
+      if (ok && !urls.empty()) {
+        auto parsed = serversFromUrls(urls, sites, starttls, dc.site);
+        if (!parsed)
+          w_.error(servers, "directory.servers", parsed.error().message);
+        else
+          dc.servers = *parsed;
+      }
     }
-    auto parsed = serversFromUrls(urls, sites, starttls, dc.site);
-    if (!parsed) return error(servers, "directory.servers", parsed.error().message);
-    dc.servers = *parsed;
-    auto ca = str(d["ca_file"], "directory.ca_file");
-    if (!ca) return ca.error();
-    dc.tls.ca_file = file(*ca);
-    if (!std::filesystem::exists(dc.tls.ca_file))
-      return error(d["ca_file"], "directory.ca_file", "no such file: " + dc.tls.ca_file);
-    if (d["client_cert"]) dc.tls.cert_file = file(d["client_cert"].Scalar());
-    if (d["client_key"]) dc.tls.key_file = file(d["client_key"].Scalar());
-    if (d["timeout_ms"]) {
-      auto v = num(d["timeout_ms"], "directory.timeout_ms", 100, 60000);
-      if (!v) return v.error();
+    if (auto ca = w_.str((*d)["ca_file"], "directory.ca_file")) {
+      dc.tls.ca_file = file(*ca);
+      if (!std::filesystem::exists(dc.tls.ca_file))
+        w_.error((*d)["ca_file"], "directory.ca_file", "no such file: " + dc.tls.ca_file);
+    }
+    if (auto v = w_.str((*d)["client_cert"], "directory.client_cert")) dc.tls.cert_file = file(*v);
+    if (auto v = w_.str((*d)["client_key"], "directory.client_key")) dc.tls.key_file = file(*v);
+    if (auto v = w_.integer((*d)["timeout_ms"], "directory.timeout_ms", 100, 60000))
       dc.tls.timeout = std::chrono::milliseconds(*v);
-    }
-    if (d["retry_after_ms"]) {
-      auto v = num(d["retry_after_ms"], "directory.retry_after_ms", 0, 600000);
-      if (!v) return v.error();
+    if (auto v = w_.integer((*d)["retry_after_ms"], "directory.retry_after_ms", 0, 600000))
       dc.pool.retry_after = std::chrono::milliseconds(*v);
-    }
-    auto bind = str(d["bind"], "directory.bind");
-    if (!bind) return bind.error();
-    if (bind->find("{user}") == std::string::npos)
-      return error(d["bind"], "directory.bind", "must contain {user}");
-    dc.bind_template = *bind;
-    if (d["user_filter"]) {
-      auto f = str(d["user_filter"], "directory.user_filter");
-      if (!f) return f.error();
-      dc.user_filter = *f;
-      auto b = str(d["user_base"], "directory.user_base");
-      if (!b) return b.error();
-      dc.user_base = *b;
-    } else if (dc.bind_template.find('=') == std::string::npos) {
-      return error(d, "directory.user_filter",
-                   "needed when bind is not a DN template (e.g. a user principal name)");
-    }
-    if (d["nested"]) {
-      const std::string n = d["nested"].Scalar();
-      if (n == "memberof")
-        dc.nested = NestedMode::kMemberOf;
-      else if (n == "in-chain")
-        dc.nested = NestedMode::kInChain;
+    if (auto bind = w_.str((*d)["bind"], "directory.bind")) {
+      if (bind->find("{user}") == std::string::npos)
+        w_.error((*d)["bind"], "directory.bind",
+                 "expected a template containing {user}, found " + yaml::quote(*bind));
       else
-        return error(d["nested"], "directory.nested", "expected memberof or in-chain");
+        dc.bind_template = *bind;
     }
+    if (d->has("user_filter")) {
+      if (auto f = w_.str((*d)["user_filter"], "directory.user_filter")) dc.user_filter = *f;
+      if (!d->has("user_base"))
+        w_.error(n, "directory", "expected key \"user_base\" (with user_filter), found none");
+      else if (auto b = w_.str((*d)["user_base"], "directory.user_base"))
+        dc.user_base = *b;
+    } else if (!dc.bind_template.empty() && dc.bind_template.find('=') == std::string::npos) {
+      w_.error(n, "directory.user_filter",
+               "needed when bind is not a DN template (e.g. a user principal name)");
+    }
+    if (auto v = w_.oneOf((*d)["nested"], "directory.nested", {"memberof", "in-chain"}))
+      dc.nested = *v == "memberof" ? NestedMode::kMemberOf : NestedMode::kInChain;
     if (dc.nested == NestedMode::kMemberOf) {
-      auto g = str(d["group_base"], "directory.group_base");
-      if (!g) return g.error();
-      dc.group_base = *g;
+      if (!d->has("group_base"))
+        w_.error(n, "directory", "expected key \"group_base\" (with nested: memberof), found none");
+      else if (auto g = w_.str((*d)["group_base"], "directory.group_base"))
+        dc.group_base = *g;
     }
-    if (d["group_ttl_s"]) {
-      auto v = num(d["group_ttl_s"], "directory.group_ttl_s", 1, 86400);
-      if (!v) return v.error();
+    if (auto v = w_.integer((*d)["group_ttl_s"], "directory.group_ttl_s", 1, 86400))
       dc.group_ttl = std::chrono::seconds(*v);
-    }
-    return {};
   }
 
- private:
-  std::string name_;
+  Walker& w_;
   std::string base_;
 };
 
@@ -297,26 +227,17 @@ class Parser {
 
 core::Result<AuthdConfig> parseAuthdConfig(const std::string& yaml, const std::string& name,
                                            const std::string& base_dir) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    return core::makeError(name + ": " + e.what());
-  }
-  try {
-    return Parser(name, base_dir).parse(root);
-  } catch (const YAML::Exception& e) {
-    // A required key that is absent: yaml-cpp throws when its (invalid) node is inspected.
-    return core::makeError(name + ": " + e.what());
-  }
+  AuthdConfig c;
+  auto r = yaml::readDocument(
+      yaml, name, [&](Walker& w, const Node& root) { Reader(w, base_dir).read(root, c); });
+  if (!r) return r.error();
+  return c;
 }
 
 core::Result<AuthdConfig> loadAuthdConfig(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return core::makeError("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parseAuthdConfig(ss.str(), path, std::filesystem::absolute(path).parent_path().string());
+  auto text = yaml::readFileText(path);
+  if (!text) return text.error();
+  return parseAuthdConfig(*text, path, std::filesystem::absolute(path).parent_path().string());
 }
 
 }  // namespace ccsec::identity

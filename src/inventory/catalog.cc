@@ -1,8 +1,6 @@
-#include "ccsec/paths.h"
 #include "inventory/catalog.h"
 
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <array>
@@ -13,17 +11,18 @@
 #include <set>
 #include <sstream>
 
-#include "inventory/yaml_walk.h"
+#include "ccsec/paths.h"
+#include "yaml/walker.h"
 
 namespace ccsec::inventory {
 
 namespace {
 
-using detail::indexPath;
-using detail::keyPath;
-using detail::KeyTable;
-using detail::Node;
-using detail::Walker;
+using yaml::indexPath;
+using yaml::keyPath;
+using yaml::KeyTable;
+using yaml::Node;
+using yaml::Walker;
 
 constexpr std::size_t kCatalogMaxNodes = 100000;
 constexpr std::array kAllTransports{Transport::kTcp, Transport::kUdp};
@@ -183,7 +182,7 @@ struct CatalogReader {
       const auto& r = parts.roles[i];
       if (!seen.insert(r.name).second)
         w.error(role_nodes[i].first, keyPath(role_nodes[i].second, "name"),
-                "expected a unique role name, found " + detail::quote(r.name) + " again");
+                "expected a unique role name, found " + yaml::quote(r.name) + " again");
       role_names.push_back(r.name);
     }
     seen.clear();
@@ -191,14 +190,14 @@ struct CatalogReader {
       const auto& c = parts.channels[i];
       if (!seen.insert(c.name).second)
         w.error(channel_nodes[i].first, keyPath(channel_nodes[i].second, "name"),
-                "expected a unique channel name, found " + detail::quote(c.name) + " again");
+                "expected a unique channel name, found " + yaml::quote(c.name) + " again");
       channel_names.push_back(c.name);
     }
     for (const auto& [node, path] : listener_nodes) {
       if (node.IsScalar() && !seen.count(std::string(node.Scalar())))
         w.error(node, path,
                 "expected a channel kind of this catalog (" + core::join(channel_names, "|") +
-                    "), found " + detail::quote(node.Scalar()));
+                    "), found " + yaml::quote(node.Scalar()));
     }
     std::set<std::string> roles(role_names.begin(), role_names.end());
     for (const auto& ref : role_refs) {
@@ -206,12 +205,13 @@ struct CatalogReader {
         if (!roles.count(r))
           w.error(ref.node, ref.path,
                   "expected role names from " + core::join(role_names, "|") + ", found " +
-                      detail::quote(r));
+                      yaml::quote(r));
     }
     for (const auto& p : pair_nodes)
       if (!roles.count(p.name))
-        w.error(p.node, p.path,
-                "expected one of " + core::join(role_names, "|") + ", found " + detail::quote(p.name));
+        w.error(
+            p.node, p.path,
+            "expected one of " + core::join(role_names, "|") + ", found " + yaml::quote(p.name));
   }
 
   struct RoleRef {
@@ -260,22 +260,21 @@ core::Result<Catalog> Catalog::loadFile(const std::string& path) {
   if (!in) return core::makeError(path + ": cannot open the component catalog");
   std::stringstream ss;
   ss << in.rdbuf();
-  Walker w(path, kCatalogMaxNodes);
-  detail::Tree tree;
-  try {
-    tree = detail::Tree::parse(ss.str());
-  } catch (const YAML::Exception& e) {
-    return core::makeError(path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                           std::to_string(e.mark.column + 1) + ": " + e.msg);
-  }
-  CatalogReader reader(w);
-  reader.read(tree.root());
-  if (!w.diagnostics.empty()) {
-    std::string detail;
-    for (const auto& d : w.diagnostics) detail += d.str() + "\n";
-    return core::makeError(w.diagnostics.front().str(), detail);
-  }
-  return fromParts(std::move(reader.parts));
+  Parts parts;
+  yaml::DocumentLimits limits;
+  limits.max_bytes = 16u << 20;
+  limits.max_depth = 64;
+  limits.max_nodes = kCatalogMaxNodes;
+  auto read = yaml::readDocument(
+      ss.str(), path,
+      [&parts](Walker& w, const Node& root) {
+        CatalogReader reader(w);
+        reader.read(root);
+        parts = std::move(reader.parts);
+      },
+      limits);
+  if (!read) return read.error();
+  return fromParts(std::move(parts));
 }
 
 const Catalog& Catalog::builtin() {

@@ -1,7 +1,7 @@
 #include "inventory/loader.h"
 
 #include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/exceptions.h>
 
 #include <algorithm>
 #include <array>
@@ -13,33 +13,20 @@
 #include <sstream>
 #include <tuple>
 
-#include "inventory/yaml_walk.h"
+#include "yaml/walker.h"
 
 namespace ccsec::inventory {
 
-std::string Diagnostic::str() const {
-  std::string out = file;
-  out += ':';
-  out += std::to_string(line);
-  out += ':';
-  out += std::to_string(column);
-  out += ": ";
-  out += key_path.empty() ? "(document)" : key_path;
-  out += ": ";
-  out += message;
-  return out;
-}
-
 namespace {
 
-using detail::describe;
-using detail::Fields;
-using detail::indexPath;
-using detail::keyPath;
-using detail::KeyTable;
-using detail::Node;
-using detail::quote;
-using detail::Walker;
+using yaml::describe;
+using yaml::Fields;
+using yaml::indexPath;
+using yaml::keyPath;
+using yaml::KeyTable;
+using yaml::Node;
+using yaml::quote;
+using yaml::Walker;
 
 // ---- key tables: the schema's property names, one table per object ($defs name) ----------
 const KeyTable kRootKeys{{"version", true}, {"deployment", true}, {"sites"},     {"site_links"},
@@ -958,131 +945,10 @@ class Loader {
   SourceLoc collab_host_loc_;  // collaboration.host
 };
 
-// ---- byte-level pre-checks (before libyaml sees the text) ------------------------------
-
-struct TextPos {
-  int line = 1;
-  int column = 1;
-};
-
-TextPos positionOf(std::string_view text, std::size_t offset) {
-  TextPos p;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++p.line;
-      p.column = 1;
-    } else {
-      ++p.column;
-    }
-  }
-  return p;
-}
-
-// Offset of the first byte that is not valid UTF-8, or npos.
-std::size_t invalidUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1Fu;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0Fu;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07u;
-    } else {
-      return i;
-    }
-    if (i + n >= s.size()) return i;
-    for (std::size_t k = 1; k <= n; ++k) {
-      if (i + k >= s.size()) return i;
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (cc & 0x3Fu);
-    }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return i;
-    i += n + 1;
-  }
-  return std::string_view::npos;
-}
-
-// Conservative nesting estimate: block indentation levels (including compact "- " and "? "
-// entries) plus flow brackets outside quotes and comments. Returns the offset where the depth
-// first exceeds `limit`, or npos.
-std::size_t tooDeep(std::string_view s, int limit) {
-  std::vector<std::size_t> indents;
-  int flow = 0;
-  bool in_single = false, in_double = false;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    // Start of a line.
-    std::size_t line_start = i;
-    std::size_t col = 0;
-    while (i < s.size() && s[i] == ' ') ++i, ++col;
-    bool blank = i >= s.size() || s[i] == '\n' || s[i] == '\r' || s[i] == '#';
-    if (!blank && flow == 0 && !in_single && !in_double) {
-      while (!indents.empty() && indents.back() >= col) indents.pop_back();
-      indents.push_back(col);
-      // Compact nested entries on one line: "- - - x", "- key:", "? ".
-      while (i + 1 < s.size() && (s[i] == '-' || s[i] == '?') && (s[i + 1] == ' ' || s[i + 1] == '\t')) {
-        i += 2;
-        col += 2;
-        while (i < s.size() && s[i] == ' ') ++i, ++col;
-        indents.push_back(col);
-      }
-      if (static_cast<int>(indents.size()) > limit) return i;
-    }
-    // Rest of the line.
-    bool comment = false;
-    for (; i < s.size() && s[i] != '\n'; ++i) {
-      char c = s[i];
-      if (comment) continue;
-      if (in_double) {
-        if (c == '\\') ++i;
-        else if (c == '"') in_double = false;
-        continue;
-      }
-      if (in_single) {
-        if (c == '\'') in_single = false;
-        continue;
-      }
-      if (c == '#' && (i == line_start || s[i - 1] == ' ' || s[i - 1] == '\t')) {
-        comment = true;
-      } else if (c == '"') {
-        in_double = true;
-      } else if (c == '\'' && (i == line_start || s[i - 1] == ' ' || s[i - 1] == '[' ||
-                               s[i - 1] == '{' || s[i - 1] == ',' || s[i - 1] == ':')) {
-        in_single = true;
-      } else if (c == '[' || c == '{') {
-        ++flow;
-        if (flow + static_cast<int>(indents.size()) > limit) return i;
-      } else if ((c == ']' || c == '}') && flow > 0) {
-        --flow;
-      }
-    }
-    if (i < s.size()) ++i;  // the '\n'
-  }
-  return std::string_view::npos;
-}
-
 LoadResult finish(Walker& w, std::optional<Model> model) {
   LoadResult r;
   r.diagnostics = std::move(w.diagnostics);
-  // In file order, so that a user fixes them top to bottom. When validation stopped early, its
-  // reason stays last.
-  auto end = w.aborted() && !r.diagnostics.empty() ? r.diagnostics.end() - 1 : r.diagnostics.end();
-  std::stable_sort(r.diagnostics.begin(), end, [](const Diagnostic& a, const Diagnostic& b) {
-    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-  });
+  yaml::sortDiagnostics(r.diagnostics, w.aborted());
   r.truncated = w.truncated;
   if (r.diagnostics.empty()) r.model = std::move(model);
   return r;
@@ -1108,29 +974,14 @@ LoadResult loadString(std::string_view yaml, const std::string& name, const Cata
 
 LoadResult loadString(std::string_view yaml, const std::string& name, const Catalog& catalog,
                       const LoadLimits& limits) {
-  if (yaml.size() > kMaxFileBytes)
-    return single(name, 0, 0, "(document)",
-                  "expected at most " + std::to_string(kMaxFileBytes) + " bytes, found " +
-                      std::to_string(yaml.size()) + " bytes");
-  if (auto nul = yaml.find('\0'); nul != std::string_view::npos) {
-    TextPos p = positionOf(yaml, nul);
-    return single(name, p.line, p.column, "(document)",
-                  "expected YAML text, found a NUL byte (binary file?)");
+  if (auto bad = yaml::checkText(yaml, name, kMaxFileBytes, kMaxDepth)) {
+    LoadResult r;
+    r.diagnostics.push_back(std::move(*bad));
+    return r;
   }
-  if (auto bad = invalidUtf8(yaml); bad != std::string_view::npos) {
-    TextPos p = positionOf(yaml, bad);
-    return single(name, p.line, p.column, "(document)",
-                  "expected UTF-8 text, found an invalid byte sequence (binary file?)");
-  }
-  if (auto deep = tooDeep(yaml, kMaxDepth); deep != std::string_view::npos) {
-    TextPos p = positionOf(yaml, deep);
-    return single(name, p.line, p.column, "(document)",
-                  "expected nesting at most " + std::to_string(kMaxDepth) +
-                      " levels deep, found deeper nesting");
-  }
-  detail::Tree tree;
+  yaml::Tree tree;
   try {
-    tree = detail::Tree::parse(yaml);
+    tree = yaml::Tree::parse(yaml);
   } catch (const YAML::DeepRecursion& e) {
     return single(name, e.mark.line + 1, e.mark.column + 1, "(document)",
                   "expected nesting at most " + std::to_string(kMaxDepth) +

@@ -1,6 +1,6 @@
 #pragma once
-// Loading an inventory: YAML (libyaml events into yaml_tree.h; anchors and aliases work) →
-// validated Model.
+// Loading an inventory: YAML (libyaml events into yaml/tree.h, read by the strict yaml/walker.h;
+// anchors and aliases work) → validated Model.
 //
 // Every problem becomes a Diagnostic "FILE:LINE:COL: key.path: expected …, found …". All
 // problems of a file are collected (up to kMaxDiagnostics) before giving up, so a user fixes
@@ -14,23 +14,15 @@
 
 #include "inventory/catalog.h"
 #include "inventory/model.h"
+#include "yaml/diagnostic.h"
 
 namespace ccsec::inventory {
 
-inline constexpr std::size_t kMaxDiagnostics = 50;
+using yaml::kMaxDiagnostics;
 inline constexpr std::size_t kMaxFileBytes = 64u * 1024u * 1024u;
 inline constexpr int kMaxDepth = 64;
 
-struct Diagnostic {
-  std::string file;
-  int line = 0;    // 1-based; 0 when the whole file is at fault
-  int column = 0;  // 1-based
-  std::string key_path;  // "hosts[3].protection.ipsec"
-  std::string message;   // "expected one of none|isolation|peer, found \"isolaton\" (did you mean \"isolation\"?)"
-
-  /// "FILE:LINE:COL: key.path: message"
-  std::string str() const;
-};
+using Diagnostic = yaml::Diagnostic;  // "FILE:LINE:COL: key.path: message"
 
 struct LoadResult {
   std::optional<Model> model;        // set only when diagnostics is empty

@@ -17,14 +17,12 @@
 
 #include "core/date.h"
 #include "core/ip.h"
+#include "yaml/diagnostic.h"
 
 namespace ccsec::inventory {
 
 /// 1-based line and column of a YAML node in `Model::source_file`; 0 when synthesised.
-struct SourceLoc {
-  int line = 0;
-  int column = 0;
-};
+using SourceLoc = yaml::SourceLoc;
 
 enum class SecurityModel { kUnsecured, kSignaling, kAgentMedia, kEndToEnd };  // design models 1-4
 enum class ZoneKind { kDatacenter, kDmz, kCorporate, kAgent, kExternal };

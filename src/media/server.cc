@@ -181,59 +181,75 @@ std::string MediaServer::metrics() const {
 
 }  // namespace ccsec::media
 
-#include <yaml-cpp/yaml.h>
+#include "yaml/walker.h"
 
 namespace ccsec::media {
 
 core::Result<void> loadServerConfig(const std::string& path, ServerConfig& config) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    return makeError(path + ": " + e.what());
-  }
-  if (!root.IsMap()) return makeError(path + ": expected a mapping of settings");
-  try {
-    for (const auto& kv : root) {
-      const auto key = kv.first.as<std::string>();
-      const YAML::Node& v = kv.second;
-      const std::string where = path + ":" + std::to_string(kv.first.Mark().line + 1) + ": " + key;
-      if (key == "interface") {
-        config.relay.interface = v.as<std::string>();
-      } else if (key == "listen-ng" || key == "listen-http") {
-        auto hp = parseHostPort(v.as<std::string>());
-        if (!hp) return makeError(where + ": " + hp.error().message);
-        if (key == "listen-ng")
-          std::tie(config.ngHost, config.ngPort) = *hp;
+  // The schema: the settings of the command-line flags. srtp_for is an older spelling of
+  // srtp-for. Read by the strict YAML walker: unknown or repeated keys, wrong types and
+  // out-of-range numbers are "FILE:LINE:COL: key: expected …, found …".
+  static const yaml::KeyTable kKeys{{"interface"}, {"listen-ng"}, {"listen-http"}, {"ng-allow"},
+                                    {"port-min"},  {"port-max"},  {"num-threads"}, {"timeout"},
+                                    {"srtp-for"},  {"srtp_for"},  {"packet-path"}};
+  auto text = yaml::readFileText(path);
+  if (!text) return text.error();
+  ServerConfig next = config;
+  auto read = yaml::readDocument(*text, path, [&next](yaml::Walker& w, const yaml::Node& root) {
+    auto f = w.map(root, "", kKeys);
+    if (!f) return;
+    auto endpoint = [&w, &f](const char* key, std::string& host, std::uint16_t& port) {
+      auto s = w.str((*f)[key], key);
+      if (!s) return;
+      auto hp = parseHostPort(*s);
+      if (!hp)
+        w.error((*f)[key], key, hp.error().message);
+      else
+        std::tie(host, port) = *hp;
+    };
+    if (auto s = w.str((*f)["interface"], "interface")) next.relay.interface = *s;
+    endpoint("listen-ng", next.ngHost, next.ngPort);
+    endpoint("listen-http", next.httpHost, next.httpPort);
+    if (f->has("ng-allow")) {
+      const yaml::Node list = (*f)["ng-allow"];
+      auto items = w.seq(list, "ng-allow");
+      if (items.empty() && (list.IsNull() || list.IsSequence()))
+        w.error(list, "ng-allow",
+                "expected a non-empty list of CIDRs, found " +
+                    std::string(list.IsNull() ? "null" : "an empty sequence"));
+      next.ngAllow.clear();
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        auto s = w.str(items[i], yaml::indexPath("ng-allow", i));
+        if (!s) continue;
+        auto c = core::Cidr::parse(*s);
+        if (!c)
+          w.error(items[i], yaml::indexPath("ng-allow", i),
+                  "expected a CIDR (ADDRESS/PREFIX), found " + yaml::quote(*s));
         else
-          std::tie(config.httpHost, config.httpPort) = *hp;
-      } else if (key == "ng-allow") {
-        for (const auto& item : v) {
-          auto c = core::Cidr::parse(item.as<std::string>());
-          if (!c) return makeError(where + ": '" + item.as<std::string>() + "' is not a CIDR");
-          config.ngAllow.push_back(*c);
-        }
-      } else if (key == "port-min") {
-        config.relay.portMin = v.as<std::uint16_t>();
-      } else if (key == "port-max") {
-        config.relay.portMax = v.as<std::uint16_t>();
-      } else if (key == "num-threads") {
-        config.relay.threads = v.as<unsigned>();
-      } else if (key == "packet-path") {
-        auto p = net::parsePacketPath(v.as<std::string>());
-        if (!p) return makeError(where + ": " + p.error().message);
-        config.relay.packetPath = *p;
-      } else if (key == "timeout") {
-        config.relay.silentTimeout = std::chrono::seconds(v.as<unsigned>());
-      } else if (key == "srtp-for" || key == "srtp_for") {
-        config.relay.srtpFor = v.as<std::vector<std::string>>();
-      } else {
-        return makeError(where + ": unknown setting");
+          next.ngAllow.push_back(*c);
       }
     }
-  } catch (const YAML::Exception& e) {
-    return makeError(path + ": " + e.what());
-  }
+    if (auto v = w.port((*f)["port-min"], "port-min")) next.relay.portMin = *v;
+    if (auto v = w.port((*f)["port-max"], "port-max")) next.relay.portMax = *v;
+    if (auto v = w.integer((*f)["num-threads"], "num-threads", 0, 64))  // 0 = one per core
+      next.relay.threads = static_cast<unsigned>(*v);
+    if (auto v = w.str((*f)["packet-path"], "packet-path")) {
+      auto p = net::parsePacketPath(*v);
+      if (!p)
+        w.error((*f)["packet-path"], "packet-path", p.error().message);
+      else
+        next.relay.packetPath = *p;
+    }
+    if (auto v = w.integer((*f)["timeout"], "timeout", 1, 86400))
+      next.relay.silentTimeout = std::chrono::seconds(*v);
+    if (f->has("srtp-for") && f->has("srtp_for"))
+      w.error((*f)["srtp_for"], "srtp_for",
+              "expected one of srtp-for|srtp_for (the same setting), found both");
+    for (const char* key : {"srtp-for", "srtp_for"})
+      if (f->has(key)) next.relay.srtpFor = w.strList((*f)[key], key);
+  });
+  if (!read) return read.error();
+  config = std::move(next);
   return {};
 }
 

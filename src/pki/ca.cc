@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "core/ip.h"
+#include "core/key_file.h"
 #include "core/x509_info.h"
 #include "pki/files.h"
 
@@ -128,18 +129,6 @@ core::Result<HostRequest> normalise(const HostRequest& in) {
   out.ips = std::move(*ips);
   if (in.days <= 0 || in.days > 36500) return makeError("--days must be between 1 and 36500");
   return out;
-}
-
-core::Result<void> checkKeyFileMode(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return makeError("cannot stat " + path);
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
-    return makeError(path + " is accessible by group or others (mode " + mode +
-                     "); run chmod 600 " + path);
-  }
-  return {};
 }
 
 bool selfSigned(X509* cert) { return X509_self_signed(cert, 0) == 1; }
@@ -283,7 +272,7 @@ core::Result<CaDirectory> CaDirectory::open(const std::string& dir, Options opti
     return makeError(dir + " holds no CA (ca.pem, ca.key); run `ccsec pki init --dir " + dir + "`");
   auto cert = core::loadCertificateFile(cert_path);
   if (!cert) return cert.error();
-  if (auto r = checkKeyFileMode(key_path); !r) return r.error();
+  if (auto r = core::checkKeyFileMode(key_path); !r) return r.error();
   auto key = loadPrivateKey(key_path);
   if (!key) return key.error();
   if (X509_check_private_key(cert->get(), key->get()) != 1) {

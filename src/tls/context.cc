@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "core/cert_identity.h"
+#include "core/key_file.h"
 #include "core/x509_info.h"
 
 namespace ccsec::tls {
@@ -128,16 +129,7 @@ core::Result<void> checkOwnChain(SSL_CTX* ctx, const ContextConfig& c) {
 }  // namespace
 
 core::Result<void> checkKeyFileMode(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return {};
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
-    return core::makeError(path + " is accessible by group or others (mode " + mode +
-                           "); chmod 600 " + path +
-                           ", or set allow_insecure_key_permissions: true");
-  }
-  return {};
+  return core::checkKeyFileMode(path, ", or set allow_insecure_key_permissions: true");
 }
 
 std::string PeerIdentity::str() const {

@@ -56,8 +56,9 @@ struct ContextConfig {
   std::uint32_t session_lifetime_s = 7200;
 };
 
-/// Refuses a private key file that group or others may access (any of mode 077): "PATH is
-/// accessible by group or others (mode 0640); …". Ok for a missing file (the load reports it).
+/// core::checkKeyFileMode (the one key-permission check, shared with the CA) with the TLS
+/// config's remedy: "PATH is accessible by group or others (mode 0640); chmod 600 PATH, or set
+/// allow_insecure_key_permissions: true". Ok for a missing file (the load reports it).
 core::Result<void> checkKeyFileMode(const std::string& path);
 
 /// What a handshake revealed about the peer; filled during certificate verification so that it

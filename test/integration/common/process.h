@@ -1,8 +1,16 @@
 #pragma once
 // Helpers for integration tests that run real binaries: a child process in its own process group
 // (stdout+stderr to a log file, stopped by its id), file reading and polling for a condition.
+//
+// A spawned process dies with the test: the destructor stops its whole process group, and when
+// the test process dies without running destructors (a crash, an abort, SIGKILL from a ctest
+// timeout) the kernel sends the child SIGKILL (PR_SET_PDEATHSIG), so no slapd, haproxy or
+// kamailio outlives a failed run. The death signal is tied to the thread that forked: create
+// a Process on a thread that outlives it (the test's main thread). A daemon that forks again
+// must be run in the foreground (its own children do not inherit the death signal).
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,8 +44,12 @@ inline bool waitFor(const std::function<bool()>& cond, std::chrono::milliseconds
 class Process {
  public:
   Process(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+    const pid_t parent = ::getpid();
     pid_ = ::fork();
     if (pid_ == 0) {
+      // Die with the test; if it died before this line, do not start at all.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(127);
       const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);

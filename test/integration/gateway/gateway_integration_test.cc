@@ -264,7 +264,9 @@ TEST_F(GatewayBinary, BadConfigExitsTwoWithFileAndLine) {
   std::ofstream(dir_ + "/bad.yaml") << "listeners:\n  - name: x\n    mod: server\n";
   auto [rc, out] = run(std::string(CCSEC_BIN) + " gateway --config " + dir_ + "/bad.yaml");
   EXPECT_EQ(rc, 2);
-  EXPECT_NE(out.find("bad.yaml:3:5: listeners[0].mod: unknown key (did you mean 'mode'?)"),
+  EXPECT_NE(out.find("bad.yaml:3:5: listeners[0].mod: expected one of "
+                     "name|mode|listen|forward|protocol|tls|ktls, found unknown key \"mod\" (did "
+                     "you mean \"mode\"?)"),
             std::string::npos)
       << out;
 }

@@ -63,7 +63,63 @@ TEST_F(GatewayConfigTest, UnknownKeyNamesFileLineAndHint) {
   auto c = parse(text);
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find("gw.yaml:6:"), std::string::npos) << c.error().message;
-  EXPECT_NE(c.error().message.find("did you mean 'protocol'"), std::string::npos)
+  EXPECT_NE(c.error().message.find("listeners[0].protocl: expected one of "
+                                   "name|mode|listen|forward|protocol|tls|ktls, found unknown key "
+                                   "\"protocl\" (did you mean \"protocol\"?)"),
+            std::string::npos)
+      << c.error().message;
+}
+
+// The strict reader (yaml/walker.h), as the inventory has it: a repeated key used to be
+// silently accepted (yaml-cpp kept the first), and reading stopped at the first mistake.
+TEST_F(GatewayConfigTest, DuplicateKeysAreRejected) {
+  std::string text = kValid;
+  text.replace(text.find("    protocol:"), 4, "    mode: client\n    ");
+  auto c = parse(text);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().message,
+            "gw.yaml:6:5: listeners[0].mode: expected each key once, found \"mode\" again (first "
+            "at line 3)");
+}
+
+TEST_F(GatewayConfigTest, EveryMistakeIsReportedAtOnceWithLineAndColumn) {
+  std::string text = kValid;
+  text.replace(text.find("mode: server"), 12, "mode: bridge");
+  text.replace(text.find("max_connections: 50"), 19, "max_connections: -1");
+  text.replace(text.find("legacy_tls: false"), 17, "legacy_tls: maybe");
+  auto c = parse(text);
+  ASSERT_FALSE(c.ok());
+  const std::string& d = c.error().detail;
+  EXPECT_NE(d.find("gw.yaml:3:11: listeners[0].mode: expected one of server|client, found "
+                   "\"bridge\""),
+            std::string::npos)
+      << d;
+  EXPECT_NE(d.find("listeners[0].tls.legacy_tls: expected a boolean (true|false), found "
+                   "\"maybe\""),
+            std::string::npos)
+      << d;
+  EXPECT_NE(d.find("gw.yaml:10:27: limits.max_connections: expected an integer 1..4294967295, "
+                   "found \"-1\""),
+            std::string::npos)
+      << d;
+}
+
+TEST_F(GatewayConfigTest, EmptyListsAndWrongTypesAreErrors) {
+  auto c = parse("listeners: []\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().message,
+            "gw.yaml:1:12: listeners: expected a non-empty list of listeners, found an empty "
+            "sequence");
+  c = parse("listeners: {name: x}\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().message, "gw.yaml:1:12: listeners: expected a sequence, found a mapping");
+  std::string text = kValid;
+  text.replace(text.find("allowed_peers: [finesse-a]"), 26, "allowed_peers: []");
+  c = parse(text);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("listeners[0].tls.allowed_peers: expected a non-empty list of "
+                                   "host names, found an empty sequence"),
+            std::string::npos)
       << c.error().message;
 }
 
@@ -73,7 +129,9 @@ TEST_F(GatewayConfigTest, BadValuesAreErrorsWithLine) {
   auto c = parse(text);
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find("gw.yaml:3:"), std::string::npos) << c.error().message;
-  EXPECT_NE(c.error().message.find("server or client"), std::string::npos);
+  EXPECT_NE(c.error().message.find("expected one of server|client, found \"bridge\""),
+            std::string::npos)
+      << c.error().message;
 }
 
 TEST_F(GatewayConfigTest, OldTlsNeedsLegacyOptIn) {

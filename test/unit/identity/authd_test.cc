@@ -116,5 +116,39 @@ TEST_F(AuthdConfigTest, UnknownKeysAndMissingCa) {
   EXPECT_FALSE(parse("[\"ldaps://dc-e\"]"));
 }
 
+// The strict YAML reader (yaml/walker.h), as the inventory has it. Before: no column in any
+// error, no "did you mean", a repeated key silently kept the first value, and a client_cert
+// or server site given as a list was read as "" (client_cert then named the config directory).
+TEST_F(AuthdConfigTest, StrictReaderNamesLineColumnPathAndHint) {
+  auto c = parse("[\"ldaps://dc-e\"]", "  tls_verify: false\n");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message,
+            "authd.yaml:10:3: directory.tls_verify: expected one of "
+            "servers|site|starttls|ca_file|client_cert|client_key|timeout_ms|retry_after_ms|bind|"
+            "user_base|user_filter|nested|group_base|group_ttl_s, found unknown key "
+            "\"tls_verify\"");
+  c = parse("[\"ldaps://dc-e\"]", "  nestd: memberof\n");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("(did you mean \"nested\"?)"), std::string::npos)
+      << c.error().message;
+  c = parse("[\"ldaps://dc-e\"]", "  client_cert: [a.pem]\n");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message,
+            "authd.yaml:10:16: directory.client_cert: expected a string, found a sequence");
+  c = parse("[{url: \"ldaps://dc-e\", site: [east]}]");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message,
+            "authd.yaml:3:41: directory.servers[0].site: expected a string, found a sequence");
+  c = parse("[\"ldaps://dc-e\"]", "  site: west\n");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message,
+            "authd.yaml:10:3: directory.site: expected each key once, found \"site\" again "
+            "(first at line 4)");
+  c = parse("[\"ldaps://dc-e\"]", "  timeout_ms: 5\n");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message,
+            "authd.yaml:10:15: directory.timeout_ms: expected an integer 100..60000, found \"5\"");
+}
+
 }  // namespace
 }  // namespace ccsec::identity

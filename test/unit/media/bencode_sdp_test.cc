@@ -203,7 +203,61 @@ TEST(MediaConfig, HostPortAndYamlFile) {
   std::ofstream(path) << "port-minn: 1\n";
   auto bad = loadServerConfig(path, cfg);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.error().message.find("port-minn"), std::string::npos);
+  EXPECT_EQ(bad.error().message,
+            std::string(path) +
+                ":1:1: port-minn: expected one of interface|listen-ng|listen-http|ng-allow|"
+                "port-min|port-max|num-threads|timeout|srtp-for|srtp_for, found unknown key "
+                "\"port-minn\" (did you mean \"port-min\"?)");
+  std::remove(path);
+}
+
+// The config is read by the strict YAML reader (yaml/walker.h) like every other YAML input.
+// Before, a scalar ng-allow was silently ignored (yaml-cpp iterates a scalar as empty: the
+// anchor then answered loopback only), a repeated key silently took the last value, and a
+// wrong type was yaml-cpp's "bad conversion" without the key.
+TEST(MediaConfig, StrictReaderRejectsWhatWasSilentlyIgnored) {
+  char path[] = "/tmp/ccsec-media-cfg-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  const std::string file = path;
+  auto load = [&file](const std::string& text) {
+    std::ofstream(file) << text;
+    ServerConfig cfg;
+    return loadServerConfig(file, cfg);
+  };
+  auto r = load("listen-ng: 127.0.0.1:2300\nng-allow: 10.0.0.0/8\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, file + ":2:11: ng-allow: expected a sequence, found \"10.0.0.0/8\"");
+  r = load("num-threads: 2\nnum-threads: 3\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, file +
+                                   ":2:1: num-threads: expected each key once, found "
+                                   "\"num-threads\" again (first at line 1)");
+  r = load("interface: [a]\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, file + ":1:12: interface: expected a string, found a sequence");
+  r = load("port-min: 70000\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            file + ":1:11: port-min: expected an integer 1..65535, found \"70000\"");
+  r = load("num-threads: 0\ntimeout: -1\nng-allow: [10.0.0.0/33]\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, file + ":1:14: num-threads: expected an integer 1..64, found \"0\"");
+  EXPECT_NE(
+      r.error().detail.find(file + ":2:10: timeout: expected an integer 1..86400, found \"-1\""),
+      std::string::npos)
+      << r.error().detail;
+  EXPECT_NE(r.error().detail.find(file + ":3:12: ng-allow[0]: expected a CIDR (ADDRESS/PREFIX), "
+                                         "found \"10.0.0.0/33\""),
+            std::string::npos)
+      << r.error().detail;
+  // A failed read leaves the caller's settings untouched.
+  ServerConfig cfg;
+  cfg.relay.threads = 7;
+  std::ofstream(file) << "num-threads: 2\nbogus: 1\n";
+  EXPECT_FALSE(loadServerConfig(file, cfg).ok());
+  EXPECT_EQ(cfg.relay.threads, 7U);
   std::remove(path);
 }
 

@@ -1,6 +1,6 @@
-// The compact event-built YAML tree the loader walks (src/inventory/yaml_tree.h): it must
+// The compact event-built YAML tree the loader walks (src/yaml/tree.h): it must
 // answer exactly what yaml-cpp's DOM answered (kinds, scalars, tags, marks, aliases).
-#include "inventory/yaml_tree.h"
+#include "yaml/tree.h"
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/exceptions.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace ccsec::inventory::detail {
+namespace ccsec::yaml {
 namespace {
 
 TEST(YamlTree, KindsScalarsTagsAndMarks) {
@@ -67,4 +67,4 @@ TEST(YamlTree, EmptyDocumentIsNullAndErrorsThrow) {
 }
 
 }  // namespace
-}  // namespace ccsec::inventory::detail
+}  // namespace ccsec::yaml

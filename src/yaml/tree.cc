@@ -1,4 +1,4 @@
-#include "inventory/yaml_tree.h"
+#include "yaml/tree.h"
 
 #include <yaml-cpp/exceptions.h>
 #include <yaml.h>
@@ -6,7 +6,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace ccsec::inventory::detail {
+namespace ccsec::yaml {
 
 std::string_view Node::Scalar() const {
   if (Type() != NodeKind::kScalar) return {};
@@ -115,8 +115,10 @@ class TreeBuilder {
   }
 
   void start(const yaml_event_t& e, NodeKind kind) {
-    const yaml_char_t* tag = kind == NodeKind::kMap ? e.data.mapping_start.tag : e.data.sequence_start.tag;
-    const yaml_char_t* anchor = kind == NodeKind::kMap ? e.data.mapping_start.anchor : e.data.sequence_start.anchor;
+    const yaml_char_t* tag =
+        kind == NodeKind::kMap ? e.data.mapping_start.tag : e.data.sequence_start.tag;
+    const yaml_char_t* anchor =
+        kind == NodeKind::kMap ? e.data.mapping_start.anchor : e.data.sequence_start.anchor;
     std::string_view t = text(tag);
     open(add(kind, markOf(e.start_mark), t.empty() ? kTagPlain : internTag(t), anchor));
   }
@@ -136,9 +138,9 @@ class TreeBuilder {
     return static_cast<std::uint16_t>(t_.tags_.size() - 1);
   }
 
-  std::uint32_t add(NodeKind kind, const YAML::Mark& mark, std::uint16_t tag, const yaml_char_t* anchor) {
-    if (t_.nodes_.size() >= Node::kNone - 1)
-      throw YAML::ParserException(mark, "too many nodes");
+  std::uint32_t add(NodeKind kind, const YAML::Mark& mark, std::uint16_t tag,
+                    const yaml_char_t* anchor) {
+    if (t_.nodes_.size() >= Node::kNone - 1) throw YAML::ParserException(mark, "too many nodes");
     Tree::Record r;
     r.kind = kind;
     r.line = mark.line;
@@ -146,7 +148,8 @@ class TreeBuilder {
     r.tag = tag;
     auto i = static_cast<std::uint32_t>(t_.nodes_.size());
     t_.nodes_.push_back(r);
-    if (anchor != nullptr) anchors_[std::string(text(anchor))] = i;  // a redefinition wins, as in yaml-cpp
+    if (anchor != nullptr)
+      anchors_[std::string(text(anchor))] = i;  // a redefinition wins, as in yaml-cpp
     return i;
   }
 
@@ -189,7 +192,8 @@ Tree Tree::parse(std::string_view text) {
   t.kids_.reserve(text.size() / 12 + 16);
   t.arena_.reserve(text.size() / 2 + 16);
   yaml_parser_t parser;
-  if (yaml_parser_initialize(&parser) == 0) throw YAML::ParserException(YAML::Mark::null_mark(), "out of memory");
+  if (yaml_parser_initialize(&parser) == 0)
+    throw YAML::ParserException(YAML::Mark::null_mark(), "out of memory");
   ParserGuard parserGuard{&parser};
   static const char kEmpty[] = "";  // libyaml asserts on a null input pointer (empty view)
   const char* data = text.data() != nullptr ? text.data() : kEmpty;
@@ -204,15 +208,28 @@ Tree Tree::parse(std::string_view text) {
     }
     EventGuard eventGuard{&event};
     switch (event.type) {
-      case YAML_SCALAR_EVENT: builder.scalar(event); break;
-      case YAML_ALIAS_EVENT: builder.alias(event); break;
-      case YAML_SEQUENCE_START_EVENT: builder.start(event, NodeKind::kSequence); break;
-      case YAML_MAPPING_START_EVENT: builder.start(event, NodeKind::kMap); break;
+      case YAML_SCALAR_EVENT:
+        builder.scalar(event);
+        break;
+      case YAML_ALIAS_EVENT:
+        builder.alias(event);
+        break;
+      case YAML_SEQUENCE_START_EVENT:
+        builder.start(event, NodeKind::kSequence);
+        break;
+      case YAML_MAPPING_START_EVENT:
+        builder.start(event, NodeKind::kMap);
+        break;
       case YAML_SEQUENCE_END_EVENT:
-      case YAML_MAPPING_END_EVENT: builder.end(); break;
+      case YAML_MAPPING_END_EVENT:
+        builder.end();
+        break;
       case YAML_DOCUMENT_END_EVENT:  // the first document only
-      case YAML_STREAM_END_EVENT: done = true; break;
-      default: break;  // stream/document start, no-event
+      case YAML_STREAM_END_EVENT:
+        done = true;
+        break;
+      default:
+        break;  // stream/document start, no-event
     }
   }
   if (t.root_ == Node::kNone) {
@@ -229,4 +246,4 @@ Tree Tree::parse(std::string_view text) {
   return t;
 }
 
-}  // namespace ccsec::inventory::detail
+}  // namespace ccsec::yaml

@@ -1,11 +1,11 @@
 #pragma once
-// Internal to ccsec_inventory (not a public header): a compact, read-only YAML document tree
-// built from libyaml's event stream (yaml_parser_parse). The inventory is the one large YAML
-// input: yaml-cpp's scanner alone took ~0.9 s for a 3.4 MB, 10,000-host inventory where
-// libyaml's takes 0.08 s, and yaml-cpp's DOM (YAML::Node: per-node heap objects, linear
-// allocating map lookups) cost more still. yaml-cpp remains the parser of the small files
-// (gateway and media configs) and provides the Mark/exception types used here, so errors keep
-// one shape across the project.
+// A compact, read-only YAML document tree built from libyaml's event stream
+// (yaml_parser_parse): the one YAML parser of ccsec. The inventory is the large YAML input:
+// yaml-cpp's scanner alone took ~0.9 s for a 3.4 MB, 10,000-host inventory where libyaml's
+// takes 0.08 s, and yaml-cpp's DOM (YAML::Node: per-node heap objects, linear allocating map
+// lookups) cost more still. The small files (catalog, gateway, media and authd configs) are
+// read through the same tree and the same strict walker (yaml/walker.h), so every YAML input
+// reports mistakes the same way. yaml-cpp provides only the Mark/exception types used here.
 //
 // Layout: one contiguous vector of fixed-size node records, every scalar's bytes in one arena
 // (scalars are string_views into it), the children of each container contiguous in one index
@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccsec::inventory::detail {
+namespace ccsec::yaml {
 
 class Tree;
 
@@ -73,7 +73,8 @@ struct Node::Item : Node {
 
 class Node::Iterator {
  public:
-  Iterator(const Tree* tree, const std::uint32_t* pos, bool map) : tree_(tree), pos_(pos), map_(map) {}
+  Iterator(const Tree* tree, const std::uint32_t* pos, bool map)
+      : tree_(tree), pos_(pos), map_(map) {}
   Item operator*() const { return item(); }
   struct Arrow {
     Item value;
@@ -135,4 +136,4 @@ inline NodeKind Node::Type() const {
   return tree_->nodes_[index_].kind;
 }
 
-}  // namespace ccsec::inventory::detail
+}  // namespace ccsec::yaml

@@ -1,9 +1,28 @@
-#include "inventory/yaml_walk.h"
+#include "yaml/walker.h"
 
+#include <yaml-cpp/exceptions.h>
+
+#include <algorithm>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
-namespace ccsec::inventory::detail {
+namespace ccsec::yaml {
+
+std::string Diagnostic::str() const {
+  std::string out = file;
+  out += ':';
+  out += std::to_string(line);
+  out += ':';
+  out += std::to_string(column);
+  out += ": ";
+  out += key_path.empty() ? "(document)" : key_path;
+  out += ": ";
+  out += message;
+  return out;
+}
 
 std::string quote(std::string_view text) {
   constexpr std::size_t kMax = 60;
@@ -264,4 +283,213 @@ std::optional<std::string> Walker::oneOf(const Node& node, const std::string& pa
   return std::nullopt;
 }
 
-}  // namespace ccsec::inventory::detail
+// ---- byte-level pre-checks (before libyaml sees the text) ------------------------------
+
+namespace {
+
+struct TextPos {
+  int line = 1;
+  int column = 1;
+};
+
+TextPos positionOf(std::string_view text, std::size_t offset) {
+  TextPos p;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else {
+      ++p.column;
+    }
+  }
+  return p;
+}
+
+// Offset of the first byte that is not valid UTF-8, or npos.
+std::size_t invalidUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1Fu;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0Fu;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07u;
+    } else {
+      return i;
+    }
+    if (i + n >= s.size()) return i;
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return i;
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return i;
+    i += n + 1;
+  }
+  return std::string_view::npos;
+}
+
+// Conservative nesting estimate: block indentation levels (including compact "- " and "? "
+// entries) plus flow brackets outside quotes and comments. Returns the offset where the depth
+// first exceeds `limit`, or npos.
+std::size_t tooDeep(std::string_view s, int limit) {
+  std::vector<std::size_t> indents;
+  int flow = 0;
+  bool in_single = false, in_double = false;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    // Start of a line.
+    std::size_t line_start = i;
+    std::size_t col = 0;
+    while (i < s.size() && s[i] == ' ') ++i, ++col;
+    bool blank = i >= s.size() || s[i] == '\n' || s[i] == '\r' || s[i] == '#';
+    if (!blank && flow == 0 && !in_single && !in_double) {
+      while (!indents.empty() && indents.back() >= col) indents.pop_back();
+      indents.push_back(col);
+      // Compact nested entries on one line: "- - - x", "- key:", "? ".
+      while (i + 1 < s.size() && (s[i] == '-' || s[i] == '?') &&
+             (s[i + 1] == ' ' || s[i + 1] == '\t')) {
+        i += 2;
+        col += 2;
+        while (i < s.size() && s[i] == ' ') ++i, ++col;
+        indents.push_back(col);
+      }
+      if (static_cast<int>(indents.size()) > limit) return i;
+    }
+    // Rest of the line.
+    bool comment = false;
+    for (; i < s.size() && s[i] != '\n'; ++i) {
+      char c = s[i];
+      if (comment) continue;
+      if (in_double) {
+        if (c == '\\')
+          ++i;
+        else if (c == '"')
+          in_double = false;
+        continue;
+      }
+      if (in_single) {
+        if (c == '\'') in_single = false;
+        continue;
+      }
+      if (c == '#' && (i == line_start || s[i - 1] == ' ' || s[i - 1] == '\t')) {
+        comment = true;
+      } else if (c == '"') {
+        in_double = true;
+      } else if (c == '\'' && (i == line_start || s[i - 1] == ' ' || s[i - 1] == '[' ||
+                               s[i - 1] == '{' || s[i - 1] == ',' || s[i - 1] == ':')) {
+        in_single = true;
+      } else if (c == '[' || c == '{') {
+        ++flow;
+        if (flow + static_cast<int>(indents.size()) > limit) return i;
+      } else if ((c == ']' || c == '}') && flow > 0) {
+        --flow;
+      }
+    }
+    if (i < s.size()) ++i;  // the '\n'
+  }
+  return std::string_view::npos;
+}
+
+Diagnostic single(const std::string& name, int line, int column, std::string message) {
+  Diagnostic d;
+  d.file = name;
+  d.line = line;
+  d.column = column;
+  d.key_path = "(document)";
+  d.message = std::move(message);
+  return d;
+}
+
+}  // namespace
+
+std::optional<Diagnostic> checkText(std::string_view text, const std::string& name,
+                                    std::size_t max_bytes, int max_depth) {
+  if (text.size() > max_bytes)
+    return single(name, 0, 0,
+                  "expected at most " + std::to_string(max_bytes) + " bytes, found " +
+                      std::to_string(text.size()) + " bytes");
+  if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+    TextPos p = positionOf(text, nul);
+    return single(name, p.line, p.column, "expected YAML text, found a NUL byte (binary file?)");
+  }
+  if (auto bad = invalidUtf8(text); bad != std::string_view::npos) {
+    TextPos p = positionOf(text, bad);
+    return single(name, p.line, p.column,
+                  "expected UTF-8 text, found an invalid byte sequence (binary file?)");
+  }
+  if (auto deep = tooDeep(text, max_depth); deep != std::string_view::npos) {
+    TextPos p = positionOf(text, deep);
+    return single(name, p.line, p.column,
+                  "expected nesting at most " + std::to_string(max_depth) +
+                      " levels deep, found deeper nesting");
+  }
+  return std::nullopt;
+}
+
+void sortDiagnostics(std::vector<Diagnostic>& diagnostics, bool aborted) {
+  auto end = aborted && !diagnostics.empty() ? diagnostics.end() - 1 : diagnostics.end();
+  std::stable_sort(diagnostics.begin(), end, [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
+}
+
+core::Error toError(const std::vector<Diagnostic>& diagnostics, bool truncated) {
+  if (diagnostics.empty()) return core::makeError("invalid YAML document");
+  std::string detail;
+  if (diagnostics.size() > 1) {
+    for (const auto& d : diagnostics) detail += d.str() + "\n";
+    if (truncated) detail += "(more problems not shown)\n";
+  }
+  return core::makeError(diagnostics.front().str(), std::move(detail));
+}
+
+core::Result<void> readDocument(std::string_view text, const std::string& name,
+                                const std::function<void(Walker&, const Node&)>& read,
+                                const DocumentLimits& limits) {
+  if (auto d = checkText(text, name, limits.max_bytes, limits.max_depth))
+    return toError({*d}, false);
+  Tree tree;
+  try {
+    tree = Tree::parse(text);
+  } catch (const YAML::Exception& e) {
+    int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
+    int col = e.mark.column >= 0 ? e.mark.column + 1 : 0;
+    return toError({single(name, line, col, "expected valid YAML, found a syntax error: " + e.msg)},
+                   false);
+  }
+  Walker w(name, limits.max_nodes);
+  read(w, tree.root());
+  if (w.diagnostics.empty()) return {};
+  sortDiagnostics(w.diagnostics, w.aborted());
+  return toError(w.diagnostics, w.truncated);
+}
+
+core::Result<std::string> readFileText(const std::string& path, std::size_t max_bytes) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return core::makeError("cannot read " + path + ": " + ec.message());
+  if (size > max_bytes)
+    return core::makeError(path + ": expected at most " + std::to_string(max_bytes) +
+                           " bytes, found " + std::to_string(size) + " bytes");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return core::makeError("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace ccsec::yaml

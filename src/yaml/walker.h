@@ -1,16 +1,19 @@
 #pragma once
-// Internal to ccsec_inventory (not a public header): strict reading of yaml_tree.h nodes with
-// "FILE:LINE:COL: key.path: expected …, found …" diagnostics, shared by the inventory loader
-// and the catalog loader. Not thread-safe; one Walker per document.
+// The one strict YAML reader: reads yaml/tree.h nodes against a schema written as key tables
+// and typed reads, with "FILE:LINE:COL: key.path: expected …, found …" diagnostics. Every YAML
+// input of ccsec goes through it (inventory loader, component catalog, gateway, media and
+// authd configs), so every one rejects unknown keys (with a "did you mean" hint), duplicate
+// keys, wrong types and out-of-range numbers the same way. A schema (which keys, which types)
+// stays with the module that owns the input; only this machinery is shared.
+// Not thread-safe; one Walker per document.
 //
 // Bounds: at most kMaxDiagnostics diagnostics are kept (then `truncated`); at most
 // `max_nodes` nodes are visited (aliases count every time they are reached), after which one
 // diagnostic is written and every further read returns nothing (`aborted`).
 
-#include "inventory/yaml_tree.h"
-
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -19,10 +22,12 @@
 #include <tuple>
 #include <vector>
 
+#include "core/result.h"
 #include "core/text.h"
-#include "inventory/loader.h"
+#include "yaml/diagnostic.h"
+#include "yaml/tree.h"
 
-namespace ccsec::inventory::detail {
+namespace ccsec::yaml {
 
 struct KeySpec {
   const char* name;
@@ -69,13 +74,13 @@ class Walker {
   /// non-scalar or duplicate keys, unknown keys (with a "did you mean" hint) and missing keys.
   /// nullopt when the node is not a mapping (already reported).
   std::optional<Fields> map(const Node& node, const std::string& path, const KeyTable& keys,
-                             bool check_required = true);
+                            bool check_required = true);
   /// Items of a sequence (empty when it is not one; reported). A null node is an empty list.
   std::vector<Node> seq(const Node& node, const std::string& path);
 
   std::optional<std::string> str(const Node& node, const std::string& path);
-  std::optional<std::int64_t> integer(const Node& node, const std::string& path,
-                                      std::int64_t lo, std::int64_t hi);
+  std::optional<std::int64_t> integer(const Node& node, const std::string& path, std::int64_t lo,
+                                      std::int64_t hi);
   std::optional<std::uint16_t> port(const Node& node, const std::string& path);
   std::optional<bool> boolean(const Node& node, const std::string& path);
   std::vector<std::string> strList(const Node& node, const std::string& path);
@@ -146,4 +151,36 @@ inline std::string indexPath(const std::string& parent, std::size_t i) {
   return parent + "[" + std::to_string(i) + "]";
 }
 
-}  // namespace ccsec::inventory::detail
+/// Byte-level checks before libyaml sees the text, each one clear diagnostic instead of a
+/// parser error or a hang: more than `max_bytes`, a NUL byte (binary file), invalid UTF-8,
+/// nesting deeper than `max_depth` (a conservative count of block indents and flow brackets).
+std::optional<Diagnostic> checkText(std::string_view text, const std::string& name,
+                                    std::size_t max_bytes, int max_depth);
+
+/// The diagnostics in file order, so a user fixes them top to bottom; when `aborted`, the
+/// last one (why validation stopped) stays last.
+void sortDiagnostics(std::vector<Diagnostic>& diagnostics, bool aborted);
+
+/// Diagnostics (non-empty, sorted) as one error: the first as the message, every one as a
+/// detail line (so a user fixes them all in one pass).
+core::Error toError(const std::vector<Diagnostic>& diagnostics, bool truncated);
+
+/// Bounds of a small YAML document (a service's config file).
+struct DocumentLimits {
+  std::size_t max_bytes = 1u << 20;
+  int max_depth = 32;
+  std::size_t max_nodes = 100'000;  // aliases count each time they are reached
+};
+
+/// Reads one small YAML document strictly: checkText(), libyaml's parse (a syntax error is a
+/// diagnostic with its line and column), then `read` walks the root with a Walker; the reader
+/// reports its own semantic mistakes through Walker::error so they carry the same
+/// "FILE:LINE:COL: key.path:" prefix. Ok when no diagnostic was written, else toError().
+core::Result<void> readDocument(std::string_view text, const std::string& name,
+                                const std::function<void(Walker&, const Node&)>& read,
+                                const DocumentLimits& limits = {});
+
+/// The bytes of the file at `path` (at most `max_bytes`; more is an error naming the file).
+core::Result<std::string> readFileText(const std::string& path, std::size_t max_bytes = 1u << 20);
+
+}  // namespace ccsec::yaml
