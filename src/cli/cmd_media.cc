@@ -39,7 +39,8 @@ void registerMedia(CLI::App& app, int& exit_code) {
   auto* optMin = sub->add_option("--port-min", o->portMin, "Lowest media port");
   auto* optMax = sub->add_option("--port-max", o->portMax, "Highest media port");
   auto* optThreads =
-      sub->add_option("--num-threads", o->threads, "Relay workers (default 0: one per core)");
+      sub->add_option("--num-threads", o->threads, "Relay workers, 1-64 (default 0: one per core)")
+          ->check(CLI::Range(0, 64));
   auto* optTimeout =
       sub->add_option("--timeout", o->timeout, "Seconds of silence before a call is dropped");
   auto* optSrtpFor =

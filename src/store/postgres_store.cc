@@ -13,6 +13,8 @@ class PostgresStore final : public AuditStore {
   explicit PostgresStore(db::Postgres pg) : pg_(std::move(pg)) {}
 
   core::Result<void> init() {
+    // No "relation already exists" NOTICE on stderr when the table is there.
+    if (auto r = pg_.command("SET client_min_messages = warning"); !r) return r;
     if (auto r = pg_.command(
             "CREATE TABLE IF NOT EXISTS audit_events (id BIGSERIAL PRIMARY KEY, time_ms BIGINT "
             "NOT NULL, source TEXT NOT NULL, kind TEXT NOT NULL, peer_address TEXT NOT NULL,"

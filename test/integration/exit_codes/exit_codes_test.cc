@@ -243,7 +243,7 @@ TEST_F(ExitCodes, MediaStartFailures) {
   EXPECT_EQ(in_use.rc, 3) << in_use.err;
   EXPECT_NE(in_use.err.find("--listen-ng: cannot bind"), std::string::npos) << in_use.err;
   EXPECT_EQ(ccsec({"media", "--config", path("missing.yaml")}).rc, 2);
-  const Outcome threads = ccsec({"media", "--listen-ng", "127.0.0.1:0", "--num-threads", "0"});
+  const Outcome threads = ccsec({"media", "--listen-ng", "127.0.0.1:0", "--num-threads", "65"});
   EXPECT_EQ(threads.rc, 2) << threads.err;
   EXPECT_EQ(ccsec({"media", "--listen-ng", "nowhere"}).rc, 2);
 }

@@ -206,7 +206,7 @@ TEST(MediaConfig, HostPortAndYamlFile) {
   EXPECT_EQ(bad.error().message,
             std::string(path) +
                 ":1:1: port-minn: expected one of interface|listen-ng|listen-http|ng-allow|"
-                "port-min|port-max|num-threads|timeout|srtp-for|srtp_for, found unknown key "
+                "port-min|port-max|num-threads|timeout|srtp-for|srtp_for|packet-path, found unknown key "
                 "\"port-minn\" (did you mean \"port-min\"?)");
   std::remove(path);
 }
@@ -241,9 +241,9 @@ TEST(MediaConfig, StrictReaderRejectsWhatWasSilentlyIgnored) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message,
             file + ":1:11: port-min: expected an integer 1..65535, found \"70000\"");
-  r = load("num-threads: 0\ntimeout: -1\nng-allow: [10.0.0.0/33]\n");
+  r = load("num-threads: 65\ntimeout: -1\nng-allow: [10.0.0.0/33]\n");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, file + ":1:14: num-threads: expected an integer 1..64, found \"0\"");
+  EXPECT_EQ(r.error().message, file + ":1:14: num-threads: expected an integer 0..64, found \"65\"");
   EXPECT_NE(
       r.error().detail.find(file + ":2:10: timeout: expected an integer 1..86400, found \"-1\""),
       std::string::npos)
