@@ -26,3 +26,4 @@ ccsec_gcc12_no_wrestrict(ccsec_render src/render/policy_model.cc
                          src/render/windows_ipsec/windows_ipsec_generator.cc)
 ccsec_gcc12_no_wrestrict(ccsec_net src/net/socket.cc)
 ccsec_gcc12_no_wrestrict(ccsec_gateway_plan src/gateway_plan/gateway_plan.cc)
+ccsec_gcc12_no_wrestrict(ccsec_report src/report/graph_dot.cc)
