@@ -34,18 +34,8 @@ constexpr const char* kNetLibKey =
 constexpr const char* kNpKey =
     R"(N'Software\Microsoft\MSSQLServer\MSSQLServer\SuperSocketNetLib\Np')";
 
-std::string sqlString(std::string_view s) {
-  std::string out = "N'";
-  for (char c : s) {
-    if (c == '\'')
-      out += "''";
-    else if (c == '\n' || c == '\r')
-      out += ' ';
-    else
-      out.push_back(c);
-  }
-  return out + "'";
-}
+// T-SQL N'...' literal: the same quoting rule as PowerShell's single quotes ('' for ').
+std::string sqlString(std::string_view s) { return "N" + psQuote(s); }
 
 // One registry value of the instance (xp_instance_regread maps the key to this instance's),
 // written only when it differs from `want`; `accept` lists the values left alone.
