@@ -35,7 +35,13 @@ constexpr const char* kNpKey =
     R"(N'Software\Microsoft\MSSQLServer\MSSQLServer\SuperSocketNetLib\Np')";
 
 // T-SQL N'...' literal: the same quoting rule as PowerShell's single quotes ('' for ').
-std::string sqlString(std::string_view s) { return "N" + psQuote(s); }
+std::string sqlString(std::string_view s) {
+  // Appended, not `"N" + psQuote(s)`: GCC 12 at -O3 reports a -Wrestrict false positive
+  // (cmake/gcc12_wrestrict.cmake) on operator+(const char*, string&&).
+  std::string out = "N";
+  out += psQuote(s);
+  return out;
+}
 
 // One registry value of the instance (xp_instance_regread maps the key to this instance's),
 // written only when it differs from `want`; `accept` lists the values left alone.
