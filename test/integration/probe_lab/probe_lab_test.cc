@@ -17,7 +17,11 @@
 //     declared, simple binds only over TLS), TLS 1.2+ with AEAD suites;
 // with one certificate per host (and controller) from `ccsec pki`.
 //
-// 1. The conforming lab: `ccsec probe` reports no finding, exit 0.
+// 1. The conforming lab: `ccsec probe` reports no finding, exit 0; and its facts show that
+//    every peer was seen as served (not a vacuous "clean": TLS 1.2/1.3 only, the host's
+//    certificate chaining to the CA, client certificates required exactly where the plan says
+//    mutual TLS, plaintext refused, StartTLS and confidentialityRequired on the controllers,
+//    every port that must be closed refused).
 // 2. Planted drifts, each a real misconfiguration of a real peer, and its expected verdicts:
 //      finesse-1  desktop HTTPS served by stunnel with TLS 1.0 and a CBC suite    → 001, 002
 //      finesse-1  SQL Server's port left open (not a role of the host)           → 013
@@ -108,6 +112,7 @@ class ProbeLab : public ::testing::Test {
     if (!setup_error_.empty()) return;
     // 1. The conforming lab.
     conforming_ = probe({});
+    conforming_facts_ = Json::parse(readFile(dir_ / "facts1.json"), nullptr, false);
     // 2. The drifts: only the drifted hosts' peers change.
     for (const auto& host : drifted()) {
       peers_[host].clear();  // each stopped by its pid
@@ -509,6 +514,7 @@ class ProbeLab : public ::testing::Test {
   static inline std::map<std::string, std::vector<std::unique_ptr<Process>>> peers_;
   static inline std::map<std::string, std::vector<std::string>> listening_;
   static inline Ran conforming_, drifted_, diff_;
+  static inline Json conforming_facts_;
 };
 
 TEST_F(ProbeLab, TheConformingLabGivesNoFinding) {
@@ -517,6 +523,41 @@ TEST_F(ProbeLab, TheConformingLabGivesNoFinding) {
   EXPECT_EQ(findings(report["findings"]), std::set<Finding>{}) << report.dump(1).substr(0, 8000);
   EXPECT_EQ(conforming_.rc, 0) << conforming_.err;
   EXPECT_GT(runId(conforming_), 0) << conforming_.err;
+}
+
+TEST_F(ProbeLab, TheConformingRunEstablishedEveryFact) {
+  // "No finding" means something only if the probe saw every peer: each declared listener
+  // open, TLS 1.2 and 1.3 only, the host's own certificate chaining to the CA, the client
+  // certificate required where the plan says mutual TLS, plaintext refused, StartTLS offered and
+  // clear binds refused on the controllers, every port that must be closed refused.
+  ASSERT_TRUE(conforming_facts_.contains("endpoints")) << conforming_facts_.dump();
+  std::map<std::string, Json> seen;
+  for (const auto& e : conforming_facts_["endpoints"]) seen[e["target"]] = e;
+  ASSERT_EQ(seen.size(), plan_.size());
+  for (const auto& p : plan_) {
+    ASSERT_TRUE(seen.contains(p.target)) << p.target;
+    const Json& e = seen[p.target];
+    SCOPED_TRACE(e.dump());
+    EXPECT_TRUE(e["complete"]);
+    if (p.purpose != "listener") {
+      EXPECT_EQ(e["reach"], "refused");
+      continue;
+    }
+    EXPECT_EQ(e["reach"], "open");
+    if (p.tls) {
+      EXPECT_EQ(e["tls"]["versions"], (Json{"TLSv1.2", "TLSv1.3"}));
+      EXPECT_TRUE(e["tls"]["certificate"]["chains"]);
+      EXPECT_EQ(e["tls"]["certificate"]["dns_names"][0], p.name);
+      EXPECT_EQ(e["tls"]["client_certificate"]["required"], p.mutual_tls);
+      if (p.kind != "directory") {
+        EXPECT_FALSE(e["plaintext"]["answered"]);
+      }
+    } else if (p.kind == "directory") {
+      EXPECT_TRUE(e["ldap"]["starttls"]);
+      EXPECT_TRUE(e["ldap"]["clear_bind_refused"]);
+      EXPECT_EQ(e["ldap"]["bind_result"], 13);  // confidentialityRequired
+    }
+  }
 }
 
 TEST_F(ProbeLab, ReportsEveryPlantedDriftAndNothingElse) {
