@@ -57,6 +57,7 @@ void registerProbe(CLI::App& app, int& exit_code) {
     std::string pki_dir;
     std::string facts;
     std::int64_t diff_run = 0;
+    bool dry_run = false;
   };
   auto args = std::make_shared<Args>();
   auto* sub = app.add_subcommand(
@@ -77,7 +78,8 @@ void registerProbe(CLI::App& app, int& exit_code) {
       "  ccsec probe inv.yaml --host pg-a --only tls --format json\n"
       "  ccsec probe lab.yaml --resolve pg-a=127.0.0.1:10000 --resolve pg-b=127.0.0.1:20000\n"
       "  ccsec probe inv.yaml --from internet            (perimeter-blocked ports from outside)\n"
-      "  ccsec probe inv.yaml --diff-run 12              (drift since run 12)");
+      "  ccsec probe inv.yaml --diff-run 12              (drift since run 12)\n"
+      "  ccsec probe inv.yaml --dry-run                  (the targets as JSON; nothing probed)");
   sub->add_option("inventory", args->inventory, "Inventory YAML file")->required();
   sub->add_option("--from", args->from,
                   "Zone or site the probe runs from (external zone: perimeter ports too)");
@@ -107,6 +109,9 @@ void registerProbe(CLI::App& app, int& exit_code) {
                   "Write the observed facts with their evidence (JSON) to FILE");
   sub->add_option("--diff-run", args->diff_run,
                   "Show findings added and removed since stored run ID");
+  sub->add_flag("--dry-run", args->dry_run,
+                "Print the targets (facts JSON, reach \"not probed\") and exit; nothing is probed "
+                "or stored");
   sub->callback([args, &exit_code] {
     auto setup = parseReportFlags(args->report, "probe", exit_code);
     if (!setup) return;  // reported, exit_code set
@@ -142,6 +147,15 @@ void registerProbe(CLI::App& app, int& exit_code) {
     if (!targets) {
       std::cerr << "ccsec: probe: " << targets.error().message << "\n";
       exit_code = kExitUsage;
+      return;
+    }
+    if (args->dry_run) {
+      // The plan: what would be dialled and what each endpoint must look like, in the facts
+      // schema (every observation empty, reach "not probed").
+      std::vector<probe::Observation> plan(targets->size());
+      for (std::size_t i = 0; i < plan.size(); ++i) plan[i].target = (*targets)[i];
+      std::cout << probe::factsJson(plan);
+      exit_code = checkStdout("probe", kExitClean);
       return;
     }
     probe::ScanOptions sopt;

@@ -124,7 +124,7 @@ std::vector<Finding> judge(const std::vector<Observation>& observations,
 
     if (!o.tls.attempted) continue;
     const TlsFacts& f = o.tls;
-    // Plaintext answered on a TLS port.
+    // Plaintext answered on a TLS port (whether or not TLS handshakes complete there too).
     if (o.plaintext.answered) {
       emit("CCS-PRB-004", id,
            fmt::format("{} answered a plaintext request: {}", id, o.plaintext.evidence), t);
@@ -168,11 +168,6 @@ std::vector<Finding> judge(const std::vector<Observation>& observations,
            fmt::format("{} ({}) completes a session without a client certificate ({})", id, t.kind,
                        f.client_cert_evidence),
            t);
-    }
-    // Plaintext answered on a TLS port.
-    if (o.plaintext.answered) {
-      emit("CCS-PRB-004", id,
-           fmt::format("{} answered a plaintext request: {}", id, o.plaintext.evidence), t);
     }
     // Certificate.
     if (f.cert) {

@@ -413,6 +413,32 @@ TEST_F(ProbeLab, RefusesAddressesTheInventoryDoesNotDeclare) {
   EXPECT_EQ(rc2, 2);
 }
 
+TEST_F(ProbeLab, DryRunListsTheTargetsWithoutProbing) {
+  // The plan in the facts schema: what would be dialled and what each endpoint must look like.
+  auto [rc, out] = run(std::string(CCSEC_BIN) + " probe " + CCSEC_SOURCE_DIR +
+                       "/examples/lab.yaml --host pg-a --resolve pg-a=127.0.0.11:20000 --dry-run");
+  EXPECT_EQ(rc, 0);
+  auto plan = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_FALSE(plan.is_discarded()) << out;
+  std::map<std::string, nlohmann::json> by_target;
+  for (const auto& e : plan["endpoints"]) {
+    EXPECT_EQ(e["reach"], "not probed") << e.dump();
+    EXPECT_FALSE(e.contains("tls")) << e.dump();
+    by_target[e["target"]] = e;
+  }
+  ASSERT_TRUE(by_target.contains("pg-a:42030")) << out;
+  const auto& cti = by_target["pg-a:42030"];
+  EXPECT_EQ(cti["purpose"], "listener");
+  EXPECT_EQ(cti["dialled"], "127.0.0.11:62030");
+  EXPECT_TRUE(cti["expect"]["mutual_tls"]);
+  EXPECT_EQ(cti["expect"]["name"], "pg-a.lab.example.com");
+  ASSERT_TRUE(by_target.contains("pg-a:42027")) << out;
+  EXPECT_EQ(by_target["pg-a:42027"]["purpose"], "plaintext-variant");
+  auto [rc2, out2] = run(std::string(CCSEC_BIN) + " probe " + CCSEC_SOURCE_DIR +
+                         "/examples/lab.yaml --host not-a-host --dry-run");
+  EXPECT_EQ(rc2, 2);
+}
+
 TEST_F(ProbeLab, SarifAndJunitListTheProbeRules) {
   auto [rc, out] = run(base_ + " --no-store --host pg-b --format sarif");
   auto s = nlohmann::json::parse(out, nullptr, false);
