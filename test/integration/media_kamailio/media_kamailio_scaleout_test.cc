@@ -1,11 +1,12 @@
 // #16.5 scale-out of the media anchor: Kamailio's rtpengine module drives a *set* of two
 // `ccsec media` instances (its own weighted distribution over the set). sipp places a first
 // batch of calls (over stunnel/TLS, as the one-anchor test does) that spread over both anchors;
-// the test plays every call's media. One anchor is killed with kill -9 while media flows on the
-// survivor's calls: those calls lose no packet, a second batch of calls set up afterwards lands
-// entirely on the survivor (Kamailio marks the dead node disabled) and carries media, and the
-// dead anchor's calls fail cleanly (their media stops; their next re-INVITE is refused with 503
-// and the caller hangs up; nothing hangs). See README.md and docs/scaling.md.
+// the test plays every call's media. One anchor is killed with kill -9 (or frozen with SIGSTOP,
+// the silent variant) while media flows on the survivor's calls: those calls lose no packet, a
+// second batch of calls set up afterwards lands entirely on the survivor (Kamailio marks the
+// dead node disabled) and carries media, and the dead anchor's calls fail cleanly (their media
+// stops; their next re-INVITE is refused with 503 and the caller hangs up; nothing hangs).
+// See README.md and docs/scaling.md.
 #include <atomic>
 #include <iomanip>
 #include <thread>
@@ -95,7 +96,10 @@ struct Call {
   int anchor = -1;
 };
 
-class MediaKamailioScaleOut : public ::testing::Test {
+// How anchor 1 is lost: kill -9 (its ports close, so loopback answers Kamailio's next ng command
+// with ICMP port unreachable and the command fails at once), or SIGSTOP (a frozen or cut-off
+// host: nothing answers, so the command fails only after rtpengine_tout_ms × rtpengine_retr).
+class MediaKamailioScaleOut : public ::testing::TestWithParam<int> {
  protected:
   /// Kamailio's view of the set (kamcmd rtpengine.show all): is `anchor`'s node disabled?
   bool disabled(int anchor) {
@@ -161,7 +165,10 @@ class MediaKamailioScaleOut : public ::testing::Test {
   int probes_ = 0;
 };
 
-TEST_F(MediaKamailioScaleOut, TwoAnchorSetSurvivesKill9OfOne) {
+INSTANTIATE_TEST_SUITE_P(Loss, MediaKamailioScaleOut, ::testing::Values(SIGKILL, SIGSTOP),
+                         [](const auto& p) { return p.param == SIGKILL ? "kill9" : "sigstop"; });
+
+TEST_P(MediaKamailioScaleOut, TwoAnchorSetSurvivesLossOfOne) {
   if (const std::string tool = missingTool(); !tool.empty())
     GTEST_SKIP() << tool << " not installed (scripts/setup installs it)";
   if (tcpListening(kTlsPort)) GTEST_SKIP() << "port " << kTlsPort << " already in use";
@@ -272,8 +279,11 @@ TEST_F(MediaKamailioScaleOut, TwoAnchorSetSurvivesKill9OfOne) {
   const long forwardedBefore = metric(0, "ccsec_media_packets_forwarded_total");
   const long createdBefore = metric(0, "ccsec_media_calls_created_total");
   const auto killed = std::chrono::steady_clock::now();
-  ASSERT_EQ(::kill(anchor[1]->pid(), SIGKILL), 0);
-  ASSERT_EQ(anchor[1]->wait(10s), 128 + SIGKILL);
+  const int loss = GetParam();
+  ASSERT_EQ(::kill(anchor[1]->pid(), loss), 0);
+  if (loss == SIGKILL) {
+    ASSERT_EQ(anchor[1]->wait(10s), 128 + SIGKILL);
+  }
   const int roundsAtKill = rounds;
 
   // 3. The dead anchor's calls carry nothing; Kamailio has not noticed yet (it learns of a
@@ -298,11 +308,13 @@ TEST_F(MediaKamailioScaleOut, TwoAnchorSetSurvivesKill9OfOne) {
   std::vector<Call> second;
   ASSERT_TRUE(collect("caller2", kBatch2, second)) << why_;
   double slowestSetup = 0;
+  int delayed = 0;  // set up in more than 0.5 s: waited for the dead node first
   for (Call& c : second) {
     EXPECT_EQ(c.anchor, 0) << c.leg.callId << " set up after the kill on " << c.media->anchorAddr;
     std::string why;
     EXPECT_EQ(c.media->talk(10, 2000, &why), 20) << c.leg.callId << ": " << why;
     slowestSetup = std::max(slowestSetup, c.leg.answered - c.leg.invited);
+    if (c.leg.answered - c.leg.invited > 0.5) ++delayed;
   }
   EXPECT_EQ(metric(0, "ccsec_media_calls_created_total"), createdBefore + kBatch2);
   EXPECT_EQ(metric(0, "ccsec_media_calls"), perAnchor[0] + kBatch2);
@@ -353,14 +365,16 @@ TEST_F(MediaKamailioScaleOut, TwoAnchorSetSurvivesKill9OfOne) {
 
   std::cout << std::fixed << std::setprecision(3) << "[scale-out] first batch: " << perAnchor[0]
             << " calls on anchor 0, " << perAnchor[1] << " on anchor 1\n"
-            << "[scale-out] after kill -9 of anchor 1: node still enabled after " << quietSeconds
+            << "[scale-out] after " << (loss == SIGKILL ? "kill -9" : "SIGSTOP")
+            << " of anchor 1: node still enabled after " << quietSeconds
             << " s without traffic: " << (disabledBeforeTraffic ? "no" : "yes") << "\n"
             << "[scale-out] second batch started -> node disabled: "
             << std::chrono::duration<double>(disabledAt - batch2Start).count()
             << " s; kill -> disabled: "
             << std::chrono::duration<double>(disabledAt - killed).count() << " s\n"
             << "[scale-out] second batch: " << second.size()
-            << " calls, all on anchor 0; slowest INVITE -> 200 OK " << slowestSetup << " s\n"
+            << " calls, all on anchor 0; slowest INVITE -> 200 OK " << slowestSetup << " s, "
+            << delayed << " over 0.5 s\n"
             << "[scale-out] survivor media: " << good << " of " << sent << " packets over "
             << survivors.size() << " calls, " << roundsAfterKill << " rounds after the kill\n"
             << "[scale-out] dead anchor's calls: " << doomed.size() << ", " << refused
@@ -370,6 +384,10 @@ TEST_F(MediaKamailioScaleOut, TwoAnchorSetSurvivesKill9OfOne) {
   stunnel->stop();
   kamailio->stop();
   EXPECT_EQ(anchor[0]->terminate(), 0) << "the survivor did not stop cleanly on SIGTERM";
+  if (loss == SIGSTOP) {  // the frozen anchor: killed by its pid, no 5 s SIGTERM grace
+    ::kill(anchor[1]->pid(), SIGKILL);
+    EXPECT_EQ(anchor[1]->wait(10s), 128 + SIGKILL);
+  }
 }
 
 }  // namespace
