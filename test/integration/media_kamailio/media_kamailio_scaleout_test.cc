@@ -127,7 +127,7 @@ class MediaKamailioScaleOut : public ::testing::TestWithParam<int> {
     return std::string(r.begin(), r.end()).rfind("SIP/2.0 405", 0) == 0;
   }
 
-  /// Waits for all `n` calls of `batch` (caller `name`) to be established and attaches their
+  /// Waits for the `n` calls of sipp caller `name` to be established and attaches their
   /// media endpoints; false (with the reason in `why_`) if they do not all come up.
   bool collect(const std::string& name, int n, std::vector<Call>& out) {
     std::map<std::string, Leg> legs;
@@ -145,9 +145,14 @@ class MediaKamailioScaleOut : public ::testing::TestWithParam<int> {
       Call c;
       c.leg = leg;
       c.media = std::make_unique<CallMedia>(leg.callerPort, leg.calleePort);
-      if (!c.media->ok()) return why_ = "cannot bind the media ports of " + id, false;
-      if (auto e = c.media->attach(leg.callerKey, leg.toCaller, leg.toCallee); !e.empty())
-        return why_ = id + ": " + e, false;
+      if (!c.media->ok()) {
+        why_ = "cannot bind the media ports of " + id;
+        return false;
+      }
+      if (auto e = c.media->attach(leg.callerKey, leg.toCaller, leg.toCallee); !e.empty()) {
+        why_ = id + ": " + e;
+        return false;
+      }
       for (int a = 0; a < kAnchors; ++a)
         if (c.media->anchorAddr == kIface[a] && c.media->anchorAddrCallee == kIface[a])
           c.anchor = a;

@@ -155,7 +155,8 @@ struct SipMessage {
   std::string startLine, callId, cseq, body;  // body: the SDP, "" if none
 };
 
-/// Every complete message of a sipp -message_file, in log order.
+/// Every complete message of a sipp -message_file, in log order (one still being written is
+/// left out).
 inline std::vector<SipMessage> sipMessages(const std::string& log) {
   static const std::string kSep = "----------------------------------------------- ";
   std::vector<SipMessage> out;
@@ -163,6 +164,9 @@ inline std::vector<SipMessage> sipMessages(const std::string& log) {
     const std::size_t next = log.find("\n" + kSep, pos + kSep.size());
     const std::string chunk = log.substr(pos, next == std::string::npos ? next : next - pos);
     pos = next == std::string::npos ? next : next + 1;
+    // sipp ends each message with an extra "\n" after its CRLF; without it the last message is
+    // still being written
+    if (next == std::string::npos && !chunk.ends_with("\r\n\n")) break;
     std::vector<std::string> lines;
     for (std::size_t b = 0, e; b < chunk.size(); b = e + 1) {
       e = chunk.find('\n', b);
@@ -191,7 +195,7 @@ inline std::vector<SipMessage> sipMessages(const std::string& log) {
     }
     for (; i < lines.size(); ++i)
       if (!lines[i].empty()) m.body += lines[i] + "\n";
-    if (m.callId.empty()) continue;  // a message still being written
+    if (m.callId.empty()) continue;
     out.push_back(std::move(m));
   }
   return out;
