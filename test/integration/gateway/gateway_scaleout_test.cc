@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "common/metrics.h"
 #include "common/postgres_server.h"
 #include "common/process.h"
 #include "gateway_binary.h"
@@ -15,11 +16,7 @@
 namespace ccsec {
 namespace {
 
-long metricValue(const std::string& metrics, const std::string& name) {
-  auto at = metrics.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::stol(metrics.substr(at + 2 + name.size()));
-}
+using tt::metricValue;
 
 // Its own suite name: GatewayBinary (anonymous namespace) is a different class in each file.
 class GatewayScaleOut : public GatewayBinary {};

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "ccsec/paths.h"
+#include "common/metrics.h"
 #include "common/process.h"
 #include "media/bencode.h"
 
@@ -101,27 +102,7 @@ class Anchor {
     return v.ok() ? *v : BValue();
   }
 
-  std::string metrics() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(httpPort_);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    std::string out;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-      const std::string req = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-      ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-      char b[4096];
-      pollfd p{fd, POLLIN, 0};
-      while (::poll(&p, 1, 2000) > 0) {
-        const ssize_t n = ::recv(fd, b, sizeof b, 0);
-        if (n <= 0) break;
-        out.append(b, static_cast<std::size_t>(n));
-      }
-    }
-    ::close(fd);
-    return out;
-  }
+  std::string metrics() { return testing::scrapeMetrics(httpPort_); }
 
  private:
   static inline int serial_ = 0;
