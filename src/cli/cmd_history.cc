@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/exit.h"
 #include "cli/run_store.h"
+#include "core/date.h"
 
 namespace ccsec::cli {
 
@@ -16,12 +17,7 @@ namespace {
 constexpr const char* kSeverities[] = {"critical", "high", "medium", "low", "info"};
 
 std::string utc(std::int64_t time_ms) {
-  const std::time_t t = static_cast<std::time_t>(time_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return core::utcTimestamp(static_cast<std::time_t>(time_ms / 1000));
 }
 
 int count(const store::RunRecord& r, const char* severity) {

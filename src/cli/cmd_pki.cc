@@ -61,7 +61,12 @@ int runInit(const PkiArgs& a) {
   if (!type) return usage("init", "unknown --key " + a.key);
   auto ca = pki::CaDirectory::init(a.dir, *type, a.ca_name, a.days ? a.days : pki::kDefaultCaDays);
   if (!ca) return fail("init", ca.error());
-  std::cout << "wrote " << a.dir << "/ca.pem and " << a.dir << "/ca.key (" << a.key << ")\n";
+  // The first (empty) CRL, so that peers which require one (the gateway fails closed without
+  // tls.crl) start from a fresh CA; `ccsec pki crl` republishes it before its next update.
+  auto crl = ca->writeCrl();
+  if (!crl) return fail("init", crl.error());
+  std::cout << "wrote " << a.dir << "/ca.pem, " << a.dir << "/ca.key (" << a.key << ") and "
+            << a.dir << "/crl.pem (empty, number " << *crl << ")\n";
   return kExitClean;
 }
 

@@ -12,6 +12,7 @@
 #include "cli/inventory_arg.h"
 #include "cli/policy_args.h"
 #include "cli/run_store.h"
+#include "core/date.h"
 #include "core/subprocess.h"
 #include "inventory/catalog.h"
 #include "inventory/graph.h"
@@ -24,23 +25,15 @@ namespace ccsec::cli {
 
 namespace {
 
-std::string utc(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // SOURCE_DATE_EPOCH (reproducible-builds convention) fixes the generation time; else now.
 std::optional<std::string> generationTime() {
   if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e != nullptr && *e != '\0') {
     char* end = nullptr;
     const long long v = std::strtoll(e, &end, 10);
     if (end == nullptr || *end != '\0' || v < 0) return std::nullopt;
-    return utc(static_cast<std::time_t>(v));
+    return core::utcTimestamp(static_cast<std::time_t>(v));
   }
-  return utc(std::time(nullptr));
+  return core::utcTimestamp(std::time(nullptr));
 }
 
 }  // namespace
@@ -139,7 +132,7 @@ void registerReport(CLI::App& app, int& exit_code) {
           return;
         }
         std::time_t t = static_cast<std::time_t>(run->time_ms / 1000);
-        p->time = utc(t);
+        p->time = core::utcTimestamp(t);
         in.probe = std::move(p.value());
       }
     } else if (args->probe_run != 0) {

@@ -4,6 +4,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,5 +29,9 @@ class Date {
  private:
   std::int64_t days_ = 0;
 };
+
+/// "YYYY-MM-DDTHH:MM:SSZ" (UTC, whole seconds): the one timestamp format of ccsec's reports,
+/// history and PKI index.
+std::string utcTimestamp(std::time_t seconds);
 
 }  // namespace ccsec::core

@@ -16,4 +16,7 @@ std::string closestMatch(std::string_view word, const std::vector<std::string>& 
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
+/// `s` with A-Z mapped to a-z (ASCII only; other bytes unchanged, no locale).
+std::string asciiLower(std::string s);
+
 }  // namespace ccsec::core

@@ -15,6 +15,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/text.h"
 #include "net/event_loop.h"
 #include "net/http_server.h"
 #include "net/prometheus.h"
@@ -111,10 +112,6 @@ bool urlPatternMatches(std::string_view pattern, std::string_view path) {
 
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Failure throttle: fixed-size tables (no allocation per client), one slot per key hash; a
@@ -214,10 +211,10 @@ struct Policy {
         authorizer(config.directory, interest(config)),
         cache(config.cache_max, config.cache_ttl),
         sessions(config.cache_max, config.session_ttl) {
-    for (const auto& u : config.blocked_urls) blocked.push_back(lower(u));
+    for (const auto& u : config.blocked_urls) blocked.push_back(core::asciiLower(u));
     for (const auto& g : config.groups) {
       std::vector<std::string> b;
-      for (const auto& u : g.blocked_urls) b.push_back(lower(u));
+      for (const auto& u : g.blocked_urls) b.push_back(core::asciiLower(u));
       rules.emplace_back(normalizeDn(g.group), std::move(b));
     }
   }
@@ -276,7 +273,7 @@ std::uint64_t hash64(std::string_view kind, std::string_view v) {
 // "Basic base64(user:password)" -> user, password (bounded; nothing of it is ever logged).
 bool parseBasic(std::string_view header, std::string& user, std::string& password) {
   if (header.size() < 6 || header.size() > 1024) return false;
-  if (lower(std::string(header.substr(0, 6))) != "basic ") return false;
+  if (core::asciiLower(std::string(header.substr(0, 6))) != "basic ") return false;
   std::string_view b64 = header.substr(6);
   while (!b64.empty() && b64.front() == ' ') b64.remove_prefix(1);
   while (!b64.empty() && b64.back() == ' ') b64.remove_suffix(1);
@@ -486,7 +483,7 @@ struct Authd::Impl {
     }
     cache_misses.fetch_add(1, std::memory_order_relaxed);
     const auto window = p->config.throttle_window;
-    if (users.over(hash64("u", lower(user)), p->config.user_failures, now, window) ||
+    if (users.over(hash64("u", core::asciiLower(user)), p->config.user_failures, now, window) ||
         addresses.over(hash64("a", client), p->config.address_failures, now, window)) {
       answer(reply, *p, Verdict::kThrottled, user, client, *path,
              "too many failed logins (throttled before the directory)", false);
@@ -520,7 +517,7 @@ struct Authd::Impl {
     const auto window = p.config.throttle_window;
     switch (r.outcome) {
       case Outcome::kOk: {
-        users.clear(hash64("u", lower(j.user)));
+        users.clear(hash64("u", core::asciiLower(j.user)));
         std::string reason;
         const Verdict v = decide(p, r.identity, j.path, reason);
         const std::string cookie =
@@ -530,7 +527,7 @@ struct Authd::Impl {
         return;
       }
       case Outcome::kInvalidCredentials:
-        users.fail(hash64("u", lower(j.user)), t1, window);
+        users.fail(hash64("u", core::asciiLower(j.user)), t1, window);
         addresses.fail(hash64("a", j.client), t1, window);
         answer(j.reply, p, Verdict::kBadCredentials, j.user, j.client, j.path,
                "directory refused the credentials", false);

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "core/text.h"
 #include "policy/live_rules.h"
 #include "policy/rule.h"
 
@@ -17,10 +18,6 @@ using policy::emit;
 using policy::liveDirectoryRule;
 using policy::Severity;
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // "CN=dc1,CN=Servers,CN=lab,CN=Sites,..." -> RDN values {"dc1","Servers","lab","Sites",...}
 // (values unescaped only as far as these containers need: no escaped commas expected).
@@ -116,7 +113,7 @@ core::Result<std::vector<policy::Finding>> checkDirectory(const inventory::Model
   for (const auto& e : parts.entries) {
     const std::string nc = normalizeDn(e.first("nCName"));
     if (nc.empty() || nc.find("cn=") != std::string::npos) continue;  // config/schema/app NCs
-    domain_of_nc[nc] = lower(e.first("dnsRoot"));
+    domain_of_nc[nc] = core::asciiLower(e.first("dnsRoot"));
   }
   const std::string forest_name =
       domain_of_nc.count(normalizeDn(root_nc)) ? domain_of_nc[normalizeDn(root_nc)] : std::string();
@@ -125,7 +122,7 @@ core::Result<std::vector<policy::Finding>> checkDirectory(const inventory::Model
                                       : std::string();
   const inventory::Forest* forest = nullptr;
   for (const auto& f : model.directory.forests)
-    if (lower(f.name) == forest_name) forest = &f;
+    if (core::asciiLower(f.name) == forest_name) forest = &f;
   std::set<std::string> ad_domains;
   for (const auto& [nc, dns] : domain_of_nc) ad_domains.insert(dns);
   if (forest == nullptr) {
@@ -136,8 +133,8 @@ core::Result<std::vector<policy::Finding>> checkDirectory(const inventory::Model
   } else {
     std::set<std::string> inv_domains;
     for (const auto& d : forest->domains) {
-      inv_domains.insert(lower(d.name));
-      if (!ad_domains.count(lower(d.name)))
+      inv_domains.insert(core::asciiLower(d.name));
+      if (!ad_domains.count(core::asciiLower(d.name)))
         emit(R("CCS-DIR-001"), out, d.name,
              fmt::format("domain {} is in the inventory's forest {} but has no crossRef under "
                          "CN=Partitions,{}",
@@ -160,30 +157,30 @@ core::Result<std::vector<policy::Finding>> checkDirectory(const inventory::Model
   std::map<std::string, Dc> dcs;  // normalized server DN -> facts
   for (const auto& e : sites.entries) {
     const auto rdns = rdnValues(e.dn);
-    if (lower(e.dn).rfind("cn=ntds settings,", 0) == 0) continue;
+    if (core::asciiLower(e.dn).rfind("cn=ntds settings,", 0) == 0) continue;
     if (rdns.size() < 4) continue;
     Dc dc;
-    dc.name = lower(rdns[0]);
-    dc.dns = lower(e.first("dNSHostName"));
+    dc.name = core::asciiLower(rdns[0]);
+    dc.dns = core::asciiLower(e.first("dNSHostName"));
     dc.site = rdns[2];
     dcs[normalizeDn(e.dn)] = dc;
   }
   for (const auto& e : sites.entries) {
-    if (lower(e.dn).rfind("cn=ntds settings,", 0) != 0) continue;
+    if (core::asciiLower(e.dn).rfind("cn=ntds settings,", 0) != 0) continue;
     auto it = dcs.find(normalizeDn(parentDn(e.dn)));
     if (it != dcs.end()) it->second.gc = (toInt(e.first("options")) & 1) != 0;
   }
   auto findDc = [&](const std::string& name) -> const Dc* {
-    const std::string n = lower(name);
+    const std::string n = core::asciiLower(name);
     for (const auto& [dn, dc] : dcs)
       if (dc.name == n || dc.dns == n || dc.dns.rfind(n + ".", 0) == 0) return &dc;
     return nullptr;
   };
   std::set<std::string> known_dcs;
   auto inForest = [&](const std::string& domain) {
-    if (forest == nullptr) return lower(domain) == domain_name;
+    if (forest == nullptr) return core::asciiLower(domain) == domain_name;
     for (const auto& d : forest->domains)
-      if (lower(d.name) == lower(domain)) return true;
+      if (core::asciiLower(d.name) == core::asciiLower(domain)) return true;
     return false;
   };
   for (const auto& c : model.directory.controllers) {
@@ -198,7 +195,7 @@ core::Result<std::vector<policy::Finding>> checkDirectory(const inventory::Model
     }
     known_dcs.insert(dc->name);
     std::vector<std::string> what;
-    if (lower(dc->site) != lower(c.site))
+    if (core::asciiLower(dc->site) != core::asciiLower(c.site))
       what.push_back(fmt::format("is in AD site {} (inventory: {})", dc->site, c.site));
     if (dc->gc != c.global_catalog)
       what.push_back(fmt::format(
@@ -221,7 +218,7 @@ core::Result<std::vector<policy::Finding>> checkDirectory(const inventory::Model
   // Sites with hosts of this forest: two DCs and a GC in the AD site of the same name.
   std::map<std::string, std::pair<int, int>> per_site;  // lower site -> (dcs, gcs)
   for (const auto& [dn, dc] : dcs) {
-    auto& p = per_site[lower(dc.site)];
+    auto& p = per_site[core::asciiLower(dc.site)];
     ++p.first;
     p.second += dc.gc ? 1 : 0;
   }
@@ -229,7 +226,7 @@ core::Result<std::vector<policy::Finding>> checkDirectory(const inventory::Model
   for (const auto& h : model.hosts)
     if (h.domain && inForest(*h.domain)) host_sites.insert(h.site);
   for (const auto& s : host_sites) {
-    const auto p = per_site[lower(s)];
+    const auto p = per_site[core::asciiLower(s)];
     if (p.first >= 2 && p.second >= 1) continue;
     const inventory::Site* site = model.findSite(s);
     emit(R("CCS-DIR-003"), out, s,
@@ -244,10 +241,10 @@ core::Result<std::vector<policy::Finding>> checkDirectory(const inventory::Model
       conn->search(domain_nc, Scope::kSub, "(objectClass=computer)", {"cn", "dNSHostName"});
   if (!comps.status.ok()) return fail(comps.status, "computers");
   std::map<std::string, std::string> computer_dn;  // lower cn -> DN
-  for (const auto& e : comps.entries) computer_dn[lower(e.first("cn"))] = e.dn;
+  for (const auto& e : comps.entries) computer_dn[core::asciiLower(e.first("cn"))] = e.dn;
   for (const auto& h : model.hosts) {
-    if (!h.domain || lower(*h.domain) != domain_name) continue;
-    auto it = computer_dn.find(lower(h.name));
+    if (!h.domain || core::asciiLower(*h.domain) != domain_name) continue;
+    auto it = computer_dn.find(core::asciiLower(h.name));
     if (it == computer_dn.end()) {
       emit(R("CCS-DIR-004"), out, h.name,
            fmt::format("host {} has no computer object in {} (not joined, or named otherwise)",
@@ -269,7 +266,7 @@ core::Result<std::vector<policy::Finding>> checkDirectory(const inventory::Model
   // --- service accounts as the Service Account Manager shows them ----------------------------
   const std::int64_t now = o.now_filetime != 0 ? o.now_filetime : nowFiletime();
   for (const auto& a : model.service_accounts) {
-    if (lower(a.domain) != domain_name) continue;
+    if (core::asciiLower(a.domain) != domain_name) continue;
     auto r = conn->search(domain_nc, Scope::kSub,
                           "(&(objectClass=user)(sAMAccountName=" + escapeFilterValue(a.name) + "))",
                           {"userAccountControl", "accountExpires", "lockoutTime",

@@ -38,10 +38,10 @@ int shifted(int base, std::optional<char> side, int side_b_offset, int instance,
 
 const KeyTable kCatalogKeys{{"version", true}, {"roles", true}, {"channels", true}};
 const KeyTable kRoleKeys{{"name", true}, {"description"}, {"core"}, {"sql"}, {"listeners"}};
-const KeyTable kListenerKeys{{"name", true},  {"channel", true},   {"proto", true},
+const KeyTable kCatalogListenerKeys{{"name", true},  {"channel", true},   {"proto", true},
                              {"port", true},  {"port_end"},        {"tls_port"},
                              {"side_b_offset"}, {"instance_offset"}, {"rpc_dynamic"}};
-const KeyTable kChannelKeys{{"name", true},     {"description"},      {"server_roles"},
+const KeyTable kCatalogChannelKeys{{"name", true},     {"description"},      {"server_roles"},
                             {"client_roles"},   {"client_endpoints"}, {"pairs"},
                             {"endpoint_server_roles"}, {"personal_data"}, {"default_tls"},
                             {"core_link"},      {"scope"}};
@@ -82,7 +82,7 @@ struct CatalogReader {
     auto ls = w.seq((*f)["listeners"], keyPath(path, "listeners"));
     for (std::size_t i = 0; i < ls.size(); ++i) {
       std::string lp = indexPath(keyPath(path, "listeners"), i);
-      auto lf = w.map(ls[i], lp, kListenerKeys);
+      auto lf = w.map(ls[i], lp, kCatalogListenerKeys);
       if (!lf) continue;
       CatalogListener l;
       if (auto s = w.str((*lf)["name"], keyPath(lp, "name"))) l.name = *s;
@@ -116,7 +116,7 @@ struct CatalogReader {
   }
 
   void readChannel(const Node& n, const std::string& path) {
-    auto f = w.map(n, path, kChannelKeys);
+    auto f = w.map(n, path, kCatalogChannelKeys);
     if (!f) return;
     ChannelKindSpec c;
     c.loc = w.loc(n);

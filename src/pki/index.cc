@@ -62,14 +62,7 @@ const char* toString(RevocationReason reason) {
   return "unspecified";
 }
 
-std::string formatUtc(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
-}
+std::string formatUtc(std::time_t t) { return core::utcTimestamp(t); }
 
 std::optional<std::time_t> parseUtc(std::string_view text) {
   // "YYYY-MM-DDTHH:MM:SSZ"

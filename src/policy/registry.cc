@@ -9,9 +9,6 @@
 
 namespace ccsec::policy {
 
-using L = Layer;
-using S = Severity;
-
 const std::vector<Rule>& checkedRules() {
   static const std::vector<Rule> kRules = [] {
     std::vector<Rule> all;
@@ -30,7 +27,7 @@ const std::vector<Rule>& checkedRules() {
 const std::vector<Rule>& catalogue() {
   static const std::vector<Rule> kAll = [] {
     std::vector<Rule> all = checkedRules();
-    all.push_back({kWaiverMatchesNothing, L::kPolicy, S::kInfo, "A waiver matches no finding",
+    all.push_back({kWaiverMatchesNothing, Layer::kPolicy, Severity::kInfo, "A waiver matches no finding",
                    "Security Layers",
                    "A waiver that matches nothing is stale or misspelt; left alone it may silently "
                    "waive a future finding it was never meant for.",
