@@ -208,6 +208,7 @@ class Worker final : public net::DatagramHandler {
   void onSendFailed(unsigned n) override {
     totals_.dropped.fetch_add(n, std::memory_order_relaxed);
   }
+  void onReceiveFailed(void* tag, int error) override;
 
  private:
   void sweep(Clock::time_point now);
@@ -684,6 +685,13 @@ void Worker::onDatagram(void* tag, net::Datagram& d) {
   dst.stats.bytesOut += len;
   ++fwdPackets_;  // published every 100 ms: no shared cache line written per packet
   fwdBytes_ += len;
+}
+
+void Worker::onReceiveFailed(void* tag, int error) {
+  const SocketTag& ep = *static_cast<const SocketTag*>(tag);
+  core::logger("media")->error("call {}: the {} socket of leg {} can no longer receive: {}",
+                               ep.call->callId, ep.rtcp ? "RTCP" : "RTP", ep.leg,
+                               std::strerror(error));
 }
 
 // ---- Relay --------------------------------------------------------------------------------------

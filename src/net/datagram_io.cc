@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "net/event_loop.h"
@@ -236,9 +237,12 @@ class UringDatagramIo final : public DatagramIo, private IoHandler {
     sl.tag = tag;
     sl.live = true;
     bySocket_[fd] = idx;
-    arm(idx);
-    io_uring_submit(&ring_);  // armed now: the ring fd only turns readable once it is
-    return {};
+    // Armed now, not at the next completion: on an idle ring there may be none for a long time.
+    const int r = arm(idx) ? submit() : -EBUSY;
+    if (r >= 0) return {};
+    remove(fd);  // the entry, if queued, is cancelled and its completions ignored
+    return core::runtimeError(std::string("io_uring: cannot arm the receive: ") +
+                              std::strerror(-r));
   }
 
   void remove(int fd) override {
@@ -256,7 +260,9 @@ class UringDatagramIo final : public DatagramIo, private IoHandler {
     if (sqe == nullptr) return;  // the ring's teardown cancels it at the latest
     io_uring_prep_cancel64(sqe, armed, 0);
     io_uring_sqe_set_data64(sqe, kKindIgnore);
-    io_uring_submit(&ring_);  // release the socket now, not at the next packet
+    // Release the socket now, not at the next packet. On failure the entry stays queued for the
+    // next submission; the ring's teardown cancels the receive at the latest.
+    (void)submit();
   }
 
   void send(Datagram& d, int fd, const sockaddr* to, socklen_t toLen) override {
@@ -304,22 +310,51 @@ class UringDatagramIo final : public DatagramIo, private IoHandler {
     return buffers_.data() + static_cast<std::size_t>(bid) * kBufferSize;
   }
 
+  // io_uring_submit, retried while the kernel reports a passing condition. Entries it could not
+  // take stay in the submission queue for the next io_uring_enter. Returns the submit result.
+  int submit() {
+    int r = 0;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      r = io_uring_submit(&ring_);
+      if (r != -EINTR && r != -EAGAIN && r != -EBUSY) break;
+    }
+    return r;
+  }
+
   io_uring_sqe* sqe_() {
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
     if (sqe == nullptr) {  // full: submit what is queued and take a fresh entry
-      io_uring_submit(&ring_);
+      (void)submit();
       sqe = io_uring_get_sqe(&ring_);
     }
     return sqe;
   }
 
-  void arm(std::uint32_t idx) {
+  /// Queues the multishot receive of slot `idx`; false when no submission entry is free.
+  bool arm(std::uint32_t idx) {
     io_uring_sqe* sqe = sqe_();
-    if (sqe == nullptr) return;
+    if (sqe == nullptr) return false;
     io_uring_prep_recvmsg_multishot(sqe, slots_[idx].fd, &recvMsg_, 0);
     sqe->flags |= IOSQE_BUFFER_SELECT;
     sqe->buf_group = kBufferGroup;
     io_uring_sqe_set_data64(sqe, userData(kKindRecv, idx, slots_[idx].gen));
+    return true;
+  }
+
+  // Errors after which a receive on the fd can never succeed: re-arming would only spin.
+  static bool fatalReceiveError(int err) {
+    return err == EBADF || err == ENOTSOCK || err == EINVAL || err == EOPNOTSUPP || err == EFAULT;
+  }
+
+  // Receives that ended and could not be re-armed at once (no free entry): armed again after
+  // the next submission.
+  void armPending() {
+    std::vector<std::uint32_t> pending;
+    pending.swap(unarmed_);
+    for (const std::uint32_t idx : pending) {
+      if (!slots_[idx].live) continue;
+      if (!arm(idx)) unarmed_.push_back(idx);
+    }
   }
 
   void giveBack(unsigned bid) {
@@ -333,9 +368,11 @@ class UringDatagramIo final : public DatagramIo, private IoHandler {
     // deferred receives, then every completion is handled. Bounded for the loop's timers.
     for (int round = 0; round < 16; ++round) {
       io_uring_submit_and_get_events(&ring_);
+      if (!unarmed_.empty()) armPending();
       if (reap() == 0) break;
     }
-    if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);
+    if (!unarmed_.empty()) armPending();
+    if (io_uring_sq_ready(&ring_) > 0) (void)submit();
   }
 
   unsigned reap() {
@@ -362,11 +399,23 @@ class UringDatagramIo final : public DatagramIo, private IoHandler {
         else
           giveBack(bid);
       }
-      // A multishot receive ends on error (ENOBUFS when every buffer is in flight): re-arm.
-      if ((cqe->flags & IORING_CQE_F_MORE) == 0 && live) arm(index);
+      // A multishot receive ends on error (ENOBUFS when every buffer is in flight, ECONNREFUSED
+      // on a connected socket after an ICMP unreachable): re-arm, unless the fd can never
+      // receive (reported, never left silently dead).
+      if ((cqe->flags & IORING_CQE_F_MORE) == 0 && live) {
+        if (cqe->res < 0 && fatalReceiveError(-cqe->res))
+          deadTags_.push_back({slots_[index].tag, -cqe->res});
+        else if (!arm(index))
+          unarmed_.push_back(index);
+      }
     }
     io_uring_cq_advance(&ring_, seen);
     if (failed > 0) handler_.onSendFailed(failed);
+    if (!deadTags_.empty()) {
+      std::vector<std::pair<void*, int>> dead;
+      dead.swap(deadTags_);
+      for (const auto& [tag, err] : dead) handler_.onReceiveFailed(tag, err);
+    }
     return seen;
   }
 
@@ -402,7 +451,9 @@ class UringDatagramIo final : public DatagramIo, private IoHandler {
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_;
   std::unordered_map<int, std::uint32_t> bySocket_;
-  int current_ = -1;  // buffer id of the datagram being handled
+  std::vector<std::uint32_t> unarmed_;           // see armPending
+  std::vector<std::pair<void*, int>> deadTags_;  // reported after the completion batch
+  int current_ = -1;                             // buffer id of the datagram being handled
   bool sent_ = false;
 };
 

@@ -61,6 +61,12 @@ class DatagramHandler {
   virtual void onDatagram(void* tag, Datagram& d) = 0;
   /// `n` datagrams handed to send() could not be sent (socket buffer full, error).
   virtual void onSendFailed(unsigned n) = 0;
+  /// The socket registered with `tag` can no longer receive (`error` is an errno: the fd is not a
+  /// usable socket); nothing arrives on it until it is removed and added again.
+  virtual void onReceiveFailed(void* tag, int error) {
+    (void)tag;
+    (void)error;
+  }
 };
 
 class DatagramIo {
@@ -73,6 +79,7 @@ class DatagramIo {
   virtual ~DatagramIo() = default;
   virtual PacketPath path() const = 0;
   /// Starts receiving on the non-blocking UDP socket `fd`; datagrams are reported with `tag`.
+  /// An error means the socket is not receiving (and not registered).
   virtual core::Result<void> add(int fd, void* tag) = 0;
   /// Stops receiving on `fd`: its tag is never reported again. Call before closing the socket.
   virtual void remove(int fd) = 0;

@@ -14,6 +14,7 @@
 #include <thread>
 #include <tuple>
 
+#include "common/port_block.h"
 #include "libsrtp_oracle.h"
 #include "media/bencode.h"
 #include "media/rtp.h"
@@ -65,11 +66,24 @@ class Udp {
   std::uint16_t port_ = 0;
 };
 
+// Fixed ports are never shared with another test process that ctest runs at the same time (see
+// port_block.h): the anchors take blocks of 35000-35999, this process's peers one of 36000-36999.
+constexpr std::uint16_t kAnchorPorts = 35000, kPeerPorts = 36000;
+constexpr unsigned kBlock = 100, kBlocks = 10;
+
+const testing::PortBlock& peerPorts() {
+  static const testing::PortBlock block(kPeerPorts, kBlock, kBlocks);
+  return block;
+}
+
 /// An RTP endpoint with an even RTP port and the RTCP port above it.
 struct Peer {
   std::unique_ptr<Udp> rtp, rtcp;
   Peer() {
-    for (std::uint16_t p = 36000; p < 36400; p = static_cast<std::uint16_t>(p + 2)) {
+    const testing::PortBlock& ports = peerPorts();
+    EXPECT_TRUE(ports.ok()) << "no block of peer ports free";
+    for (std::uint16_t p = ports.first(); ports.ok() && p < ports.last();
+         p = static_cast<std::uint16_t>(p + 2)) {
       rtp = std::make_unique<Udp>(p);
       rtcp = std::make_unique<Udp>(static_cast<std::uint16_t>(p + 1));
       if (rtp->ok() && rtcp->ok()) return;
@@ -91,12 +105,14 @@ std::string pathName(net::PacketPath p) { return p == net::PacketPath::kUring ? 
 class Anchor {
  public:
   explicit Anchor(net::PacketPath path, std::chrono::seconds timeout = std::chrono::seconds(60),
-                  unsigned threads = 2) {
+                  unsigned threads = 2)
+      : ports_(kAnchorPorts, kBlock, kBlocks) {
+    EXPECT_TRUE(ports_.ok()) << "no block of anchor ports free";
     ServerConfig cfg;
     cfg.relay.packetPath = path;
     cfg.ngPort = 0;
-    cfg.relay.portMin = 35000;
-    cfg.relay.portMax = 35999;
+    cfg.relay.portMin = ports_.first();
+    cfg.relay.portMax = ports_.last();
     cfg.relay.threads = threads;
     cfg.relay.silentTimeout = timeout;
     cfg.relay.srtpFor = {"mobile-agent"};
@@ -121,8 +137,12 @@ class Anchor {
     return v.ok() ? *v : BValue();
   }
   MediaServer& server() { return *server_; }
+  /// The anchor's media port range (its own: no other anchor, here or in another process, binds
+  /// these while this one lives).
+  const testing::PortBlock& ports() const { return ports_; }
 
  private:
+  testing::PortBlock ports_;
   std::unique_ptr<MediaServer> server_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
@@ -512,6 +532,47 @@ TEST_P(RelayNg, CallsOnDifferentWorkersRelayAndTearDown) {
     Udp probe(calls[static_cast<std::size_t>(i)]->toA);
     EXPECT_TRUE(probe.ok()) << "anchor port still bound after shutdown";
   }
+}
+
+// Two anchors at once, as two test processes under ctest -j: one deletes a call and, as the test
+// above does, sends a datagram to the released port to prove it closed; the other anchor's new
+// call must not be handed that port, or its leg latches onto the foreign source for good (the
+// caller's packets are then dropped by the connected socket, the callee's go to the stranger).
+// With one shared range the second anchor's first call took exactly the released ports.
+TEST_P(RelayNg, AnotherAnchorsReleasedPortsDoNotCaptureANewCall) {
+  auto setUp = [](Anchor& anchor, const std::string& id, Peer& a, Peer& b, std::uint16_t& toA,
+                  std::uint16_t& toB) {
+    BValue off = anchor.ng(offerReq(id, calleeSdp(a.rtp->port())));
+    ASSERT_EQ(off.getString("result"), "ok") << off.getString("error-reason");
+    toB = mediaPort(std::string(off.getString("sdp")));
+    BValue ans = anchor.ng(answerReq(id, calleeSdp(b.rtp->port())));
+    ASSERT_EQ(ans.getString("result"), "ok") << ans.getString("error-reason");
+    toA = mediaPort(std::string(ans.getString("sdp")));
+  };
+  Anchor other(GetParam());
+  Peer oldA, oldB;
+  std::uint16_t oldToA = 0, oldToB = 0;
+  setUp(other, "gone", oldA, oldB, oldToA, oldToB);
+  BValue del = other.ng(BValue(BValue::Dict{{"command", "delete"}, {"call-id", "gone"}}));
+  ASSERT_EQ(del.getString("result"), "ok");
+
+  Anchor anchor(GetParam());
+  EXPECT_TRUE(anchor.ports().last() < other.ports().first() ||
+              other.ports().last() < anchor.ports().first())
+      << "two live anchors share media ports";
+  Peer a, b;
+  std::uint16_t toA = 0, toB = 0;
+  setUp(anchor, "fresh", a, b, toA, toB);
+  auto stray = rtp(0x2000, 7, 1);
+  oldA.rtp->sendTo(oldToA, stray.data(), 172);  // to the released port
+  // the new call relays both ways, between its own peers (a stray that reached it is relayed
+  // first, so the callee would get that one instead)
+  auto p = rtp(0x3000, 1, 5);
+  const std::vector<std::uint8_t> plain(p.begin(), p.begin() + 172);
+  a.rtp->sendTo(toA, p.data(), 172);
+  EXPECT_EQ(b.rtp->recv(1000), plain) << "caller -> callee";
+  b.rtp->sendTo(toB, p.data(), 172);
+  EXPECT_EQ(a.rtp->recv(1000), plain) << "callee -> caller";
 }
 
 }  // namespace

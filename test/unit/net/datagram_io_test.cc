@@ -2,15 +2,19 @@
 // their tag and source, are rewritten in place and sent back; removed sockets stay silent.
 #include "net/datagram_io.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cstring>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "net/event_loop.h"
@@ -140,6 +144,82 @@ TEST_P(DatagramIoPaths, EchoesOnEverySocketAndRemoveSilences) {
   loop.stop();
   t.join();
   EXPECT_EQ(echo.failed, 0U);
+}
+
+// io_uring: a receive that ends with an error after which the fd can never receive (here: the fd
+// is a pipe, ENOTSOCK) is reported once and not re-armed (which spun the worker at full speed,
+// an endless arm-fail-rearm cycle); the other sockets go on.
+class Unreceivable : public Echo {
+ public:
+  void onReceiveFailed(void* tag, int error) override {
+    std::lock_guard lock(mu);
+    dead.emplace_back(tag, error);
+  }
+  std::mutex mu;
+  std::vector<std::pair<void*, int>> dead;
+};
+
+TEST(UringDatagramIo, AnFdThatCannotReceiveIsReportedOnceAndOthersGoOn) {
+  if (!choosePacketPath(PacketPath::kUring).ok()) GTEST_SKIP() << "io_uring unavailable here";
+  EventLoop loop;
+  Unreceivable h;
+  std::unique_ptr<DatagramIo> io;
+  std::promise<void> started;
+  std::thread t([&] {
+    auto r = DatagramIo::create(loop, PacketPath::kUring, h);
+    if (r.ok()) {
+      io = std::move(*r);
+      h.io = io.get();
+    } else {
+      ADD_FAILURE() << r.error().message;
+    }
+    started.set_value();
+    if (!io) return;
+    (void)loop.run();
+    io.reset();
+  });
+  started.get_future().wait();
+  if (h.io == nullptr) {
+    t.join();
+    return;
+  }
+  int pipeFds[2] = {-1, -1};
+  ASSERT_EQ(::pipe2(pipeFds, O_NONBLOCK | O_CLOEXEC), 0);
+  UniqueFd pipeIn(pipeFds[0]), pipeOut(pipeFds[1]);
+  auto sock = bindUdp(*Endpoint::of("127.0.0.1", 0));
+  ASSERT_TRUE(sock.ok());
+  const Endpoint where = *localEndpoint(sock->get());
+  int sockFd = sock->get(), badFd = pipeIn.get();
+  std::promise<void> added;
+  loop.post([&] {
+    EXPECT_TRUE(io->add(badFd, &badFd).ok());  // the kernel refuses it asynchronously
+    EXPECT_TRUE(io->add(sockFd, &sockFd).ok());
+    added.set_value();
+  });
+  added.get_future().wait();
+  auto reported = [&h] {
+    std::lock_guard lock(h.mu);
+    return h.dead.size();
+  };
+  for (int i = 0; i < 200 && reported() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto client = bindUdp(*Endpoint::of("127.0.0.1", 0));
+  ASSERT_TRUE(client.ok());
+  ::sendto(client->get(), "ok", 2, 0, where.addr(), where.length());
+  EXPECT_EQ(recvFrom(client->get(), 2000), "OK!");
+  std::promise<void> removed;
+  loop.post([&] {
+    io->remove(badFd);
+    io->remove(sockFd);
+    removed.set_value();
+  });
+  removed.get_future().wait();
+  loop.stop();
+  t.join();
+  std::lock_guard lock(h.mu);
+  ASSERT_EQ(h.dead.size(), 1U) << "reported once, not re-armed";
+  EXPECT_EQ(h.dead[0].first, &badFd);
+  EXPECT_EQ(h.dead[0].second, ENOTSOCK);
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, DatagramIoPaths,
