@@ -65,9 +65,10 @@ int main(int argc, char** argv) {
   t0 = std::chrono::steady_clock::now();
   const std::string json = policy::formatJson(findings);
   const double format = since(t0);
-  std::printf("hosts %zu edges %zu findings %zu | load %.3f s  derive %.3f s  rules %.3f s  "
-              "json %.3f s | peak RSS after load %.0f MiB, derive %.0f, rules %.0f, json %.0f\n",
-              r.model->hosts.size(), graph.edges.size(), findings.size(), load, derive, rules,
-              format, load_peak, derive_peak, rules_peak, peakMiB());
+  std::printf(
+      "hosts %zu edges %zu findings %zu | load %.3f s  derive %.3f s  rules %.3f s  "
+      "json %.3f s | peak RSS after load %.0f MiB, derive %.0f, rules %.0f, json %.0f\n",
+      r.model->hosts.size(), graph.edges.size(), findings.size(), load, derive, rules, format,
+      load_peak, derive_peak, rules_peak, peakMiB());
   return json.empty() ? 1 : 0;
 }

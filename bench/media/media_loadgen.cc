@@ -148,22 +148,35 @@ int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc || (i < argc && std::string(argv[i]) == "--replay"); ++i) {
     const std::string k = argv[i];
-    if (k == "--replay") { a.replay = true; continue; }
+    if (k == "--replay") {
+      a.replay = true;
+      continue;
+    }
     const std::string v = argv[++i];
     if (k == "--ng") {
       a.ngHost = v.substr(0, v.rfind(':'));
       a.ngPort = static_cast<std::uint16_t>(std::stoi(v.substr(v.rfind(':') + 1)));
-    } else if (k == "--pid") a.pid = std::stoi(v);
-    else if (k == "--calls") a.calls = std::stoi(v);
-    else if (k == "--mode") a.mode = v;
-    else if (k == "--rate") a.rate = std::stod(v);
-    else if (k == "--seconds") a.seconds = std::stod(v);
-    else if (k == "--suite") a.suite = v;
-    else { std::cerr << "unknown option " << k << "\n"; return 2; }
+    } else if (k == "--pid")
+      a.pid = std::stoi(v);
+    else if (k == "--calls")
+      a.calls = std::stoi(v);
+    else if (k == "--mode")
+      a.mode = v;
+    else if (k == "--rate")
+      a.rate = std::stod(v);
+    else if (k == "--seconds")
+      a.seconds = std::stod(v);
+    else if (k == "--suite")
+      a.suite = v;
+    else {
+      std::cerr << "unknown option " << k << "\n";
+      return 2;
+    }
   }
   auto suite = suiteFromName(a.suite);
   if (!suite || a.pid <= 0) {
-    std::cerr << "usage: media_loadgen --ng HOST:PORT --pid RELAY_PID [--calls N] [--mode srtp2rtp|rtp2srtp|both] [--rate PPS] [--seconds S] [--replay]\n";
+    std::cerr << "usage: media_loadgen --ng HOST:PORT --pid RELAY_PID [--calls N] [--mode "
+                 "srtp2rtp|rtp2srtp|both] [--rate PPS] [--seconds S] [--replay]\n";
     return 2;
   }
   // One socket plays every caller, one every callee (the relays latch per call, not per address).
@@ -176,9 +189,13 @@ int main(int argc, char** argv) {
     CallState& c = calls[static_cast<std::size_t>(i)];
     auto key = generateCrypto(*suite, 1);
     const std::string callId = "lg-" + tag + "-" + std::to_string(i);
-    const std::string offer = "v=0\r\no=lg 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                              "m=audio " + std::to_string(callerPort) + " RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
-                              "a=" + formatCrypto(*key) + "\r\na=sendrecv\r\n";
+    const std::string offer =
+        "v=0\r\no=lg 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        "m=audio " +
+        std::to_string(callerPort) +
+        " RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+        "a=" +
+        formatCrypto(*key) + "\r\na=sendrecv\r\n";
     BValue::Dict o;
     o["command"] = "offer";
     o["call-id"] = callId;
@@ -193,8 +210,10 @@ int main(int argc, char** argv) {
       return 3;
     }
     c.anchorForCallee = mPort(std::string(r.getString("sdp")));
-    const std::string answer = "v=0\r\no=lg 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                               "m=audio " + std::to_string(calleePort) + " RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
+    const std::string answer =
+        "v=0\r\no=lg 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        "m=audio " +
+        std::to_string(calleePort) + " RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
     BValue::Dict an;
     an["command"] = "answer";
     an["call-id"] = callId;
@@ -323,9 +342,11 @@ int main(int argc, char** argv) {
         flushBatch(forward ? callerFd : calleeFd, n);
         if (a.replay && forward) {  // keep copies: they are replayed after the clean phase
           for (unsigned j = 0; j < n && replayStore.size() < kReplayMax; ++j)
-            replayStore.push_back({std::vector<std::uint8_t>(static_cast<std::uint8_t*>(iov[j].iov_base),
-                                                             static_cast<std::uint8_t*>(iov[j].iov_base) + iov[j].iov_len),
-                                   dsts[j]});
+            replayStore.push_back(
+                {std::vector<std::uint8_t>(
+                     static_cast<std::uint8_t*>(iov[j].iov_base),
+                     static_cast<std::uint8_t*>(iov[j].iov_base) + iov[j].iov_len),
+                 dsts[j]});
         }
       }
     }
@@ -361,18 +382,20 @@ int main(int argc, char** argv) {
   stop.store(true);
   s1.join();
   s2.join();
-  const std::uint64_t gotFwd = recvCallee.load() - base2 - replaysForwarded;  // SRTP->RTP at the callee
+  const std::uint64_t gotFwd =
+      recvCallee.load() - base2 - replaysForwarded;        // SRTP->RTP at the callee
   const std::uint64_t gotRev = recvCaller.load() - base1;  // RTP->SRTP arrives at the caller
   const std::uint64_t got = gotFwd + gotRev;
   const std::uint64_t sent = sentFwd + sentRev;
   const std::uint64_t lost = sent > got ? sent - got : 0;
-  std::printf("mode=%s calls=%d rate=%.0f seconds=%.2f sent=%llu received=%llu lost=%llu "
-              "replays_sent=%llu replays_forwarded=%llu relay_cpu_s=%.3f pps_per_cpu_s=%.0f "
-              "kernel_share=%.2f\n",
-              a.mode.c_str(), a.calls, rate, wall, static_cast<unsigned long long>(sent),
-              static_cast<unsigned long long>(got), static_cast<unsigned long long>(lost),
-              static_cast<unsigned long long>(sentDup), static_cast<unsigned long long>(replaysForwarded),
-              cpu, cpu > 0 ? static_cast<double>(got) / cpu : 0.0, sysShare);
+  std::printf(
+      "mode=%s calls=%d rate=%.0f seconds=%.2f sent=%llu received=%llu lost=%llu "
+      "replays_sent=%llu replays_forwarded=%llu relay_cpu_s=%.3f pps_per_cpu_s=%.0f "
+      "kernel_share=%.2f\n",
+      a.mode.c_str(), a.calls, rate, wall, static_cast<unsigned long long>(sent),
+      static_cast<unsigned long long>(got), static_cast<unsigned long long>(lost),
+      static_cast<unsigned long long>(sentDup), static_cast<unsigned long long>(replaysForwarded),
+      cpu, cpu > 0 ? static_cast<double>(got) / cpu : 0.0, sysShare);
   for (int i = 0; i < a.calls; ++i) {
     BValue::Dict d;
     d["command"] = "delete";

@@ -34,7 +34,9 @@ void ccsecProtect(benchmark::State& st, SrtpSuite suite, int contexts) {
   for (int i = 0; i < contexts; ++i) {
     auto k = keyFor(suite, i);
     const auto p = suiteParams(suite);
-    ctx.push_back(SrtpContext::create(suite, {k.data(), p.keyLength}, {k.data() + p.keyLength, p.saltLength}).value());
+    ctx.push_back(
+        SrtpContext::create(suite, {k.data(), p.keyLength}, {k.data() + p.keyLength, p.saltLength})
+            .value());
   }
   std::uint8_t buf[256];
   std::uint16_t seq = 0;
@@ -53,8 +55,12 @@ void ccsecUnprotect(benchmark::State& st, SrtpSuite suite, int contexts) {
   const auto p = suiteParams(suite);
   for (int i = 0; i < contexts; ++i) {
     auto k = keyFor(suite, i);
-    tx.push_back(SrtpContext::create(suite, {k.data(), p.keyLength}, {k.data() + p.keyLength, p.saltLength}).value());
-    rx.push_back(SrtpContext::create(suite, {k.data(), p.keyLength}, {k.data() + p.keyLength, p.saltLength}).value());
+    tx.push_back(
+        SrtpContext::create(suite, {k.data(), p.keyLength}, {k.data() + p.keyLength, p.saltLength})
+            .value());
+    rx.push_back(
+        SrtpContext::create(suite, {k.data(), p.keyLength}, {k.data() + p.keyLength, p.saltLength})
+            .value());
   }
   // Pre-protect a ring of packets per context so that only unprotect is timed.
   constexpr int kRing = 4096;
@@ -67,17 +73,21 @@ void ccsecUnprotect(benchmark::State& st, SrtpSuite suite, int contexts) {
   auto refill = [&] {
     for (int j = 0; j < kRing; ++j) {
       const std::size_t c = (i + static_cast<std::size_t>(j)) % tx.size();
-      fillRtp(ring[static_cast<std::size_t>(j)].data(), 1234, static_cast<std::uint16_t>(seq + j / static_cast<int>(tx.size())));
+      fillRtp(ring[static_cast<std::size_t>(j)].data(), 1234,
+              static_cast<std::uint16_t>(seq + j / static_cast<int>(tx.size())));
       lens[static_cast<std::size_t>(j)] = 172;
-      (void)tx[c]->protectRtp(ring[static_cast<std::size_t>(j)].data(), lens[static_cast<std::size_t>(j)], 256);
+      (void)tx[c]->protectRtp(ring[static_cast<std::size_t>(j)].data(),
+                              lens[static_cast<std::size_t>(j)], 256);
     }
     seq = static_cast<std::uint16_t>(seq + kRing / static_cast<int>(tx.size()) + 1);
   };
   refill();
   for (auto _ : st) {
-    std::memcpy(work.data(), ring[static_cast<std::size_t>(r)].data(), lens[static_cast<std::size_t>(r)]);
+    std::memcpy(work.data(), ring[static_cast<std::size_t>(r)].data(),
+                lens[static_cast<std::size_t>(r)]);
     std::size_t len = lens[static_cast<std::size_t>(r)];
-    benchmark::DoNotOptimize(rx[(i + static_cast<std::size_t>(r)) % rx.size()]->unprotectRtp(work.data(), len));
+    benchmark::DoNotOptimize(
+        rx[(i + static_cast<std::size_t>(r)) % rx.size()]->unprotectRtp(work.data(), len));
     if (++r == kRing) {
       st.PauseTiming();
       i = (i + kRing) % tx.size();
@@ -129,7 +139,8 @@ void libsrtpProtect(benchmark::State& st, SrtpSuite suite, int contexts) {
 
 void libsrtpUnprotect(benchmark::State& st, SrtpSuite suite, int contexts) {
   srtp_init();
-  std::vector<srtp_t> tx(static_cast<std::size_t>(contexts)), rx(static_cast<std::size_t>(contexts));
+  std::vector<srtp_t> tx(static_cast<std::size_t>(contexts)),
+      rx(static_cast<std::size_t>(contexts));
   std::vector<std::vector<std::uint8_t>> keys;
   for (int i = 0; i < contexts; ++i) {
     keys.push_back(keyFor(suite, i));
@@ -151,17 +162,21 @@ void libsrtpUnprotect(benchmark::State& st, SrtpSuite suite, int contexts) {
   auto refill = [&] {
     for (int j = 0; j < kRing; ++j) {
       const std::size_t c = (i + static_cast<std::size_t>(j)) % tx.size();
-      fillRtp(ring[static_cast<std::size_t>(j)].data(), 1234, static_cast<std::uint16_t>(seq + j / static_cast<int>(tx.size())));
+      fillRtp(ring[static_cast<std::size_t>(j)].data(), 1234,
+              static_cast<std::uint16_t>(seq + j / static_cast<int>(tx.size())));
       lens[static_cast<std::size_t>(j)] = 172;
-      srtp_protect(tx[c], ring[static_cast<std::size_t>(j)].data(), &lens[static_cast<std::size_t>(j)]);
+      srtp_protect(tx[c], ring[static_cast<std::size_t>(j)].data(),
+                   &lens[static_cast<std::size_t>(j)]);
     }
     seq = static_cast<std::uint16_t>(seq + kRing / static_cast<int>(tx.size()) + 1);
   };
   refill();
   for (auto _ : st) {
-    std::memcpy(work.data(), ring[static_cast<std::size_t>(r)].data(), static_cast<std::size_t>(lens[static_cast<std::size_t>(r)]));
+    std::memcpy(work.data(), ring[static_cast<std::size_t>(r)].data(),
+                static_cast<std::size_t>(lens[static_cast<std::size_t>(r)]));
     int len = lens[static_cast<std::size_t>(r)];
-    benchmark::DoNotOptimize(srtp_unprotect(rx[(i + static_cast<std::size_t>(r)) % rx.size()], work.data(), &len));
+    benchmark::DoNotOptimize(
+        srtp_unprotect(rx[(i + static_cast<std::size_t>(r)) % rx.size()], work.data(), &len));
     if (++r == kRing) {
       st.PauseTiming();
       i = (i + kRing) % tx.size();

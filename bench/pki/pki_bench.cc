@@ -42,8 +42,8 @@ BENCHMARK(issueHosts)
 
 void verifyFleet(benchmark::State& state) {
   const std::string dir = tempDir();
-  auto ca = ccsec::pki::CaDirectory::init(dir + "/pki", ccsec::pki::KeyType::kEcdsaP256,
-                                          "Bench CA", 3650);
+  auto ca = ccsec::pki::CaDirectory::init(dir + "/pki", ccsec::pki::KeyType::kEcdsaP256, "Bench CA",
+                                          3650);
   if (!ca) {
     state.SkipWithError(ca.error().message.c_str());
     return;

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 #include <iostream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"

@@ -32,8 +32,8 @@ std::optional<policy::Options> parsePolicyOptions(const std::string& as_of,
 std::optional<policy::Severity> parseFailOn(const std::string& text) {
   auto s = policy::parseSeverity(text);
   if (!s) {
-    std::cerr << "ccsec: --fail-on: expected one of critical|high|medium|low|info, found \""
-              << text << "\"\n";
+    std::cerr << "ccsec: --fail-on: expected one of critical|high|medium|low|info, found \"" << text
+              << "\"\n";
   }
   return s;
 }

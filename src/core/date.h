@@ -18,7 +18,11 @@ class Date {
   static std::optional<Date> parse(std::string_view text);
   /// Today in UTC from the system clock. Code that decides on dates takes a Date instead.
   static Date today();
-  static Date fromDays(std::int64_t days_since_epoch) { Date d; d.days_ = days_since_epoch; return d; }
+  static Date fromDays(std::int64_t days_since_epoch) {
+    Date d;
+    d.days_ = days_since_epoch;
+    return d;
+  }
 
   std::int64_t days() const { return days_; }
   std::string str() const;  // "YYYY-MM-DD"

@@ -35,7 +35,9 @@ class Cidr {
   const IpAddress& base() const { return base_; }
   int prefix() const { return prefix_; }
   bool contains(const IpAddress& a) const;
-  bool contains(const Cidr& inner) const { return inner.prefix_ >= prefix_ && contains(inner.base_); }
+  bool contains(const Cidr& inner) const {
+    return inner.prefix_ >= prefix_ && contains(inner.base_);
+  }
   std::string str() const;
   friend auto operator<=>(const Cidr&, const Cidr&) = default;
 

@@ -12,16 +12,16 @@
 namespace ccsec::core {
 
 struct CertificateInfo {
-  std::string subject;                 // RFC 2253 one-line subject
-  std::string issuer;                  // RFC 2253 one-line issuer
-  std::string common_name;             // subject CN, empty if none
-  std::vector<std::string> dns_names;  // SAN dNSName entries
+  std::string subject;                    // RFC 2253 one-line subject
+  std::string issuer;                     // RFC 2253 one-line issuer
+  std::string common_name;                // subject CN, empty if none
+  std::vector<std::string> dns_names;     // SAN dNSName entries
   std::vector<std::string> ip_addresses;  // SAN iPAddress entries, textual
-  std::string serial_hex;              // upper-case hex
-  Date not_before;                     // UTC day of notBefore
-  Date not_after;                      // UTC day of notAfter
-  std::string fingerprint_sha256;      // "sha256:<lower hex>" of the DER certificate
-  std::string public_key_sha256;       // "sha256:<lower hex>" of the DER SubjectPublicKeyInfo
+  std::string serial_hex;                 // upper-case hex
+  Date not_before;                        // UTC day of notBefore
+  Date not_after;                         // UTC day of notAfter
+  std::string fingerprint_sha256;         // "sha256:<lower hex>" of the DER certificate
+  std::string public_key_sha256;          // "sha256:<lower hex>" of the DER SubjectPublicKeyInfo
   bool is_ca = false;
 
   /// True when the certificate carries `name` by the one rule of core/cert_identity.h (a SAN DNS

@@ -16,7 +16,8 @@ namespace {
 const std::array<std::uint8_t, 32>& processKey() {
   static const std::array<std::uint8_t, 32> key = [] {
     std::array<std::uint8_t, 32> k{};
-    if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1) std::abort();  // no entropy: refuse to run
+    if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1)
+      std::abort();  // no entropy: refuse to run
     return k;
   }();
   return key;
@@ -25,10 +26,21 @@ const std::array<std::uint8_t, 32>& processKey() {
 }  // namespace
 
 bool isPersonalDataTag(std::uint16_t tag) {
-  if (tag >= 8 && tag <= 22) return true;   // ANI, UUI, DNIS, dialed number, CED, call variables 1–10
+  if (tag >= 8 && tag <= 22)
+    return true;  // ANI, UUI, DNIS, dialed number, CED, call variables 1–10
   if (tag >= 25 && tag <= 38) return true;  // device ids (calling/called numbers)
   switch (tag) {
-    case 46: case 67: case 77: case 78: case 82: case 83: case 95: case 96: case 137: case 138: case 215:
+    case 46:
+    case 67:
+    case 77:
+    case 78:
+    case 82:
+    case 83:
+    case 95:
+    case 96:
+    case 137:
+    case 138:
+    case 215:
       return true;
     default:
       return false;
@@ -49,7 +61,8 @@ std::string keyedDigest(std::span<const std::uint8_t> value) {
   const auto& key = processKey();
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), value.data(), value.size(), md.data(), &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), value.data(), value.size(),
+       md.data(), &len);
   return core::hexLower({md.data(), std::min<std::size_t>(len, 8)});
 }
 

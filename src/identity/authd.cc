@@ -112,7 +112,6 @@ bool urlPatternMatches(std::string_view pattern, std::string_view path) {
 
 namespace {
 
-
 // ---------------------------------------------------------------------------------------------
 // Failure throttle: fixed-size tables (no allocation per client), one slot per key hash; a
 // colliding key takes over the slot when the old window has expired.

@@ -18,7 +18,6 @@ using policy::emit;
 using policy::liveDirectoryRule;
 using policy::Severity;
 
-
 // "CN=dc1,CN=Servers,CN=lab,CN=Sites,..." -> RDN values {"dc1","Servers","lab","Sites",...}
 // (values unescaped only as far as these containers need: no escaped commas expected).
 std::vector<std::string> rdnValues(const std::string& dn) {

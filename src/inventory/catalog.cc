@@ -38,13 +38,20 @@ int shifted(int base, std::optional<char> side, int side_b_offset, int instance,
 
 const KeyTable kCatalogKeys{{"version", true}, {"roles", true}, {"channels", true}};
 const KeyTable kRoleKeys{{"name", true}, {"description"}, {"core"}, {"sql"}, {"listeners"}};
-const KeyTable kCatalogListenerKeys{{"name", true},  {"channel", true},   {"proto", true},
-                             {"port", true},  {"port_end"},        {"tls_port"},
-                             {"side_b_offset"}, {"instance_offset"}, {"rpc_dynamic"}};
-const KeyTable kCatalogChannelKeys{{"name", true},     {"description"},      {"server_roles"},
-                            {"client_roles"},   {"client_endpoints"}, {"pairs"},
-                            {"endpoint_server_roles"}, {"personal_data"}, {"default_tls"},
-                            {"core_link"},      {"scope"}};
+const KeyTable kCatalogListenerKeys{{"name", true},    {"channel", true},   {"proto", true},
+                                    {"port", true},    {"port_end"},        {"tls_port"},
+                                    {"side_b_offset"}, {"instance_offset"}, {"rpc_dynamic"}};
+const KeyTable kCatalogChannelKeys{{"name", true},
+                                   {"description"},
+                                   {"server_roles"},
+                                   {"client_roles"},
+                                   {"client_endpoints"},
+                                   {"pairs"},
+                                   {"endpoint_server_roles"},
+                                   {"personal_data"},
+                                   {"default_tls"},
+                                   {"core_link"},
+                                   {"scope"}};
 const KeyTable kPairKeys{{"server", true}, {"client", true}};
 
 struct CatalogReader {
@@ -87,14 +94,16 @@ struct CatalogReader {
       CatalogListener l;
       if (auto s = w.str((*lf)["name"], keyPath(lp, "name"))) l.name = *s;
       if (auto s = w.str((*lf)["channel"], keyPath(lp, "channel"))) l.channel = *s;
-      if (auto t = w.enumeration((*lf)["proto"], keyPath(lp, "proto"), kAllTransports)) l.proto = *t;
+      if (auto t = w.enumeration((*lf)["proto"], keyPath(lp, "proto"), kAllTransports))
+        l.proto = *t;
       if (auto p = w.port((*lf)["port"], keyPath(lp, "port"))) l.port = *p;
       l.port_end = l.port;
       if (lf->has("port_end"))
         if (auto p = w.port((*lf)["port_end"], keyPath(lp, "port_end"))) {
           if (*p < l.port)
-            w.error((*lf)["port_end"], keyPath(lp, "port_end"),
-                    "expected a port >= " + std::to_string(l.port) + ", found " + std::to_string(*p));
+            w.error(
+                (*lf)["port_end"], keyPath(lp, "port_end"),
+                "expected a port >= " + std::to_string(l.port) + ", found " + std::to_string(*p));
           else
             l.port_end = *p;
         }
@@ -107,7 +116,8 @@ struct CatalogReader {
         if (auto b = w.boolean((*lf)["instance_offset"], keyPath(lp, "instance_offset")))
           l.instance_offset = *b;
       if (lf->has("rpc_dynamic"))
-        if (auto b = w.boolean((*lf)["rpc_dynamic"], keyPath(lp, "rpc_dynamic"))) l.rpc_dynamic = *b;
+        if (auto b = w.boolean((*lf)["rpc_dynamic"], keyPath(lp, "rpc_dynamic")))
+          l.rpc_dynamic = *b;
       r.listeners.push_back(std::move(l));
       listener_nodes.push_back({(*lf)["channel"], keyPath(lp, "channel")});
     }
@@ -294,7 +304,8 @@ const Catalog& Catalog::builtin() {
       }
       return std::move(c).value();
     }
-    std::fprintf(stderr, "ccsec: component catalog not found (set CCSEC_CATALOG_DIR); looked in:\n");
+    std::fprintf(stderr,
+                 "ccsec: component catalog not found (set CCSEC_CATALOG_DIR); looked in:\n");
     for (const auto& d : dirs) std::fprintf(stderr, "  %s\n", d.c_str());
     std::abort();
   }();

@@ -2,8 +2,9 @@
 // The component catalog (catalog/components.yaml): data, not code. For each role its listeners
 // (port, plaintext/TLS variant, side-B and instance offsets) and for each channel kind which
 // roles serve it, which open it, whether it carries personal data and whether TLS is the default.
-// Facts and sources: the port and protocol sources listed in docs/inventory.md ("Sources"). The catalog is loaded once and is
-// immutable; the loader validates it as strictly as an inventory (FILE:LINE:COL errors).
+// Facts and sources: the port and protocol sources listed in docs/inventory.md ("Sources"). The
+// catalog is loaded once and is immutable; the loader validates it as strictly as an inventory
+// (FILE:LINE:COL errors).
 
 #include <cstdint>
 #include <optional>
@@ -19,8 +20,8 @@ struct CatalogListener {
   std::string name;     // e.g. "cti-server-ged188"
   std::string channel;  // channel kind it serves, e.g. "ged-188"
   Transport proto = Transport::kTcp;
-  std::uint16_t port = 0;      // side A, instance 0, plaintext variant
-  std::uint16_t port_end = 0;  // == port unless a range (e.g. RTP)
+  std::uint16_t port = 0;                 // side A, instance 0, plaintext variant
+  std::uint16_t port_end = 0;             // == port unless a range (e.g. RTP)
   std::optional<std::uint16_t> tls_port;  // TLS variant (side A, instance 0), if any
   int side_b_offset = 0;                  // added when the host is side b
   bool instance_offset = true;            // add 40 * deployment.instance

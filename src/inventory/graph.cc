@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <deque>
 #include <functional>
-#include <unordered_map>
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 namespace ccsec::inventory {
 
@@ -44,13 +44,15 @@ class Deriver {
     ChannelGraph g;
     g.edges = std::move(edges_);
     std::sort(g.edges.begin(), g.edges.end(), [](const Edge& a, const Edge& b) {
-      return std::tie(a.kind, a.server, a.client, a.port) < std::tie(b.kind, b.server, b.client, b.port);
+      return std::tie(a.kind, a.server, a.client, a.port) <
+             std::tie(b.kind, b.server, b.client, b.port);
     });
     return g;
   }
 
  private:
-  std::optional<Serving> servingFor(const Host& h, const std::string& role, const std::string& kind) {
+  std::optional<Serving> servingFor(const Host& h, const std::string& role,
+                                    const std::string& kind) {
     if (!h.hasRole(role)) return std::nullopt;
     if (role == "custom") {
       for (const auto& l : h.listeners) {
@@ -96,14 +98,14 @@ class Deriver {
     return std::nullopt;
   }
 
-
   struct Pending {
     std::optional<Serving> serving;  // to compute the port once TLS is final
     std::optional<std::uint16_t> port_override;
     bool listed = false;  // named by a channels: entry
   };
 
-  static std::string keyOf(std::string_view kind, std::string_view server, std::string_view client) {
+  static std::string keyOf(std::string_view kind, std::string_view server,
+                           std::string_view client) {
     std::string k;
     k.reserve(kind.size() + server.size() + client.size() + 2);
     k.append(kind).append(1, '\x1f').append(server).append(1, '\x1f').append(client);
@@ -246,7 +248,8 @@ class Deriver {
     } else {
       Servers servers;
       for (const Host* s : withAnyRole(spec.server_roles))
-        if (auto serving = servingAny(*s, spec.server_roles, spec.name)) servers.emplace_back(s, *serving);
+        if (auto serving = servingAny(*s, spec.server_roles, spec.name))
+          servers.emplace_back(s, *serving);
       pairUp(spec, servers, withAnyRole(spec.client_roles), false);
     }
     if (spec.client_endpoints.empty()) return;
@@ -307,7 +310,8 @@ class Deriver {
       std::vector<const Dc*> near;
       for (const auto& site : reach(h.site, ChannelScope::kLinked)) {  // own site, duplex group
         auto it = by_domain_site.find({*h.domain, site});
-        if (it != by_domain_site.end()) near.insert(near.end(), it->second.begin(), it->second.end());
+        if (it != by_domain_site.end())
+          near.insert(near.end(), it->second.begin(), it->second.end());
       }
       if (near.empty()) {
         auto it = by_domain.find(*h.domain);
@@ -328,7 +332,8 @@ class Deriver {
       } else {
         std::optional<Serving> serving;
         if (const Host* s = m_.findHost(ch.server)) serving = servingAnyRole(*s, ch.kind);
-        i = add(*spec, ch.server, ch.loc, ch.client, m_.findEndpoint(ch.client) != nullptr, serving);
+        i = add(*spec, ch.server, ch.loc, ch.client, m_.findEndpoint(ch.client) != nullptr,
+                serving);
         edges_[i].added = true;
       }
       Edge& e = edges_[i];
@@ -371,7 +376,7 @@ class Deriver {
   const Model& m_;
   const Catalog& c_;
   std::vector<Edge> edges_;
-  std::vector<Pending> pending_;  // parallel to edges_
+  std::vector<Pending> pending_;                        // parallel to edges_
   std::unordered_map<std::string, std::size_t> index_;  // keyOf(kind, server, client) -> edges_
   std::deque<CatalogListener> custom_;  // listeners of custom hosts (stable addresses)
   std::unordered_map<std::string, const CatalogListener*> custom_index_;
@@ -387,11 +392,11 @@ ChannelGraph deriveGraph(const Model& model, const Catalog& catalog) {
 
 const Edge* ChannelGraph::find(std::string_view kind, std::string_view server,
                                std::string_view client) const {
-  auto it = std::lower_bound(edges.begin(), edges.end(), std::tie(kind, server, client),
-                             [](const Edge& e, const auto& k) {
-                               return std::tuple<std::string_view, std::string_view, std::string_view>(
-                                          e.kind, e.server, e.client) < k;
-                             });
+  auto it = std::lower_bound(
+      edges.begin(), edges.end(), std::tie(kind, server, client), [](const Edge& e, const auto& k) {
+        return std::tuple<std::string_view, std::string_view, std::string_view>(e.kind, e.server,
+                                                                                e.client) < k;
+      });
   if (it != edges.end() && it->kind == kind && it->server == server && it->client == client)
     return &*it;
   return nullptr;

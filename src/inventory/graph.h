@@ -31,9 +31,9 @@ struct Edge {
   std::string min_version;  // effective minimum TLS version when tls ("1.2" by default)
   bool fallback = false;    // plaintext fallback allowed (CCS-TLS-003)
   bool ipsec = false;
-  bool added = false;  // added by a channels: entry rather than derived from the catalog
+  bool added = false;       // added by a channels: entry rather than derived from the catalog
   bool tls_stated = false;  // a channels: entry states `tls` (else `tls` is the default)
-  SourceLoc loc;       // the channels: entry that set or added it, else the server host
+  SourceLoc loc;            // the channels: entry that set or added it, else the server host
 
   /// "kind:server<-client", the target string of findings and waivers.
   std::string id() const;

@@ -29,10 +29,10 @@ using yaml::quote;
 using yaml::Walker;
 
 // ---- key tables: the schema's property names, one table per object ($defs name) ----------
-const KeyTable kRootKeys{{"version", true}, {"deployment", true}, {"sites"},     {"site_links"},
-                         {"directory"},     {"hosts"},            {"channels"},  {"nat"},
-                         {"endpoints"},     {"media"},            {"collaboration"},
-                         {"accounts"},      {"waivers"}};
+const KeyTable kRootKeys{
+    {"version", true}, {"deployment", true}, {"sites"},  {"site_links"}, {"directory"},
+    {"hosts"},         {"channels"},         {"nat"},    {"endpoints"},  {"media"},
+    {"collaboration"}, {"accounts"},         {"waivers"}};
 const KeyTable kDeploymentKeys{
     {"name", true}, {"security_model"}, {"tls_min_version"}, {"instance"}, {"busy_hours"}};
 const KeyTable kSiteKeys{{"name", true}, {"physical_access"}, {"zones"}, {"perimeter"}};
@@ -43,27 +43,31 @@ const KeyTable kSiteLinkKeys{{"a", true}, {"b", true}, {"protection", true}};
 const KeyTable kDirectoryKeys{{"forests"}, {"controllers"}, {"security_group_update"}};
 const KeyTable kForestKeys{{"name", true}, {"domains"}};
 const KeyTable kDomainKeys{{"name", true}, {"mode"}, {"global_catalog"}};
-const KeyTable kControllerKeys{{"name", true},   {"address", true}, {"domain", true},
-                               {"site", true},   {"global_catalog"}};
-const KeyTable kHostKeys{{"name", true},  {"site", true},  {"zone", true},       {"address", true},
-                         {"dns_name"},    {"os"},          {"domain"},           {"ou"},
-                         {"side"},        {"roles", true}, {"listeners"},        {"protection"},
+const KeyTable kControllerKeys{
+    {"name", true}, {"address", true}, {"domain", true}, {"site", true}, {"global_catalog"}};
+const KeyTable kHostKeys{{"name", true}, {"site", true},  {"zone", true}, {"address", true},
+                         {"dns_name"},   {"os"},          {"domain"},     {"ou"},
+                         {"side"},       {"roles", true}, {"listeners"},  {"protection"},
                          {"certificate"}};
 const KeyTable kListenerKeys{{"channel", true}, {"proto"}, {"port", true}, {"tls_port"}};
 const KeyTable kProtectionKeys{{"host_firewall"}, {"ipsec"},        {"ipsec_boundary"},
                                {"antivirus"},     {"last_patched"}, {"sql_hardened"}};
-const KeyTable kAntivirusKeys{{"installed", true}, {"definitions_age_days"}, {"on_access"},
-                              {"scan_remote_drives"}, {"scheduled_window"}};
+const KeyTable kAntivirusKeys{{"installed", true},
+                              {"definitions_age_days"},
+                              {"on_access"},
+                              {"scan_remote_drives"},
+                              {"scheduled_window"}};
 const KeyTable kCertificateKeys{{"path"}, {"fingerprint"}};
 const KeyTable kChannelKeys{{"kind", true}, {"server", true}, {"client", true}, {"tls"},
                             {"legacy_tls"}, {"min_version"},  {"fallback"},     {"port"}};
 const KeyTable kNatKeys{{"between", true}, {"fixups"}};
-const KeyTable kEndpointKeys{{"name", true},   {"kind", true},   {"site", true},
-                             {"zone", true},   {"count", true},  {"srtp"},
-                             {"device_security"}, {"pc_voice_vlan_access"},
-                             {"span_to_pc_port"}, {"gratuitous_arp"}, {"recording"}};
-const KeyTable kMediaKeys{{"ivr"},    {"agent_codec"}, {"whisper_announcement"}, {"outbound_dialer"},
-                          {"anchor"}, {"vxml_remote_server"}};
+const KeyTable kEndpointKeys{
+    {"name", true},      {"kind", true},     {"site", true},      {"zone", true},
+    {"count", true},     {"srtp"},           {"device_security"}, {"pc_voice_vlan_access"},
+    {"span_to_pc_port"}, {"gratuitous_arp"}, {"recording"}};
+const KeyTable kMediaKeys{
+    {"ivr"},    {"agent_codec"},       {"whisper_announcement"}, {"outbound_dialer"},
+    {"anchor"}, {"vxml_remote_server"}};
 const KeyTable kIvrKeys{{"platform", true}, {"codec"}};
 const KeyTable kAnchorKeys{{"srtp_for"}};
 const KeyTable kVxmlRemoteKeys{{"tls"}, {"auth"}};
@@ -72,8 +76,8 @@ const KeyTable kCollaborationKeys{
 const KeyTable kAccountsKeys{{"service_accounts"}, {"users"}};
 const KeyTable kServiceAccountKeys{{"name", true}, {"domain", true}, {"hosts"}, {"local_groups"}};
 const KeyTable kUserKeys{{"name", true}, {"setup"}, {"config"}, {"local_groups"}, {"domain"}};
-const KeyTable kWaiverKeys{{"rule", true},  {"target", true},  {"reason", true},
-                           {"owner", true}, {"expires", true}};
+const KeyTable kWaiverKeys{
+    {"rule", true}, {"target", true}, {"reason", true}, {"owner", true}, {"expires", true}};
 
 constexpr std::array kSecurityModels{SecurityModel::kUnsecured, SecurityModel::kSignaling,
                                      SecurityModel::kAgentMedia, SecurityModel::kEndToEnd};
@@ -99,8 +103,8 @@ constexpr std::array kTransports{Transport::kTcp, Transport::kUdp};
 // What a name refers to; resolved once every section is read.
 enum class RefKind {
   kSite,
-  kZone,            // any zone
-  kZoneOfSite,      // a zone of `site`
+  kZone,        // any zone
+  kZoneOfSite,  // a zone of `site`
   kHost,
   kHostOrController,
   kHostOrEndpoint,
@@ -147,7 +151,10 @@ bool validWindow(std::string_view s) {
 class Loader {
  public:
   Loader(Walker& w, const Catalog& catalog)
-      : w_(w), catalog_(catalog), role_names_(catalog.roleNames()), channel_names_(catalog.channelNames()) {}
+      : w_(w),
+        catalog_(catalog),
+        role_names_(catalog.roleNames()),
+        channel_names_(catalog.channelNames()) {}
 
   void read(const Node& root) {
     auto f = w_.map(root, "", kRootKeys);
@@ -184,7 +191,8 @@ class Loader {
   void eachItem(const Fields& f, const std::string& path, Fn fn) {
     if (!f.has(path)) return;
     auto items = w_.seq(f[path], path);
-    for (std::size_t i = 0; i < items.size() && !w_.aborted(); ++i) fn(items[i], indexPath(path, i));
+    for (std::size_t i = 0; i < items.size() && !w_.aborted(); ++i)
+      fn(items[i], indexPath(path, i));
   }
 
   void ref(RefKind kind, const Node& node, const std::string& path, const std::string& name,
@@ -226,7 +234,8 @@ class Loader {
     d.loc = w_.loc(n);
     if (auto s = w_.str((*f)["name"], "deployment.name")) d.name = *s;
     if (f->has("security_model"))
-      if (auto v = w_.enumeration((*f)["security_model"], "deployment.security_model", kSecurityModels))
+      if (auto v =
+              w_.enumeration((*f)["security_model"], "deployment.security_model", kSecurityModels))
         d.security_model = *v;
     if (f->has("tls_min_version"))
       if (auto v = w_.oneOf((*f)["tls_min_version"], "deployment.tls_min_version", {"1.2", "1.3"}))
@@ -252,7 +261,8 @@ class Loader {
     s.loc = w_.loc(n);
     if (auto v = w_.str((*f)["name"], keyPath(path, "name"))) s.name = *v;
     if (f->has("physical_access"))
-      if (auto v = w_.enumeration((*f)["physical_access"], keyPath(path, "physical_access"), kPhysical))
+      if (auto v =
+              w_.enumeration((*f)["physical_access"], keyPath(path, "physical_access"), kPhysical))
         s.physical_access = *v;
     std::string zp = keyPath(path, "zones");
     auto zones = w_.seq((*f)["zones"], zp);
@@ -273,8 +283,9 @@ class Loader {
         if (cidr) {
           z.cidr = *cidr;
         } else {
-          w_.error(c, keyPath(p, "cidr"),
-                   "expected a CIDR prefix like 10.10.0.0/16 (no host bits set), found " + describe(c));
+          w_.error(
+              c, keyPath(p, "cidr"),
+              "expected a CIDR prefix like 10.10.0.0/16 (no host bits set), found " + describe(c));
         }
       }
       zone_nodes_.push_back({z.loc, keyPath(p, "name")});
@@ -285,7 +296,8 @@ class Loader {
       if (auto pf = w_.map((*f)["perimeter"], pp, kPerimeterKeys)) {
         Perimeter per;
         per.loc = w_.loc((*f)["perimeter"]);
-        if (auto v = w_.enumeration((*pf)["vendor"], keyPath(pp, "vendor"), kVendors)) per.vendor = *v;
+        if (auto v = w_.enumeration((*pf)["vendor"], keyPath(pp, "vendor"), kVendors))
+          per.vendor = *v;
         per.contexts = w_.strList((*pf)["contexts"], keyPath(pp, "contexts"));
         std::string ap = keyPath(pp, "allow");
         auto allows = w_.seq((*pf)["allow"], ap);
@@ -295,7 +307,8 @@ class Loader {
           if (!af) continue;
           PerimeterAllow a;
           a.loc = w_.loc(allows[i]);
-          if (auto v = w_.enumeration((*af)["proto"], keyPath(p, "proto"), kTransports)) a.proto = *v;
+          if (auto v = w_.enumeration((*af)["proto"], keyPath(p, "proto"), kTransports))
+            a.proto = *v;
           if (auto v = w_.port((*af)["port"], keyPath(p, "port"))) a.port = *v;
           if (auto v = refField(*af, p, "to", RefKind::kHost)) a.to = *v;
           if (af->has("reason"))
@@ -345,7 +358,8 @@ class Loader {
         dom.forest = fo.name;
         if (auto v = w_.str((*df)["name"], keyPath(q, "name"))) dom.name = *v;
         if (df->has("mode"))
-          if (auto v = w_.enumeration((*df)["mode"], keyPath(q, "mode"), kDomainModes)) dom.mode = *v;
+          if (auto v = w_.enumeration((*df)["mode"], keyPath(q, "mode"), kDomainModes))
+            dom.mode = *v;
         if (df->has("global_catalog"))
           if (auto v = w_.boolean((*df)["global_catalog"], keyPath(q, "global_catalog")))
             dom.global_catalog = *v;
@@ -366,8 +380,8 @@ class Loader {
       if (cf->has("address"))
         if (auto v = address((*cf)["address"], keyPath(p, "address"))) {
           c.address = *v;
-          controller_addr_.push_back({m_.directory.controllers.size(), w_.loc((*cf)["address"]),
-                                      keyPath(p, "address")});
+          controller_addr_.push_back(
+              {m_.directory.controllers.size(), w_.loc((*cf)["address"]), keyPath(p, "address")});
         }
       if (auto v = refField(*cf, p, "domain", RefKind::kDomain)) c.domain = *v;
       if (auto v = refField(*cf, p, "site", RefKind::kSite)) c.site = *v;
@@ -378,7 +392,8 @@ class Loader {
       d.controllers.push_back(std::move(c));
     }
     if (f->has("security_group_update"))
-      if (auto v = w_.integer((*f)["security_group_update"], "directory.security_group_update", 0, 1))
+      if (auto v =
+              w_.integer((*f)["security_group_update"], "directory.security_group_update", 0, 1))
         d.security_group_update = static_cast<int>(*v);
   }
 
@@ -413,7 +428,8 @@ class Loader {
         if (!h.hasRole(*v))
           h.roles.push_back(*v);
         else if (!w_.full())
-          w_.error(roles[i], indexPath(rp, i), "expected each role once, found " + quote(*v) + " again");
+          w_.error(roles[i], indexPath(rp, i),
+                   "expected each role once, found " + quote(*v) + " again");
       }
     }
     if (f->has("roles") && roles.empty() && (*f)["roles"].IsSequence())
@@ -434,7 +450,8 @@ class Loader {
         l.loc = w_.loc(ls[i]);
         if (auto v = w_.oneOf((*lf)["channel"], keyPath(p, "channel"), channels)) l.channel = *v;
         if (lf->has("proto"))
-          if (auto v = w_.enumeration((*lf)["proto"], keyPath(p, "proto"), kTransports)) l.proto = *v;
+          if (auto v = w_.enumeration((*lf)["proto"], keyPath(p, "proto"), kTransports))
+            l.proto = *v;
         if (auto v = w_.port((*lf)["port"], keyPath(p, "port"))) l.port = *v;
         if (lf->has("tls_port"))
           if (auto v = w_.port((*lf)["tls_port"], keyPath(p, "tls_port"))) l.tls_port = *v;
@@ -476,7 +493,8 @@ class Loader {
         h.certificate = std::move(c);
       }
     }
-    if (have_addr) host_addr_.push_back({m_.hosts.size(), w_.loc((*f)["address"]), keyPath(path, "address")});
+    if (have_addr)
+      host_addr_.push_back({m_.hosts.size(), w_.loc((*f)["address"]), keyPath(path, "address")});
     host_nodes_.push_back({h.loc, keyPath(path, "name")});
     m_.hosts.push_back(std::move(h));
   }
@@ -486,7 +504,8 @@ class Loader {
     if (!f) return;
     p.loc = w_.loc(n);
     if (f->has("host_firewall"))
-      if (auto v = w_.boolean((*f)["host_firewall"], keyPath(path, "host_firewall"))) p.host_firewall = *v;
+      if (auto v = w_.boolean((*f)["host_firewall"], keyPath(path, "host_firewall")))
+        p.host_firewall = *v;
     if (f->has("ipsec")) {
       last_ipsec_loc_ = w_.loc((*f)["ipsec"]);
       if (auto v = w_.enumeration((*f)["ipsec"], keyPath(path, "ipsec"), kIpsecModes)) p.ipsec = *v;
@@ -508,7 +527,8 @@ class Loader {
         a.loc = w_.loc((*f)["antivirus"]);
         if (auto v = w_.boolean((*af)["installed"], keyPath(ap, "installed"))) a.installed = *v;
         if (af->has("definitions_age_days"))
-          if (auto v = w_.integer((*af)["definitions_age_days"], keyPath(ap, "definitions_age_days"), 0, 36500))
+          if (auto v = w_.integer((*af)["definitions_age_days"],
+                                  keyPath(ap, "definitions_age_days"), 0, 36500))
             a.definitions_age_days = static_cast<int>(*v);
         if (af->has("on_access"))
           if (auto v = w_.enumeration((*af)["on_access"], keyPath(ap, "on_access"), kOnAccess))
@@ -521,7 +541,8 @@ class Loader {
           if (sw.IsScalar() && validWindow(sw.Scalar()))
             a.scheduled_window = std::string(sw.Scalar());
           else
-            w_.error(sw, keyPath(ap, "scheduled_window"), "expected a time window HH:MM-HH:MM, found " + describe(sw));
+            w_.error(sw, keyPath(ap, "scheduled_window"),
+                     "expected a time window HH:MM-HH:MM, found " + describe(sw));
         }
         p.antivirus = std::move(a);
       }
@@ -529,7 +550,8 @@ class Loader {
     if (f->has("last_patched"))
       if (auto v = date((*f)["last_patched"], keyPath(path, "last_patched"))) p.last_patched = *v;
     if (f->has("sql_hardened"))
-      if (auto v = w_.boolean((*f)["sql_hardened"], keyPath(path, "sql_hardened"))) p.sql_hardened = *v;
+      if (auto v = w_.boolean((*f)["sql_hardened"], keyPath(path, "sql_hardened")))
+        p.sql_hardened = *v;
   }
 
   void readChannel(const Node& n, const std::string& path) {
@@ -537,7 +559,8 @@ class Loader {
     if (!f) return;
     ChannelSpec c;
     c.loc = w_.loc(n);
-    if (auto v = w_.oneOf((*f)["kind"], keyPath(path, "kind"), catalog_.channelNames())) c.kind = *v;
+    if (auto v = w_.oneOf((*f)["kind"], keyPath(path, "kind"), catalog_.channelNames()))
+      c.kind = *v;
     if (auto v = refField(*f, path, "server", RefKind::kHostOrController)) c.server = *v;
     if (auto v = refField(*f, path, "client", RefKind::kHostOrEndpoint)) c.client = *v;
     auto flag = [&](const char* key, std::optional<bool>& out) {
@@ -548,7 +571,8 @@ class Loader {
     flag("legacy_tls", c.legacy_tls);
     flag("fallback", c.fallback);
     if (f->has("min_version"))
-      if (auto v = w_.oneOf((*f)["min_version"], keyPath(path, "min_version"), {"1.0", "1.1", "1.2", "1.3"}))
+      if (auto v = w_.oneOf((*f)["min_version"], keyPath(path, "min_version"),
+                            {"1.0", "1.1", "1.2", "1.3"}))
         c.min_version = *v;
     if (f->has("port"))
       if (auto v = w_.port((*f)["port"], keyPath(path, "port"))) c.port = *v;
@@ -564,7 +588,8 @@ class Loader {
     std::string bp = keyPath(path, "between");
     auto items = w_.seq((*f)["between"], bp);
     if ((*f)["between"].IsSequence() && items.size() != 2)
-      w_.error((*f)["between"], bp, "expected two zone names, found " + std::to_string(items.size()));
+      w_.error((*f)["between"], bp,
+               "expected two zone names, found " + std::to_string(items.size()));
     for (std::size_t i = 0; i < items.size(); ++i)
       if (auto v = w_.str(items[i], indexPath(bp, i))) {
         ref(RefKind::kZone, items[i], indexPath(bp, i), *v);
@@ -594,7 +619,8 @@ class Loader {
     flag("span_to_pc_port", e.span_to_pc_port);
     flag("gratuitous_arp", e.gratuitous_arp);
     if (f->has("device_security"))
-      if (auto v = w_.enumeration((*f)["device_security"], keyPath(path, "device_security"), kDeviceSecurity))
+      if (auto v = w_.enumeration((*f)["device_security"], keyPath(path, "device_security"),
+                                  kDeviceSecurity))
         e.device_security = *v;
     if (f->has("recording"))
       if (auto v = w_.enumeration((*f)["recording"], keyPath(path, "recording"), kRecordings))
@@ -613,16 +639,19 @@ class Loader {
         if (auto v = w_.enumeration((*ivr)["platform"], "media.ivr.platform", kIvrPlatforms))
           m.ivr_platform = *v;
         if (ivr->has("codec"))
-          if (auto v = w_.enumeration((*ivr)["codec"], "media.ivr.codec", kCodecs)) m.ivr_codec = *v;
+          if (auto v = w_.enumeration((*ivr)["codec"], "media.ivr.codec", kCodecs))
+            m.ivr_codec = *v;
       }
     }
     if (f->has("agent_codec"))
-      if (auto v = w_.enumeration((*f)["agent_codec"], "media.agent_codec", kCodecs)) m.agent_codec = *v;
+      if (auto v = w_.enumeration((*f)["agent_codec"], "media.agent_codec", kCodecs))
+        m.agent_codec = *v;
     if (f->has("whisper_announcement"))
       if (auto v = w_.boolean((*f)["whisper_announcement"], "media.whisper_announcement"))
         m.whisper_announcement = *v;
     if (f->has("outbound_dialer"))
-      if (auto v = w_.boolean((*f)["outbound_dialer"], "media.outbound_dialer")) m.outbound_dialer = *v;
+      if (auto v = w_.boolean((*f)["outbound_dialer"], "media.outbound_dialer"))
+        m.outbound_dialer = *v;
     if (f->has("anchor")) {
       if (auto a = w_.map((*f)["anchor"], "media.anchor", kAnchorKeys)) {
         auto items = w_.seq((*a)["srtp_for"], "media.anchor.srtp_for");
@@ -634,9 +663,11 @@ class Loader {
     }
     if (f->has("vxml_remote_server")) {
       m.vxml_remote_loc = w_.loc((*f)["vxml_remote_server"]);
-      if (auto v = w_.map((*f)["vxml_remote_server"], "media.vxml_remote_server", kVxmlRemoteKeys)) {
+      if (auto v =
+              w_.map((*f)["vxml_remote_server"], "media.vxml_remote_server", kVxmlRemoteKeys)) {
         if (v->has("tls"))
-          if (auto b = w_.boolean((*v)["tls"], "media.vxml_remote_server.tls")) m.vxml_remote_tls = *b;
+          if (auto b = w_.boolean((*v)["tls"], "media.vxml_remote_server.tls"))
+            m.vxml_remote_tls = *b;
         if (v->has("auth"))
           if (auto s = w_.oneOf((*v)["auth"], "media.vxml_remote_server.auth", {"basic", "none"}))
             m.vxml_remote_auth = *s;
@@ -653,10 +684,12 @@ class Loader {
     if (auto v = refField(*f, "collaboration", "host", RefKind::kHost)) c.host = *v;
     collab_host_loc_ = w_.loc((*f)["host"]);
     if (f->has("authentication"))
-      if (auto v = w_.enumeration((*f)["authentication"], "collaboration.authentication", kCollabAuths))
+      if (auto v =
+              w_.enumeration((*f)["authentication"], "collaboration.authentication", kCollabAuths))
         c.authentication = *v;
     if (f->has("allowed_group"))
-      if (auto v = w_.str((*f)["allowed_group"], "collaboration.allowed_group")) c.allowed_group = *v;
+      if (auto v = w_.str((*f)["allowed_group"], "collaboration.allowed_group"))
+        c.allowed_group = *v;
     c.blocked_urls = w_.strList((*f)["blocked_urls"], "collaboration.blocked_urls");
     m_.collaboration = std::move(c);
   }
@@ -712,8 +745,9 @@ class Loader {
       if (validRuleId(*v))
         wv.rule = *v;
       else
-        w_.error((*f)["rule"], keyPath(path, "rule"),
-                 "expected a rule ID like CCS-TLS-002 (CCS-[A-Z]{2,3}-[0-9]{3}), found " + quote(*v));
+        w_.error(
+            (*f)["rule"], keyPath(path, "rule"),
+            "expected a rule ID like CCS-TLS-002 (CCS-[A-Z]{2,3}-[0-9]{3}), found " + quote(*v));
     }
     if (auto v = w_.str((*f)["target"], keyPath(path, "target"))) wv.target = *v;
     if (auto v = w_.str((*f)["reason"], keyPath(path, "reason"))) wv.reason = *v;
@@ -776,7 +810,8 @@ class Loader {
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
     std::string msg = "expected the name of " + what;
-    if (!candidates.empty() && candidates.size() <= 12) msg += " (" + core::join(candidates, "|") + ")";
+    if (!candidates.empty() && candidates.size() <= 12)
+      msg += " (" + core::join(candidates, "|") + ")";
     msg += ", found " + quote(r.name);
     std::string hint = core::closestMatch(r.name, candidates);
     if (!hint.empty()) msg += " (did you mean " + quote(hint) + "?)";
@@ -844,7 +879,8 @@ class Loader {
           break;
         case RefKind::kHostZoneOrController:
           if (!has(hosts, r.name) && !has(zones, r.name) && !has(controllers, r.name))
-            unresolved(r, "a host, zone or domain controller", concat(concat(hosts, zones), controllers));
+            unresolved(r, "a host, zone or domain controller",
+                       concat(concat(hosts, zones), controllers));
           break;
         case RefKind::kDomain:
           if (!has(domains, r.name)) unresolved(r, "a directory domain", domains);
@@ -903,8 +939,8 @@ class Loader {
       if (h.name != m_.collaboration->host) continue;
       if (!h.hasRole("ccp"))
         w_.errorAt(collab_host_loc_, "collaboration.host",
-                   "expected a host with role ccp, found " + quote(h.name) + " (roles: " +
-                       core::join(h.roles, ", ") + ")");
+                   "expected a host with role ccp, found " + quote(h.name) +
+                       " (roles: " + core::join(h.roles, ", ") + ")");
       return;
     }
   }
@@ -989,12 +1025,14 @@ LoadResult loadString(std::string_view yaml, const std::string& name, const Cata
   } catch (const YAML::Exception& e) {
     int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
     int col = e.mark.column >= 0 ? e.mark.column + 1 : 0;
-    return single(name, line, col, "(document)", "expected valid YAML, found a syntax error: " + e.msg);
+    return single(name, line, col, "(document)",
+                  "expected valid YAML, found a syntax error: " + e.msg);
   }
   const Node root = tree.root();
   if (!root.IsDefined() || root.IsNull())
-    return single(name, 0, 0, "(document)",
-                  "expected an inventory (a mapping starting with \"version: 1\"), found an empty document");
+    return single(
+        name, 0, 0, "(document)",
+        "expected an inventory (a mapping starting with \"version: 1\"), found an empty document");
   Walker w(name, limits.max_nodes + 2 * yaml.size());
   Loader loader(w, catalog);
   try {
@@ -1015,7 +1053,8 @@ LoadResult loadString(std::string_view yaml, const std::string& name, const Cata
 LoadResult loadFile(const std::string& path, const Catalog& catalog) {
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
-  if (ec) return single(path, 0, 0, "(document)", "expected a readable file, found " + ec.message());
+  if (ec)
+    return single(path, 0, 0, "(document)", "expected a readable file, found " + ec.message());
   if (size > kMaxFileBytes)
     return single(path, 0, 0, "(document)",
                   "expected at most " + std::to_string(kMaxFileBytes) + " bytes, found " +

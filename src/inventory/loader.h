@@ -25,9 +25,9 @@ inline constexpr int kMaxDepth = 64;
 using Diagnostic = yaml::Diagnostic;  // "FILE:LINE:COL: key.path: message"
 
 struct LoadResult {
-  std::optional<Model> model;        // set only when diagnostics is empty
+  std::optional<Model> model;  // set only when diagnostics is empty
   std::vector<Diagnostic> diagnostics;
-  bool truncated = false;            // more than kMaxDiagnostics problems
+  bool truncated = false;  // more than kMaxDiagnostics problems
   bool ok() const { return model.has_value(); }
 };
 

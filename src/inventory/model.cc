@@ -6,20 +6,29 @@ namespace ccsec::inventory {
 
 const char* toString(SecurityModel v) {
   switch (v) {
-    case SecurityModel::kUnsecured: return "unsecured";
-    case SecurityModel::kSignaling: return "signaling";
-    case SecurityModel::kAgentMedia: return "agent-media";
-    case SecurityModel::kEndToEnd: return "end-to-end";
+    case SecurityModel::kUnsecured:
+      return "unsecured";
+    case SecurityModel::kSignaling:
+      return "signaling";
+    case SecurityModel::kAgentMedia:
+      return "agent-media";
+    case SecurityModel::kEndToEnd:
+      return "end-to-end";
   }
   return "?";
 }
 const char* toString(ZoneKind v) {
   switch (v) {
-    case ZoneKind::kDatacenter: return "datacenter";
-    case ZoneKind::kDmz: return "dmz";
-    case ZoneKind::kCorporate: return "corporate";
-    case ZoneKind::kAgent: return "agent";
-    case ZoneKind::kExternal: return "external";
+    case ZoneKind::kDatacenter:
+      return "datacenter";
+    case ZoneKind::kDmz:
+      return "dmz";
+    case ZoneKind::kCorporate:
+      return "corporate";
+    case ZoneKind::kAgent:
+      return "agent";
+    case ZoneKind::kExternal:
+      return "external";
   }
   return "?";
 }
@@ -31,60 +40,79 @@ const char* toString(LinkProtection v) { return v == LinkProtection::kIpsec ? "i
 const char* toString(DomainMode v) { return v == DomainMode::kNative ? "native" : "mixed"; }
 const char* toString(Os v) {
   switch (v) {
-    case Os::kWindows: return "windows";
-    case Os::kVos: return "vos";
-    case Os::kLinux: return "linux";
+    case Os::kWindows:
+      return "windows";
+    case Os::kVos:
+      return "vos";
+    case Os::kLinux:
+      return "linux";
   }
   return "?";
 }
 const char* toString(IpsecMode v) {
   switch (v) {
-    case IpsecMode::kNone: return "none";
-    case IpsecMode::kIsolation: return "isolation";
-    case IpsecMode::kPeer: return "peer";
+    case IpsecMode::kNone:
+      return "none";
+    case IpsecMode::kIsolation:
+      return "isolation";
+    case IpsecMode::kPeer:
+      return "peer";
   }
   return "?";
 }
 const char* toString(OnAccessScan v) {
   switch (v) {
-    case OnAccessScan::kWrites: return "writes";
-    case OnAccessScan::kAll: return "all";
-    case OnAccessScan::kOff: return "off";
+    case OnAccessScan::kWrites:
+      return "writes";
+    case OnAccessScan::kAll:
+      return "all";
+    case OnAccessScan::kOff:
+      return "off";
   }
   return "?";
 }
 const char* toString(EndpointKind v) {
   switch (v) {
-    case EndpointKind::kIpPhone: return "ip-phone";
-    case EndpointKind::kSoftphone: return "softphone";
-    case EndpointKind::kMobileAgent: return "mobile-agent";
+    case EndpointKind::kIpPhone:
+      return "ip-phone";
+    case EndpointKind::kSoftphone:
+      return "softphone";
+    case EndpointKind::kMobileAgent:
+      return "mobile-agent";
   }
   return "?";
 }
 const char* toString(DeviceSecurity v) {
   switch (v) {
-    case DeviceSecurity::kNone: return "none";
-    case DeviceSecurity::kAuthenticated: return "authenticated";
-    case DeviceSecurity::kEncrypted: return "encrypted";
+    case DeviceSecurity::kNone:
+      return "none";
+    case DeviceSecurity::kAuthenticated:
+      return "authenticated";
+    case DeviceSecurity::kEncrypted:
+      return "encrypted";
   }
   return "?";
 }
 const char* toString(Recording v) {
   switch (v) {
-    case Recording::kDesktop: return "desktop";
-    case Recording::kNetwork: return "network";
-    case Recording::kNone: return "none";
+    case Recording::kDesktop:
+      return "desktop";
+    case Recording::kNetwork:
+      return "network";
+    case Recording::kNone:
+      return "none";
   }
   return "?";
 }
-const char* toString(IvrPlatform v) {
-  return v == IvrPlatform::kVvb ? "vvb" : "ios-vxml-gateway";
-}
+const char* toString(IvrPlatform v) { return v == IvrPlatform::kVvb ? "vvb" : "ios-vxml-gateway"; }
 const char* toString(Codec v) {
   switch (v) {
-    case Codec::kG711Ulaw: return "g711ulaw";
-    case Codec::kG711Alaw: return "g711alaw";
-    case Codec::kG729: return "g729";
+    case Codec::kG711Ulaw:
+      return "g711ulaw";
+    case Codec::kG711Alaw:
+      return "g711alaw";
+    case Codec::kG729:
+      return "g729";
   }
   return "?";
 }

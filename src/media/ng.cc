@@ -133,8 +133,8 @@ std::string NgProcessor::handleDatagram(std::string_view datagram) {
   expire(std::chrono::steady_clock::now());
   if (auto it = replies_.find(cookie); it != replies_.end()) return it->second;
   auto decoded = bdecode(datagram.substr(sp + 1));
-  const BValue reply =
-      decoded ? handle(*decoded) : errorReply("Could not decode bencode: " + decoded.error().message);
+  const BValue reply = decoded ? handle(*decoded)
+                               : errorReply("Could not decode bencode: " + decoded.error().message);
   std::string out = cookie + " " + bencode(reply);
   const auto now = std::chrono::steady_clock::now();
   expire(now);

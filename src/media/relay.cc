@@ -706,8 +706,7 @@ Relay::~Relay() {
 core::Result<std::unique_ptr<Relay>> Relay::create(const RelayConfig& config) {
   if (config.portMin == 0 || config.portMax <= config.portMin + 1)
     return makeError("media: port range must hold at least one even/odd pair");
-  if (config.threads > 64)
-    return makeError("media: num-threads must be 0 (one per core) .. 64");
+  if (config.threads > 64) return makeError("media: num-threads must be 0 (one per core) .. 64");
   if (!net::Endpoint::of(config.interface, 0))
     return makeError("media: interface '" + config.interface + "' is not an IP address");
   auto path = net::choosePacketPath(config.packetPath);

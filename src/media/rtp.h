@@ -24,8 +24,8 @@ struct RtpHeaderView {
 
 struct RtcpHeaderView {
   std::uint8_t packetType = 0;
-  std::uint32_t ssrc = 0;           // sender SSRC (bytes 4..7)
-  std::size_t declaredLength = 0;   // (length field + 1) * 4 bytes, first packet of a compound
+  std::uint32_t ssrc = 0;          // sender SSRC (bytes 4..7)
+  std::size_t declaredLength = 0;  // (length field + 1) * 4 bytes, first packet of a compound
 };
 
 /// Parses the RTP header of `data[0..size)`. Requires version 2 and the CSRC list and header

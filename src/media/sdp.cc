@@ -11,7 +11,8 @@ namespace {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -39,9 +40,9 @@ std::string base64Encode(const std::vector<std::uint8_t>& in) {
 }
 
 bool isIceAttribute(std::string_view line) {
-  for (std::string_view a : {"a=candidate:", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:",
-                             "a=remote-candidates:", "a=end-of-candidates", "a=ice-lite",
-                             "a=ice-mismatch"})
+  for (std::string_view a :
+       {"a=candidate:", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:", "a=remote-candidates:",
+        "a=end-of-candidates", "a=ice-lite", "a=ice-mismatch"})
     if (startsWith(line, a)) return true;
   return false;
 }
@@ -172,8 +173,10 @@ std::vector<std::string> attributes(const SdpMedia& m, std::string_view name) {
   std::vector<std::string> out;
   const std::string prefix = "a=" + std::string(name);
   for (const auto& l : m.lines) {
-    if (l == prefix) out.emplace_back();
-    else if (startsWith(l, prefix + ":")) out.push_back(l.substr(prefix.size() + 1));
+    if (l == prefix)
+      out.emplace_back();
+    else if (startsWith(l, prefix + ":"))
+      out.push_back(l.substr(prefix.size() + 1));
   }
   return out;
 }
@@ -223,8 +226,10 @@ std::string rewriteSdp(const Sdp& sdp, const SdpRewrite& rw) {
       std::string_view v(l);
       std::size_t pos = 0;
       for (int i = 0; i < 3 && pos != std::string_view::npos; ++i) pos = v.find(' ', pos + 1);
-      if (pos == std::string_view::npos) emit(l);
-      else emit(std::string(v.substr(0, pos)) + " IN " + family + " " + rw.address);
+      if (pos == std::string_view::npos)
+        emit(l);
+      else
+        emit(std::string(v.substr(0, pos)) + " IN " + family + " " + rw.address);
     } else if (isIceAttribute(l)) {
       continue;
     } else {

@@ -27,7 +27,9 @@ struct CryptoAttr {
   CryptoAttr() = default;
   CryptoAttr(const CryptoAttr&) = default;
   CryptoAttr& operator=(const CryptoAttr&) = default;
-  bool sameKey(const CryptoAttr& o) const { return suite == o.suite && key == o.key && salt == o.salt; }
+  bool sameKey(const CryptoAttr& o) const {
+    return suite == o.suite && key == o.key && salt == o.salt;
+  }
 };
 
 /// Parses the value of an `a=crypto:` attribute (without the "crypto:" prefix). Returns nullopt
@@ -39,11 +41,11 @@ std::string formatCrypto(const CryptoAttr& c);
 core::Result<CryptoAttr> generateCrypto(SrtpSuite suite, std::uint32_t tag);
 
 struct SdpMedia {
-  std::string type;     // "audio"
+  std::string type;  // "audio"
   std::uint16_t port = 0;
-  std::string portCount;  // "/2" suffix if present
-  std::string proto;    // "RTP/AVP", "RTP/SAVP", ...
-  std::string formats;  // rest of the m= line
+  std::string portCount;           // "/2" suffix if present
+  std::string proto;               // "RTP/AVP", "RTP/SAVP", ...
+  std::string formats;             // rest of the m= line
   std::vector<std::string> lines;  // following lines, without CRLF
 };
 
@@ -66,9 +68,9 @@ std::vector<CryptoAttr> supportedCrypto(const SdpMedia& m);
 enum class RtcpMuxMode : std::uint8_t { kKeep, kOffer, kRemove };
 
 struct MediaRewrite {
-  std::uint16_t port = 0;            // local RTP port facing the recipient (RTCP = port + 1)
-  std::string proto;                 // protocol towards the recipient
-  std::vector<CryptoAttr> crypto;    // our a=crypto lines (empty for plain RTP)
+  std::uint16_t port = 0;          // local RTP port facing the recipient (RTCP = port + 1)
+  std::string proto;               // protocol towards the recipient
+  std::vector<CryptoAttr> crypto;  // our a=crypto lines (empty for plain RTP)
   RtcpMuxMode rtcpMux = RtcpMuxMode::kKeep;
 };
 

@@ -38,13 +38,11 @@ void cmIv(const std::uint8_t* salt, std::uint32_t ssrc, std::uint64_t index, std
   iv[5] ^= static_cast<std::uint8_t>(ssrc >> 16);
   iv[6] ^= static_cast<std::uint8_t>(ssrc >> 8);
   iv[7] ^= static_cast<std::uint8_t>(ssrc);
-  for (int i = 0; i < 6; ++i)
-    iv[8 + i] ^= static_cast<std::uint8_t>(index >> (8 * (5 - i)));
+  for (int i = 0; i < 6; ++i) iv[8 + i] ^= static_cast<std::uint8_t>(index >> (8 * (5 - i)));
 }
 
 // AES-GCM IV for SRTP (RFC 7714 §8.1): (0x0000 || SSRC || ROC || SEQ) XOR salt.
-void gcmRtpIv(const std::uint8_t* salt, std::uint32_t ssrc, std::uint64_t index,
-              std::uint8_t* iv) {
+void gcmRtpIv(const std::uint8_t* salt, std::uint32_t ssrc, std::uint64_t index, std::uint8_t* iv) {
   std::uint8_t v[12] = {};
   storeBe32(v + 2, ssrc);
   storeBe32(v + 6, static_cast<std::uint32_t>(index >> 16));
@@ -69,18 +67,24 @@ void storeBe32Roc(std::uint8_t* p, std::uint64_t index) {
 
 SuiteParams suiteParams(SrtpSuite suite) {
   switch (suite) {
-    case SrtpSuite::kAesCm128HmacSha1_80: return {16, 14, 10, 10, false};
-    case SrtpSuite::kAesCm128HmacSha1_32: return {16, 14, 4, 10, false};
-    case SrtpSuite::kAeadAes128Gcm: return {16, 12, 16, 16, true};
+    case SrtpSuite::kAesCm128HmacSha1_80:
+      return {16, 14, 10, 10, false};
+    case SrtpSuite::kAesCm128HmacSha1_32:
+      return {16, 14, 4, 10, false};
+    case SrtpSuite::kAeadAes128Gcm:
+      return {16, 12, 16, 16, true};
   }
   return {16, 14, 10, 10, false};
 }
 
 std::string_view suiteName(SrtpSuite suite) {
   switch (suite) {
-    case SrtpSuite::kAesCm128HmacSha1_80: return "AES_CM_128_HMAC_SHA1_80";
-    case SrtpSuite::kAesCm128HmacSha1_32: return "AES_CM_128_HMAC_SHA1_32";
-    case SrtpSuite::kAeadAes128Gcm: return "AEAD_AES_128_GCM";
+    case SrtpSuite::kAesCm128HmacSha1_80:
+      return "AES_CM_128_HMAC_SHA1_80";
+    case SrtpSuite::kAesCm128HmacSha1_32:
+      return "AES_CM_128_HMAC_SHA1_32";
+    case SrtpSuite::kAeadAes128Gcm:
+      return "AEAD_AES_128_GCM";
   }
   return "?";
 }
@@ -94,12 +98,18 @@ std::optional<SrtpSuite> suiteFromName(std::string_view name) {
 
 std::string_view statusName(SrtpStatus status) {
   switch (status) {
-    case SrtpStatus::kOk: return "ok";
-    case SrtpStatus::kMalformed: return "malformed";
-    case SrtpStatus::kAuthFailed: return "auth-failed";
-    case SrtpStatus::kReplayed: return "replayed";
-    case SrtpStatus::kNoSpace: return "no-space";
-    case SrtpStatus::kCryptoError: return "crypto-error";
+    case SrtpStatus::kOk:
+      return "ok";
+    case SrtpStatus::kMalformed:
+      return "malformed";
+    case SrtpStatus::kAuthFailed:
+      return "auth-failed";
+    case SrtpStatus::kReplayed:
+      return "replayed";
+    case SrtpStatus::kNoSpace:
+      return "no-space";
+    case SrtpStatus::kCryptoError:
+      return "crypto-error";
   }
   return "?";
 }
@@ -175,7 +185,8 @@ core::Result<void> deriveKey(std::span<const std::uint8_t> masterKey,
   std::uint8_t zeros[64] = {};
   int outl = 0;
   const bool ok =
-      ctx && EVP_EncryptInit_ex2(ctx.get(), EVP_aes_128_ctr(), masterKey.data(), iv, nullptr) == 1 &&
+      ctx &&
+      EVP_EncryptInit_ex2(ctx.get(), EVP_aes_128_ctr(), masterKey.data(), iv, nullptr) == 1 &&
       EVP_EncryptUpdate(ctx.get(), out.data(), &outl, zeros, asInt(out.size())) == 1;
   OPENSSL_cleanse(iv, sizeof iv);
   if (!ok) return core::runtimeError("SRTP key derivation failed: " + core::opensslError());
@@ -303,7 +314,6 @@ bool SrtpContext::cipher(EVP_CIPHER_CTX* ctx, const std::uint8_t* iv, int enc, s
   return EVP_CipherUpdate(ctx, data, &outl, data, asInt(len)) == 1;
 }
 
-
 bool SrtpContext::gcmSeal(EVP_CIPHER_CTX* ctx, const std::uint8_t* iv, const std::uint8_t* aad1,
                           std::size_t aad1Len, const std::uint8_t* aad2, std::size_t aad2Len,
                           std::uint8_t* data, std::size_t len, std::uint8_t* tagOut) {
@@ -383,8 +393,7 @@ SrtpStatus SrtpContext::protectRtp(std::uint8_t* buf, std::size_t& len, std::siz
   if (params_.aead) {
     std::uint8_t iv[12];
     gcmRtpIv(rtpSalt_.data(), h->ssrc, index, iv);
-    if (!gcmSeal(rtpCipher_.get(), iv, buf, h->headerLength, nullptr, 0, payload, plen,
-                 buf + len))
+    if (!gcmSeal(rtpCipher_.get(), iv, buf, h->headerLength, nullptr, 0, payload, plen, buf + len))
       return SrtpStatus::kCryptoError;
   } else {
     std::uint8_t iv[16];
@@ -544,8 +553,8 @@ SrtpStatus SrtpContext::unprotectRtcp(std::uint8_t* buf, std::size_t& len) {
     std::memcpy(trailer, buf + trailerPos, 4);
     const bool ok = encrypted ? gcmOpen(rtcpCipher_.get(), iv, buf, kRtcpFixedHeader, trailer, 4,
                                         body, blen, buf + bodyEnd)
-                              : gcmOpen(rtcpCipher_.get(), iv, buf, bodyEnd, trailer, 4, nullptr,
-                                        0, buf + bodyEnd);
+                              : gcmOpen(rtcpCipher_.get(), iv, buf, bodyEnd, trailer, 4, nullptr, 0,
+                                        buf + bodyEnd);
     if (!ok) {
       ++counters_.authFailures;
       return SrtpStatus::kAuthFailed;
@@ -616,11 +625,11 @@ core::Result<void> selfTest() {
   if (!deriveKey(mk, ms, kLabelRtpEncryption, ck) || !deriveKey(mk, ms, kLabelRtpSalt, cs) ||
       !deriveKey(mk, ms, kLabelRtpAuth, ak))
     return makeError("SRTP self-test failed: key derivation error");
-  if (auto r = kat(std::memcmp(ck, unhex("C61E7A93744F39EE10734AFE3FF7A087").data(), 16) == 0 &&
-                       std::memcmp(cs, unhex("30CBBC08863D8C85D49DB34A9AE1").data(), 14) == 0 &&
-                       std::memcmp(ak, unhex("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4").data(),
-                                   20) == 0,
-                   "RFC 3711 B.3 key derivation");
+  if (auto r = kat(
+          std::memcmp(ck, unhex("C61E7A93744F39EE10734AFE3FF7A087").data(), 16) == 0 &&
+              std::memcmp(cs, unhex("30CBBC08863D8C85D49DB34A9AE1").data(), 14) == 0 &&
+              std::memcmp(ak, unhex("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4").data(), 20) == 0,
+          "RFC 3711 B.3 key derivation");
       !r)
     return r;
 
@@ -633,12 +642,14 @@ core::Result<void> selfTest() {
     std::uint8_t ks[48] = {};
     core::EvpCipherCtxPtr c(EVP_CIPHER_CTX_new());
     int outl = 0;
-    const bool ok = c && EVP_EncryptInit_ex2(c.get(), EVP_aes_128_ctr(), key.data(), iv, nullptr) == 1 &&
+    const bool ok = c &&
+                    EVP_EncryptInit_ex2(c.get(), EVP_aes_128_ctr(), key.data(), iv, nullptr) == 1 &&
                     EVP_EncryptUpdate(c.get(), ks, &outl, ks, 48) == 1;
     const auto want = unhex(
         "E03EAD0935C95E80E166B16DD92B4EB4 D23513162B02D0F72A43A2FE4A5F97AB "
         "41E95B3BB0A2E8DD477901E4FCA894C0");
-    if (auto r = kat(ok && std::memcmp(ks, want.data(), 48) == 0, "RFC 3711 B.2 AES-CM keystream"); !r)
+    if (auto r = kat(ok && std::memcmp(ks, want.data(), 48) == 0, "RFC 3711 B.2 AES-CM keystream");
+        !r)
       return r;
   }
 
@@ -694,7 +705,8 @@ core::Result<void> selfTest() {
     auto tx = SrtpContext::create(SrtpSuite::kAesCm128HmacSha1_80, mk, ms);
     auto rx = SrtpContext::create(SrtpSuite::kAesCm128HmacSha1_80, mk, ms);
     if (!tx || !rx) return makeError("SRTP self-test failed: CM context");
-    std::uint8_t pkt[12 + 20 + kMaxSrtpTrailer] = {0x80, 0x00, 0x12, 0x34, 0, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef};
+    std::uint8_t pkt[12 + 20 + kMaxSrtpTrailer] = {0x80, 0x00, 0x12, 0x34, 0,    0,
+                                                   0,    1,    0xde, 0xad, 0xbe, 0xef};
     std::size_t len = 32;
     bool ok = (*tx)->protectRtp(pkt, len, sizeof pkt) == SrtpStatus::kOk && len == 42;
     std::uint8_t bad[sizeof pkt];
@@ -712,10 +724,11 @@ core::Result<void> selfTest() {
     auto tx = SrtpContext::create(SrtpSuite::kAesCm128HmacSha1_32, mk, ms);
     auto rx = SrtpContext::create(SrtpSuite::kAesCm128HmacSha1_32, mk, ms);
     if (!tx || !rx) return makeError("SRTP self-test failed: CM-32 context");
-    std::uint8_t pkt[32 + kMaxSrtpTrailer] = {0x80, 0x00, 0x12, 0x34, 0, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef};
+    std::uint8_t pkt[32 + kMaxSrtpTrailer] = {0x80, 0x00, 0x12, 0x34, 0,    0,
+                                              0,    1,    0xde, 0xad, 0xbe, 0xef};
     for (std::uint8_t i = 12; i < 32; ++i) pkt[i] = i;
-    const auto want = unhex(
-        "8000123400000001deadbeef121a21e1661f542e3638022c931dfe57d40487c964776ae1");
+    const auto want =
+        unhex("8000123400000001deadbeef121a21e1661f542e3638022c931dfe57d40487c964776ae1");
     std::size_t len = 32;
     bool ok = (*tx)->protectRtp(pkt, len, sizeof pkt) == SrtpStatus::kOk && len == want.size() &&
               std::memcmp(pkt, want.data(), len) == 0;

@@ -17,6 +17,8 @@
 //  * Not thread-safe: one event-loop thread owns a context.
 //  * Key material is wiped with OPENSSL_cleanse on destruction and is never logged.
 
+#include <openssl/sha.h>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -24,8 +26,6 @@
 #include <optional>
 #include <span>
 #include <string_view>
-
-#include <openssl/sha.h>
 
 #include "core/handles.h"
 #include "core/result.h"
@@ -35,8 +35,8 @@ namespace ccsec::media {
 enum class SrtpSuite : std::uint8_t { kAesCm128HmacSha1_80, kAesCm128HmacSha1_32, kAeadAes128Gcm };
 
 struct SuiteParams {
-  std::size_t keyLength;    // master and session encryption key (bytes)
-  std::size_t saltLength;   // master and session salt (bytes)
+  std::size_t keyLength;   // master and session encryption key (bytes)
+  std::size_t saltLength;  // master and session salt (bytes)
   std::size_t rtpTagLength;
   std::size_t rtcpTagLength;
   bool aead;
@@ -57,21 +57,21 @@ inline constexpr std::size_t kMaxStreamsPerContext = 8;
 
 enum class SrtpStatus : std::uint8_t {
   kOk,
-  kMalformed,       // not an RTP/RTCP packet, or too short for the tag
-  kAuthFailed,      // tag mismatch: dropped
-  kReplayed,        // index already seen or older than the window: dropped
-  kNoSpace,         // capacity too small for the trailer
-  kCryptoError,     // OpenSSL reported an error
+  kMalformed,    // not an RTP/RTCP packet, or too short for the tag
+  kAuthFailed,   // tag mismatch: dropped
+  kReplayed,     // index already seen or older than the window: dropped
+  kNoSpace,      // capacity too small for the trailer
+  kCryptoError,  // OpenSSL reported an error
 };
 std::string_view statusName(SrtpStatus status);
 
 struct SrtpCounters {
-  std::uint64_t packets = 0;       // transformed successfully
-  std::uint64_t bytes = 0;         // payload bytes of those packets (input length)
+  std::uint64_t packets = 0;  // transformed successfully
+  std::uint64_t bytes = 0;    // payload bytes of those packets (input length)
   std::uint64_t authFailures = 0;
   std::uint64_t replays = 0;
   std::uint64_t malformed = 0;
-  std::uint64_t evictions = 0;     // streams whose slot went to a new SSRC
+  std::uint64_t evictions = 0;  // streams whose slot went to a new SSRC
 };
 
 /// 128-entry sliding window over 48-bit (SRTP) or 31-bit (SRTCP) indices (RFC 3711 §3.3.2).
@@ -109,9 +109,9 @@ core::Result<void> deriveKey(std::span<const std::uint8_t> masterKey,
 class SrtpContext {
  public:
   /// Derives the session keys for `suite` from the SDES master key and salt.
-  static core::Result<std::unique_ptr<SrtpContext>> create(SrtpSuite suite,
-                                                           std::span<const std::uint8_t> masterKey,
-                                                           std::span<const std::uint8_t> masterSalt);
+  static core::Result<std::unique_ptr<SrtpContext>> create(
+      SrtpSuite suite, std::span<const std::uint8_t> masterKey,
+      std::span<const std::uint8_t> masterSalt);
   /// Uses already-derived session keys (known-answer tests of RFC 7714 §16/§17).
   static core::Result<std::unique_ptr<SrtpContext>> createFromSessionKeys(SrtpSuite suite,
                                                                           const SessionKeys& keys);
@@ -137,9 +137,9 @@ class SrtpContext {
   struct Stream {
     std::uint32_t ssrc = 0;
     bool used = false;
-    bool started = false;          // first RTP packet seen (s_l valid)
+    bool started = false;  // first RTP packet seen (s_l valid)
     std::uint32_t roc = 0;
-    std::uint16_t sl = 0;          // highest sequence number seen
+    std::uint16_t sl = 0;  // highest sequence number seen
     ReplayWindow rtpWindow;
     ReplayWindow rtcpWindow;
     std::uint32_t nextSrtcpIndex = 0;

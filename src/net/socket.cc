@@ -17,24 +17,29 @@ core::Result<Endpoint> Endpoint::parse(std::string_view text) {
   std::string_view port;
   if (text.starts_with("[")) {
     auto close = text.find("]:");
-    if (close == std::string_view::npos) return core::makeError("bad endpoint '" + std::string(text) + "' (expected [ADDR]:PORT)");
+    if (close == std::string_view::npos)
+      return core::makeError("bad endpoint '" + std::string(text) + "' (expected [ADDR]:PORT)");
     host = text.substr(1, close - 1);
     port = text.substr(close + 2);
   } else {
     auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) return core::makeError("bad endpoint '" + std::string(text) + "' (expected ADDR:PORT)");
+    if (colon == std::string_view::npos)
+      return core::makeError("bad endpoint '" + std::string(text) + "' (expected ADDR:PORT)");
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
   unsigned long p = 0;
-  if (port.empty() || port.size() > 5) return core::makeError("bad port in '" + std::string(text) + "'");
+  if (port.empty() || port.size() > 5)
+    return core::makeError("bad port in '" + std::string(text) + "'");
   for (char ch : port) {
     if (ch < '0' || ch > '9') return core::makeError("bad port in '" + std::string(text) + "'");
     p = p * 10 + static_cast<unsigned long>(ch - '0');
   }
   if (p > 65535) return core::makeError("port out of range in '" + std::string(text) + "'");
   auto ip = core::IpAddress::parse(host);
-  if (!ip) return core::makeError("bad address '" + std::string(host) + "' in '" + std::string(text) + "' (an IP address is required)");
+  if (!ip)
+    return core::makeError("bad address '" + std::string(host) + "' in '" + std::string(text) +
+                           "' (an IP address is required)");
   Endpoint e;
   if (ip->isV6()) {
     sockaddr_in6 sa{};
@@ -83,14 +88,16 @@ bool Endpoint::operator==(const Endpoint& o) const {
 }
 
 std::uint16_t Endpoint::port() const {
-  if (storage_.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_port);
+  if (storage_.ss_family == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_port);
   return ntohs(reinterpret_cast<const sockaddr_in*>(&storage_)->sin_port);
 }
 
 std::string Endpoint::host() const {
   char buf[INET6_ADDRSTRLEN] = {};
   if (storage_.ss_family == AF_INET6)
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr, buf, sizeof buf);
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr, buf,
+              sizeof buf);
   else
     inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr, buf, sizeof buf);
   return buf;
@@ -134,7 +141,8 @@ int connectResult(int fd) {
 UniqueFd acceptTcp(int listen_fd, Endpoint* peer) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
-  int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  int fd =
+      ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0) return UniqueFd();
   if (peer != nullptr) *peer = Endpoint::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), len);
   setNoDelay(fd);

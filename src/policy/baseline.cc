@@ -1,16 +1,16 @@
 #include "policy/baseline.h"
 
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace ccsec::policy {
 
 core::Result<std::set<FindingKey>> parseBaseline(std::string_view json, const std::string& name) {
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
-    return core::makeError(name + ": not valid JSON (expected a `ccsec check --format json` report)");
+    return core::makeError(name +
+                           ": not valid JSON (expected a `ccsec check --format json` report)");
   }
   if (!doc.is_object() || !doc.contains("findings") || !doc["findings"].is_array()) {
     return core::makeError(name + ": expected an object with a \"findings\" array");
@@ -18,8 +18,8 @@ core::Result<std::set<FindingKey>> parseBaseline(std::string_view json, const st
   std::set<FindingKey> keys;
   std::size_t i = 0;
   for (const auto& f : doc["findings"]) {
-    if (!f.is_object() || !f.contains("rule") || !f.contains("target") ||
-        !f["rule"].is_string() || !f["target"].is_string()) {
+    if (!f.is_object() || !f.contains("rule") || !f.contains("target") || !f["rule"].is_string() ||
+        !f["target"].is_string()) {
       return core::makeError(name + ": findings[" + std::to_string(i) +
                              "]: expected an object with string \"rule\" and \"target\"");
     }

@@ -16,8 +16,8 @@ namespace ccsec::policy {
 
 /// Reads the `certificate:` of every host. Relative paths resolve against `base_dir`
 /// (the inventory file's directory). Unreadable files are recorded, not fatal.
-std::map<std::string, CertificateFacts, std::less<>> readCertificates(
-    const inventory::Model& model, const std::string& base_dir);
+std::map<std::string, CertificateFacts, std::less<>> readCertificates(const inventory::Model& model,
+                                                                      const std::string& base_dir);
 
 /// Runs every checked rule; findings sorted in catalogue order, then by target. No waivers.
 std::vector<Finding> runRules(const Context& ctx);

@@ -6,18 +6,23 @@ namespace ccsec::policy {
 
 const char* toString(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "info";
 }
 
 std::optional<Severity> parseSeverity(std::string_view text) {
-  for (Severity s : {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh,
-                     Severity::kCritical}) {
+  for (Severity s :
+       {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
     if (text == toString(s)) return s;
   }
   return std::nullopt;
@@ -37,11 +42,21 @@ Summary summarize(const std::vector<Finding>& findings) {
     }
     ++s.total;
     switch (f.severity) {
-      case Severity::kCritical: ++s.critical; break;
-      case Severity::kHigh: ++s.high; break;
-      case Severity::kMedium: ++s.medium; break;
-      case Severity::kLow: ++s.low; break;
-      case Severity::kInfo: ++s.info; break;
+      case Severity::kCritical:
+        ++s.critical;
+        break;
+      case Severity::kHigh:
+        ++s.high;
+        break;
+      case Severity::kMedium:
+        ++s.medium;
+        break;
+      case Severity::kLow:
+        ++s.low;
+        break;
+      case Severity::kInfo:
+        ++s.info;
+        break;
     }
   }
   return s;

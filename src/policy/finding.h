@@ -23,19 +23,19 @@ const char* toString(Severity s);
 std::optional<Severity> parseSeverity(std::string_view text);
 
 struct Finding {
-  std::string rule;         // "CCS-NET-001"
+  std::string rule;  // "CCS-NET-001"
   Severity severity = Severity::kInfo;
   std::string target;       // exact name of the offending element
   std::string message;      // names the target, says what is wrong, ends with the remediation
   std::string remediation;  // the rule's remediation
   std::string reference;    // seed section the rule comes from
   bool waived = false;
-  std::string waiver_reason;  // set when waived
-  std::string waiver_owner;   // set when waived
+  std::string waiver_reason;   // set when waived
+  std::string waiver_owner;    // set when waived
   std::string waiver_expires;  // YYYY-MM-DD, set when waived
-  inventory::SourceLoc loc;   // inventory line of the fact it rests on (0:0 when synthesised)
-  bool not_stated = false;    // the inventory does not state the fact (low, "not stated")
-  bool assumed = false;       // the verdict rests on a schema default, not a stated fact
+  inventory::SourceLoc loc;    // inventory line of the fact it rests on (0:0 when synthesised)
+  bool not_stated = false;     // the inventory does not state the fact (low, "not stated")
+  bool assumed = false;        // the verdict rests on a schema default, not a stated fact
 };
 
 /// Counts of a finding list: unwaived findings per severity, waived ones apart.

@@ -15,8 +15,8 @@ struct Rule;
 
 /// What the text and JSON reports show besides the findings.
 struct ReportOptions {
-  bool colour = false;   // ANSI colours (callers pass isatty(stdout))
-  bool verbose = false;  // list each low "not stated" finding instead of one line per rule
+  bool colour = false;    // ANSI colours (callers pass isatty(stdout))
+  bool verbose = false;   // list each low "not stated" finding instead of one line per rule
   std::string_view file;  // the inventory path as given: FILE:LINE of each finding
   std::vector<std::string> assumed;  // assumedDefaults(): what the verdicts rest on
 };
@@ -44,8 +44,7 @@ std::string formatSarif(const std::vector<Finding>& findings, std::string_view a
 /// JUnit XML: one testcase per catalogue rule; a <failure> lists the rule's unwaived findings at
 /// or above `fail_on` (as --fail-on); findings below it are listed as testcase properties and
 /// do not fail the case.
-std::string formatJunit(const std::vector<Finding>& findings,
-                        Severity fail_on = Severity::kInfo);
+std::string formatJunit(const std::vector<Finding>& findings, Severity fail_on = Severity::kInfo);
 /// Same with an explicit rule list (one testcase each) and testsuites name ("ccsec probe").
 std::string formatJunit(const std::vector<Finding>& findings, const std::vector<Rule>& rules,
                         std::string_view suite_name, Severity fail_on = Severity::kInfo);

@@ -27,12 +27,13 @@ const std::vector<Rule>& checkedRules() {
 const std::vector<Rule>& catalogue() {
   static const std::vector<Rule> kAll = [] {
     std::vector<Rule> all = checkedRules();
-    all.push_back({kWaiverMatchesNothing, Layer::kPolicy, Severity::kInfo, "A waiver matches no finding",
-                   "Security Layers",
+    all.push_back({kWaiverMatchesNothing, Layer::kPolicy, Severity::kInfo,
+                   "A waiver matches no finding", "Security Layers",
                    "A waiver that matches nothing is stale or misspelt; left alone it may silently "
                    "waive a future finding it was never meant for.",
                    "Fix the waiver's rule or target (edges are kind:server<-client) or remove it.",
-                   nullptr, "docs/design.md §3 waivers: a waiver that matches nothing is reported", "waivers[]"});
+                   nullptr, "docs/design.md §3 waivers: a waiver that matches nothing is reported",
+                   "waivers[]"});
     return all;
   }();
   return kAll;

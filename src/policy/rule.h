@@ -98,7 +98,7 @@ struct Rule {
   std::string_view reference;  // seed section, e.g. "Network Firewalls"
   std::string_view rationale;
   std::string_view remediation;
-  CheckFn check = nullptr;  // nullptr for meta rules evaluated by the engine (CCS-POL-001)
+  CheckFn check = nullptr;       // nullptr for meta rules evaluated by the engine (CCS-POL-001)
   std::string_view design = {};  // docs/design.md section it rests on, in the project's words
   std::string_view keys = {};    // inventory keys it reads
 };

@@ -242,8 +242,8 @@ void securityGroupUpdate(const Rule& rule, const Context& ctx, std::vector<Findi
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
-// section it rests on, the inventory keys it reads.
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the
+// docs/design.md section it rests on, the inventory keys it reads.
 const std::vector<Rule>& directoryRules() {
   using L = Layer;
   using S = Severity;

@@ -80,8 +80,8 @@ void spanNeedsVoiceVlan(const Rule& rule, const Context& ctx, std::vector<Findin
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
-// section it rests on, the inventory keys it reads.
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the
+// docs/design.md section it rests on, the inventory keys it reads.
 const std::vector<Rule>& endpointRules() {
   using L = Layer;
   using S = Severity;

@@ -185,8 +185,8 @@ void antivirusGuidance(const Rule& rule, const Context& ctx, std::vector<Finding
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
-// section it rests on, the inventory keys it reads.
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the
+// docs/design.md section it rests on, the inventory keys it reads.
 const std::vector<Rule>& hostRules() {
   using L = Layer;
   using S = Severity;

@@ -1,8 +1,8 @@
 // Physical security (seed: "Security Layers", Physical Security).
 
-#include <set>
-
 #include <fmt/format.h>
+
+#include <set>
 
 #include "policy/checks.h"
 
@@ -25,8 +25,8 @@ void physicalAccess(const Rule& rule, const Context& ctx, std::vector<Finding>& 
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
-// section it rests on, the inventory keys it reads.
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the
+// docs/design.md section it rests on, the inventory keys it reads.
 const std::vector<Rule>& physicalRules() {
   using L = Layer;
   using S = Severity;

@@ -38,8 +38,7 @@ void personalDataTls(const Rule& rule, const Context& ctx, std::vector<Finding>&
 void tlsMinimumVersion(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
   const std::string& deployment_min = ctx.model.deployment.tls_min_version;
   if (deployment_min < "1.2") {
-    emit(rule, out, "deployment",
-         fmt::format("deployment tls_min_version is {}", deployment_min),
+    emit(rule, out, "deployment", fmt::format("deployment tls_min_version is {}", deployment_min),
          ctx.model.deployment.loc);
   }
   for (const Edge& e : ctx.graph.edges) {
@@ -48,8 +47,8 @@ void tlsMinimumVersion(const Rule& rule, const Context& ctx, std::vector<Finding
     if (v >= "1.2") continue;
     if (e.legacy_tls) {
       emit(rule, out, e.id(),
-           fmt::format("edge {} accepts TLS {} under legacy_tls (allowed, still reported)",
-                       e.id(), v),
+           fmt::format("edge {} accepts TLS {} under legacy_tls (allowed, still reported)", e.id(),
+                       v),
            e.loc, Severity::kMedium);
     } else {
       emit(rule, out, e.id(),
@@ -61,8 +60,7 @@ void tlsMinimumVersion(const Rule& rule, const Context& ctx, std::vector<Finding
 void noPlaintextFallback(const Rule& rule, const Context& ctx, std::vector<Finding>& out) {
   for (const Edge& e : ctx.graph.edges) {
     if (!e.fallback) continue;
-    emit(rule, out, e.id(),
-         fmt::format("edge {} allows fallback to plaintext", e.id()), e.loc);
+    emit(rule, out, e.id(), fmt::format("edge {} allows fallback to plaintext", e.id()), e.loc);
   }
 }
 
@@ -115,7 +113,8 @@ void uniqueCertificates(const Rule& rule, const Context& ctx, std::vector<Findin
     };
     if (facts.info) add_group(facts.info->fingerprint_sha256);
     if (facts.fingerprint) add_group(*facts.fingerprint);
-    for (const auto* g : groups) parts.push_back("shares its certificate with " + others(*g, h.name));
+    for (const auto* g : groups)
+      parts.push_back("shares its certificate with " + others(*g, h.name));
     if (facts.info && groups.empty()) {
       const auto& group = by_key[facts.info->public_key_sha256];
       if (group.size() > 1) parts.push_back("shares its private key with " + others(group, h.name));
@@ -190,9 +189,12 @@ void vxmlRemoteServer(const Rule& rule, const Context& ctx, std::vector<Finding>
   if (m.vxml_remote_loc.line == 0 && !m.vxml_remote_tls && !m.vxml_remote_auth) return;
   std::vector<std::string> problems;
   std::vector<std::string> unstated;
-  if (!m.vxml_remote_tls) unstated.push_back("tls");
-  else if (!*m.vxml_remote_tls) problems.push_back("does not use TLS");
-  if (!m.vxml_remote_auth) unstated.push_back("auth");
+  if (!m.vxml_remote_tls)
+    unstated.push_back("tls");
+  else if (!*m.vxml_remote_tls)
+    problems.push_back("does not use TLS");
+  if (!m.vxml_remote_auth)
+    unstated.push_back("auth");
   else if (*m.vxml_remote_auth != "basic")
     problems.push_back("authenticates with \"" + *m.vxml_remote_auth +
                        "\" instead of a user name and password");
@@ -209,8 +211,8 @@ void vxmlRemoteServer(const Rule& rule, const Context& ctx, std::vector<Finding>
 }
 
 // The area's rules, in catalogue order: each entry beside its check (docs/adding-a-rule.md).
-// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the docs/design.md
-// section it rests on, the inventory keys it reads.
+// Fields: ID, layer, severity, title, seed section, rationale, remediation, check, the
+// docs/design.md section it rests on, the inventory keys it reads.
 const std::vector<Rule>& tlsRules() {
   using L = Layer;
   using S = Severity;

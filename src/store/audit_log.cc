@@ -42,8 +42,9 @@ void AuditLog::writerLoop() {
   for (;;) {
     cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty() && stopping_) break;
-    cv_.wait_for(lock, kGroupCommitLinger,
-                 [&] { return stopping_ || flush_waiters_ > 0 || queue_.size() >= kGroupCommitMax; });
+    cv_.wait_for(lock, kGroupCommitLinger, [&] {
+      return stopping_ || flush_waiters_ > 0 || queue_.size() >= kGroupCommitMax;
+    });
     batch.swap(queue_);
     std::uint64_t seq = submitted_seq_;
     lock.unlock();
@@ -58,7 +59,8 @@ void AuditLog::writerLoop() {
       failures_.fetch_add(1, std::memory_order_relaxed);
       spdlog::error("audit: {} ({} events kept for retry)", r.error().message, batch.size());
       // Put the batch back in front of newer events and retry after a pause.
-      batch.insert(batch.end(), std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+      batch.insert(batch.end(), std::make_move_iterator(queue_.begin()),
+                   std::make_move_iterator(queue_.end()));
       queue_.swap(batch);
       batch.clear();
       if (stopping_) break;

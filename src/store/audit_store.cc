@@ -34,7 +34,7 @@ core::Result<StoreLocation> parseStoreUri(const std::string& uri, const std::str
 }
 
 core::Result<std::unique_ptr<AuditStore>> openAuditStore(const std::string& uri,
-                                                          const std::string& base_dir) {
+                                                         const std::string& base_dir) {
   auto loc = parseStoreUri(uri, base_dir);
   if (!loc) return loc.error();
   if (loc->postgres) return openPostgresStore(loc->conninfo);

@@ -20,14 +20,14 @@
 namespace ccsec::store {
 
 struct AuditEvent {
-  std::int64_t id = 0;          // the store's row id (filled when read; ignored by append)
-  std::int64_t time_ms = 0;     // UNIX time, milliseconds
-  std::string source;           // e.g. listener name
-  std::string kind;             // handshake_failed, session_open, session_close, malformed_frame, …
-  std::string peer_address;     // "127.0.0.1:53122"
-  std::string peer_identity;    // certificate identity or empty
-  std::string reason;           // one line
-  std::string detail;           // JSON object text or empty
+  std::int64_t id = 0;        // the store's row id (filled when read; ignored by append)
+  std::int64_t time_ms = 0;   // UNIX time, milliseconds
+  std::string source;         // e.g. listener name
+  std::string kind;           // handshake_failed, session_open, session_close, malformed_frame, …
+  std::string peer_address;   // "127.0.0.1:53122"
+  std::string peer_identity;  // certificate identity or empty
+  std::string reason;         // one line
+  std::string detail;         // JSON object text or empty
 };
 
 /// Which events scan() visits: since_ms <= time_ms < until_ms (either bound optional).
@@ -64,7 +64,7 @@ core::Result<StoreLocation> parseStoreUri(const std::string& uri, const std::str
 /// Opens (creating the schema if needed) the store named by `uri`: "sqlite:PATH" (relative PATH
 /// resolved against `base_dir`), a bare path ending in .db, or "postgresql://…"/"postgres://…".
 core::Result<std::unique_ptr<AuditStore>> openAuditStore(const std::string& uri,
-                                                          const std::string& base_dir = {});
+                                                         const std::string& base_dir = {});
 core::Result<std::unique_ptr<AuditStore>> openSqliteStore(const std::string& path);
 core::Result<std::unique_ptr<AuditStore>> openPostgresStore(const std::string& conninfo);
 

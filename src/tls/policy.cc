@@ -16,20 +16,28 @@ core::Result<Version> parseVersion(std::string_view text) {
 
 std::string versionName(Version v) {
   switch (v) {
-    case Version::kTls10: return "1.0";
-    case Version::kTls11: return "1.1";
-    case Version::kTls12: return "1.2";
-    case Version::kTls13: return "1.3";
+    case Version::kTls10:
+      return "1.0";
+    case Version::kTls11:
+      return "1.1";
+    case Version::kTls12:
+      return "1.2";
+    case Version::kTls13:
+      return "1.3";
   }
   return "?";
 }
 
 int opensslVersion(Version v) {
   switch (v) {
-    case Version::kTls10: return TLS1_VERSION;
-    case Version::kTls11: return TLS1_1_VERSION;
-    case Version::kTls12: return TLS1_2_VERSION;
-    case Version::kTls13: return TLS1_3_VERSION;
+    case Version::kTls10:
+      return TLS1_VERSION;
+    case Version::kTls11:
+      return TLS1_1_VERSION;
+    case Version::kTls12:
+      return TLS1_2_VERSION;
+    case Version::kTls13:
+      return TLS1_3_VERSION;
   }
   return TLS1_2_VERSION;
 }

@@ -1,8 +1,9 @@
 #pragma once
-// A real PostgreSQL server for tests (stores, history, gateway scale-out): initialised in a temp dir, run as the postgres user,
-// unix socket only, on a port derived from the pid; stopped (immediate) and removed at the end.
-// Use from a test suite's SetUpTestSuite/TearDownTestSuite; `skip` says why there is none
-// (no server binaries, not root, no postgres user) so the tests can GTEST_SKIP visibly.
+// A real PostgreSQL server for tests (stores, history, gateway scale-out): initialised in a temp
+// dir, run as the postgres user, unix socket only, on a port derived from the pid; stopped
+// (immediate) and removed at the end. Use from a test suite's SetUpTestSuite/TearDownTestSuite;
+// `skip` says why there is none (no server binaries, not root, no postgres user) so the tests can
+// GTEST_SKIP visibly.
 #include <gtest/gtest.h>
 #include <unistd.h>
 

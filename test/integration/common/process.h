@@ -121,8 +121,7 @@ struct Ran {
 /// Runs `argv` to completion in `cwd` with stdout and stderr captured (through files in `tmp`)
 /// and `env` ("NAME=value", added to or replacing the inherited environment).
 inline Ran runCaptured(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
-                       const std::filesystem::path& tmp,
-                       const std::vector<std::string>& env = {}) {
+                       const std::filesystem::path& tmp, const std::vector<std::string>& env = {}) {
   static int seq = 0;
   const auto tag = std::to_string(::getpid()) + "-" + std::to_string(seq++);
   const auto out = tmp / ("run-" + tag + ".out");

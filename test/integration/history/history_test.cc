@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "ccsec/paths.h"
-#include "common/process.h"
 #include "common/postgres_server.h"
+#include "common/process.h"
 
 namespace ccsec {
 namespace {

@@ -12,10 +12,11 @@ namespace fs = std::filesystem;
 TEST(X509Info, ReadsNamesDatesAndFingerprints) {
   fs::path dir = fs::temp_directory_path() / ("ccsec_x509_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 10"
-                    " -subj /CN=rgr-a -addext subjectAltName=DNS:rgr-a.corp.example.com,IP:10.10.1.10"
-                    " -keyout " + (dir / "k.pem").string() + " -out " + (dir / "c.pem").string() +
-                    " 2>/dev/null";
+  std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 10"
+      " -subj /CN=rgr-a -addext subjectAltName=DNS:rgr-a.corp.example.com,IP:10.10.1.10"
+      " -keyout " +
+      (dir / "k.pem").string() + " -out " + (dir / "c.pem").string() + " 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   auto info = ccsec::core::readCertificateFile((dir / "c.pem").string());
   ASSERT_TRUE(info.ok()) << info.error().message;

@@ -48,28 +48,94 @@ class FrameBuilder {
 };
 
 inline std::vector<std::uint8_t> openReq(std::string_view client_id, std::string_view password) {
-  return FrameBuilder(3).u32(1).u32(24).u32(60).u32(0xFFFFFFFF).u32(0x10).u32(0xFFFFFFFF).u32(0).u32(0)
-      .u32(0).u32(0).u32(0).field(1, client_id).field(2, password, false).bytes();
+  return FrameBuilder(3)
+      .u32(1)
+      .u32(24)
+      .u32(60)
+      .u32(0xFFFFFFFF)
+      .u32(0x10)
+      .u32(0xFFFFFFFF)
+      .u32(0)
+      .u32(0)
+      .u32(0)
+      .u32(0)
+      .u32(0)
+      .field(1, client_id)
+      .field(2, password, false)
+      .bytes();
 }
 inline std::vector<std::uint8_t> openConf() {
-  return FrameBuilder(4).u32(1).u32(0x10).u32(0).u32(0).u32(1700000000).u16(1).u16(17).u16(0).bytes();
+  return FrameBuilder(4)
+      .u32(1)
+      .u32(0x10)
+      .u32(0)
+      .u32(0)
+      .u32(1700000000)
+      .u16(1)
+      .u16(17)
+      .u16(0)
+      .bytes();
 }
-inline std::vector<std::uint8_t> heartbeatReq(std::uint32_t id) { return FrameBuilder(5).u32(id).bytes(); }
-inline std::vector<std::uint8_t> heartbeatConf(std::uint32_t id) { return FrameBuilder(6).u32(id).bytes(); }
+inline std::vector<std::uint8_t> heartbeatReq(std::uint32_t id) {
+  return FrameBuilder(5).u32(id).bytes();
+}
+inline std::vector<std::uint8_t> heartbeatConf(std::uint32_t id) {
+  return FrameBuilder(6).u32(id).bytes();
+}
 inline std::vector<std::uint8_t> closeReq() { return FrameBuilder(7).u32(9).u32(0).bytes(); }
 inline std::vector<std::uint8_t> closeConf() { return FrameBuilder(8).u32(9).bytes(); }
 /// CALL_DELIVERED_EVENT with ANI (8), DNIS (10), CED (12), CallVariable1 (13), an ECC variable.
 inline std::vector<std::uint8_t> callDelivered(std::string_view ani, std::string_view ced,
                                                std::string_view cv1, std::string_view ecc_value) {
   std::string ecc = std::string("user.card") + '\0' + std::string(ecc_value);
-  return FrameBuilder(9).u32(1).u32(5000).u16(17).u16(0).u32(42).u16(0).u16(0).u32(1).u32(2).u32(3)
-      .u32(4).u16(0).u16(0).u16(0).u16(0).u16(0).u16(0).u16(0).u16(1).u16(0)
-      .field(8, ani).field(10, "8005551000").field(12, ced).field(13, cv1).field(82, ecc).bytes();
+  return FrameBuilder(9)
+      .u32(1)
+      .u32(5000)
+      .u16(17)
+      .u16(0)
+      .u32(42)
+      .u16(0)
+      .u16(0)
+      .u32(1)
+      .u32(2)
+      .u32(3)
+      .u32(4)
+      .u16(0)
+      .u16(0)
+      .u16(0)
+      .u16(0)
+      .u16(0)
+      .u16(0)
+      .u16(0)
+      .u16(1)
+      .u16(0)
+      .field(8, ani)
+      .field(10, "8005551000")
+      .field(12, ced)
+      .field(13, cv1)
+      .field(82, ecc)
+      .bytes();
 }
 /// CALL_DATA_UPDATE_EVENT with CallVariable2 (14) and the customer account number (96).
 inline std::vector<std::uint8_t> callDataUpdate(std::string_view cv2, std::string_view account) {
-  return FrameBuilder(25).u32(1).u32(5000).u16(17).u16(1).u16(0).u16(0).u16(1).u16(0).u32(42).u16(0)
-      .u32(0).u16(0).u32(0).u32(0).field(14, cv2).field(96, account).bytes();
+  return FrameBuilder(25)
+      .u32(1)
+      .u32(5000)
+      .u16(17)
+      .u16(1)
+      .u16(0)
+      .u16(0)
+      .u16(1)
+      .u16(0)
+      .u32(42)
+      .u16(0)
+      .u32(0)
+      .u16(0)
+      .u32(0)
+      .u32(0)
+      .field(14, cv2)
+      .field(96, account)
+      .bytes();
 }
 
 }  // namespace ccsec::gateway::testing

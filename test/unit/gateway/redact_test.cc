@@ -12,10 +12,12 @@ std::span<const std::uint8_t> bytes(const std::string& s) {
 }
 
 TEST(Redact, ClassifiesReferenceTags) {
-  for (int tag : {8, 9, 10, 11, 12, 13, 22, 25, 27, 28, 38, 46, 67, 77, 78, 82, 83, 95, 96, 137, 138, 215})
+  for (int tag :
+       {8, 9, 10, 11, 12, 13, 22, 25, 27, 28, 38, 46, 67, 77, 78, 82, 83, 95, 96, 137, 138, 215})
     EXPECT_TRUE(isPersonalDataTag(static_cast<std::uint16_t>(tag))) << tag;
   for (int tag : {2, 49}) EXPECT_TRUE(isCredentialTag(static_cast<std::uint16_t>(tag))) << tag;
-  for (int tag : {1, 3, 7, 23, 24, 39, 100}) EXPECT_FALSE(isSensitiveTag(static_cast<std::uint16_t>(tag))) << tag;
+  for (int tag : {1, 3, 7, 23, 24, 39, 100})
+    EXPECT_FALSE(isSensitiveTag(static_cast<std::uint16_t>(tag))) << tag;
 }
 
 TEST(Redact, LookupTableMatchesTheClassification) {

@@ -1,23 +1,45 @@
+#include "inventory/catalog.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
-#include "inventory/catalog.h"
-
 namespace ccsec::inventory {
 namespace {
 
 TEST(Catalog, BuiltinHasEveryRoleAndChannelOfTheDesign) {
   const Catalog& c = Catalog::builtin();
-  for (const char* r : {"router", "logger", "pg", "vru-pg", "mr-pg", "cti-server", "cti-os", "aw",
-                        "hds", "admin-client", "call-server", "vxml-server", "cvp-reporting", "vvb",
-                        "ios-vxml-gateway", "ingress-gateway", "cucm", "finesse", "cuic", "dialer",
-                        "ccp", "media-anchor", "ccsec-store", "domain-controller", "custom"})
+  for (const char* r : {"router",
+                        "logger",
+                        "pg",
+                        "vru-pg",
+                        "mr-pg",
+                        "cti-server",
+                        "cti-os",
+                        "aw",
+                        "hds",
+                        "admin-client",
+                        "call-server",
+                        "vxml-server",
+                        "cvp-reporting",
+                        "vvb",
+                        "ios-vxml-gateway",
+                        "ingress-gateway",
+                        "cucm",
+                        "finesse",
+                        "cuic",
+                        "dialer",
+                        "ccp",
+                        "media-anchor",
+                        "ccsec-store",
+                        "domain-controller",
+                        "custom"})
     EXPECT_NE(c.role(r), nullptr) << r;
-  for (const char* k : {"ged-188", "ged-125", "ged-145", "mr", "dmp", "private", "replication", "sql",
-                        "sip", "rtp", "ng", "store", "vxml-http", "jtapi", "desktop-https", "directory"})
+  for (const char* k :
+       {"ged-188", "ged-125", "ged-145", "mr", "dmp", "private", "replication", "sql", "sip", "rtp",
+        "ng", "store", "vxml-http", "jtapi", "desktop-https", "directory"})
     EXPECT_NE(c.channel(k), nullptr) << k;
   EXPECT_EQ(c.roles().size(), 25u);
   EXPECT_EQ(c.channels().size(), 16u);
@@ -62,7 +84,8 @@ TEST(Catalog, ChannelFlags) {
   EXPECT_EQ(c.channel("directory")->scope, ChannelScope::kDomain);
   const auto* sql = c.channel("sql");
   EXPECT_FALSE(sql->pairs.empty());
-  EXPECT_NE(std::find(sql->server_roles.begin(), sql->server_roles.end(), "logger"), sql->server_roles.end());
+  EXPECT_NE(std::find(sql->server_roles.begin(), sql->server_roles.end(), "logger"),
+            sql->server_roles.end());
 }
 
 TEST(Catalog, RangesAndUnshiftedPorts) {
@@ -86,7 +109,9 @@ TEST(Catalog, BrokenCatalogFileNamesTheLine) {
   }
   auto c = Catalog::loadFile(file);
   ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.error().message, file + ":5:28: roles[0].listeners[0].channel: expected a channel kind of this catalog (), found \"nope\"");
+  EXPECT_EQ(c.error().message, file +
+                                   ":5:28: roles[0].listeners[0].channel: expected a channel kind "
+                                   "of this catalog (), found \"nope\"");
   std::filesystem::remove_all(dir);
 }
 

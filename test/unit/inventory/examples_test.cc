@@ -1,7 +1,7 @@
 // Every bundled example loads without a diagnostic and derives a graph.
-#include "ccsec/paths.h"
 #include <gtest/gtest.h>
 
+#include "ccsec/paths.h"
 #include "inventory/graph.h"
 #include "inventory/loader.h"
 

@@ -1,11 +1,12 @@
 // Channel graph derivation: ports (side and instance offsets), TLS defaults by security model,
 // channels: overrides and added edges, IPsec, endpoint groups, directory edges, ordering.
+#include "inventory/graph.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "fixtures.h"
-#include "inventory/graph.h"
 
 namespace ccsec::inventory {
 namespace {
@@ -94,7 +95,7 @@ TEST(Graph, InstanceOffsetShiftsCcePortsOnly) {
   EXPECT_EQ(g.find("dmp", "rgr-a", "pg-a")->port, 40002 + 80);
   EXPECT_EQ(g.find("dmp", "rgr-b", "pg-a")->port, 41002 + 80);
   EXPECT_EQ(g.find("ged-188", "pg-b", "fin-e")->port, 43030 + 80);  // side b, TLS variant
-  EXPECT_EQ(g.find("ged-125", "cvp-e", "pg-a")->port, 5000);       // not instance-shifted
+  EXPECT_EQ(g.find("ged-125", "cvp-e", "pg-a")->port, 5000);        // not instance-shifted
   EXPECT_EQ(g.find("replication", "rgr-b", "aw-e")->port, 41026 + 80);
 }
 
@@ -117,7 +118,8 @@ TEST(Graph, SipTlsFollowsTheSecurityModel) {
   EXPECT_TRUE(e->tls);
   EXPECT_EQ(e->port, 5061);
   EXPECT_TRUE(signaling.find("sip", "cvp-e", "gw-e")->tls);
-  auto unsecured = graphOf(replaced(kTwoSites, "security_model: signaling", "security_model: unsecured"));
+  auto unsecured =
+      graphOf(replaced(kTwoSites, "security_model: signaling", "security_model: unsecured"));
   EXPECT_FALSE(unsecured.find("sip", "cucm-e", "ph-e")->tls);
   EXPECT_EQ(unsecured.find("sip", "cucm-e", "ph-e")->port, 5060);
   // Other defaults do not depend on the model.
@@ -186,7 +188,8 @@ TEST(Graph, DirectoryEdgesToEveryControllerOfTheDomain) {
 
 TEST(Graph, DomainControllerHostsServeTheirDomain) {
   auto g = graphOf(std::string(kMinimal) +
-                   "  - {name: dc9, site: s1, zone: dc, address: 10.0.0.9, roles: [domain-controller], domain: ex.com}\n");
+                   "  - {name: dc9, site: s1, zone: dc, address: 10.0.0.9, roles: "
+                   "[domain-controller], domain: ex.com}\n");
   EXPECT_NE(g.find("directory", "dc9", "rgr-a"), nullptr);
   EXPECT_NE(g.find("directory", "dc1", "rgr-a"), nullptr);
   EXPECT_EQ(g.find("directory", "dc9", "dc9"), nullptr);
@@ -194,18 +197,21 @@ TEST(Graph, DomainControllerHostsServeTheirDomain) {
 }
 
 TEST(Graph, IpsecIsolationAndPeer) {
-  std::string yaml = std::string(kTwoSites) +
-                     "channels:\n  - {kind: replication, server: rgr-b, client: aw-e}\n";
+  std::string yaml =
+      std::string(kTwoSites) + "channels:\n  - {kind: replication, server: rgr-b, client: aw-e}\n";
   auto g = graphOf(yaml);
-  EXPECT_TRUE(g.find("dmp", "rgr-a", "pg-a")->ipsec);   // isolation <-> isolation
-  EXPECT_FALSE(g.find("dmp", "rgr-a", "pg-b")->ipsec);  // isolation <-> peer
+  EXPECT_TRUE(g.find("dmp", "rgr-a", "pg-a")->ipsec);      // isolation <-> isolation
+  EXPECT_FALSE(g.find("dmp", "rgr-a", "pg-b")->ipsec);     // isolation <-> peer
   EXPECT_FALSE(g.find("jtapi", "cucm-e", "pg-a")->ipsec);  // isolation <-> none
   EXPECT_FALSE(g.find("replication", "rgr-a", "aw-e")->ipsec);
   // peer <-> peer only when the edge is listed in channels:
-  auto peer = graphOf(replaced(replaced(yaml, "side: b, roles: [router, logger], domain: ex.com, protection: {ipsec: isolation}",
-                                        "side: b, roles: [router, logger], domain: ex.com, protection: {ipsec: peer}"),
-                               "{kind: replication, server: rgr-b, client: aw-e}",
-                               "{kind: replication, server: rgr-b, client: aw-e}\n  - {kind: dmp, server: rgr-b, client: pg-b}"));
+  auto peer = graphOf(replaced(
+      replaced(yaml,
+               "side: b, roles: [router, logger], domain: ex.com, protection: {ipsec: isolation}",
+               "side: b, roles: [router, logger], domain: ex.com, protection: {ipsec: peer}"),
+      "{kind: replication, server: rgr-b, client: aw-e}",
+      "{kind: replication, server: rgr-b, client: aw-e}\n  - {kind: dmp, server: rgr-b, client: "
+      "pg-b}"));
   EXPECT_TRUE(peer.find("replication", "rgr-b", "aw-e")->ipsec);
   EXPECT_TRUE(peer.find("dmp", "rgr-b", "pg-b")->ipsec);
   EXPECT_FALSE(peer.find("sql", "rgr-b", "aw-e")->ipsec);  // peers, but not listed
@@ -213,11 +219,12 @@ TEST(Graph, IpsecIsolationAndPeer) {
 }
 
 TEST(Graph, ChannelsOverrideDerivedEdges) {
-  auto g = graphOf(std::string(kTwoSites) +
-                   "channels:\n"
-                   "  - {kind: ged-188, server: pg-a, client: fin-e, tls: false, fallback: true}\n"
-                   "  - {kind: ged-188, server: pg-b, client: fin-w, legacy_tls: true, min_version: \"1.1\"}\n"
-                   "  - {kind: jtapi, server: cucm-e, client: pg-a, tls: true}\n");
+  auto g = graphOf(
+      std::string(kTwoSites) +
+      "channels:\n"
+      "  - {kind: ged-188, server: pg-a, client: fin-e, tls: false, fallback: true}\n"
+      "  - {kind: ged-188, server: pg-b, client: fin-w, legacy_tls: true, min_version: \"1.1\"}\n"
+      "  - {kind: jtapi, server: cucm-e, client: pg-a, tls: true}\n");
   const Edge* a = g.find("ged-188", "pg-a", "fin-e");
   EXPECT_FALSE(a->tls);
   EXPECT_TRUE(a->fallback);
@@ -233,16 +240,17 @@ TEST(Graph, ChannelsOverrideDerivedEdges) {
 }
 
 TEST(Graph, ChannelsAddEdgesForCustomRoles) {
-  auto g = graphOf(replaced(kTwoSites, "endpoints:\n",
-                            "  - name: ece\n    site: east\n    zone: e-dc\n    address: 10.10.7.1\n"
-                            "    roles: [custom]\n"
-                            "    listeners: [{channel: mr, port: 38001, tls_port: 38011}]\n"
-                            "  - {name: crm, site: east, zone: e-dc, address: 10.10.7.2, roles: [custom]}\n"
-                            "  - {name: mrpg, site: east, zone: e-dc, address: 10.10.7.3, roles: [mr-pg]}\n"
-                            "endpoints:\n") +
-                   "channels:\n"
-                   "  - {kind: ged-188, server: pg-a, client: crm}\n"
-                   "  - {kind: ged-145, server: crm, client: rgr-a, port: 9999}\n");
+  auto g = graphOf(
+      replaced(kTwoSites, "endpoints:\n",
+               "  - name: ece\n    site: east\n    zone: e-dc\n    address: 10.10.7.1\n"
+               "    roles: [custom]\n"
+               "    listeners: [{channel: mr, port: 38001, tls_port: 38011}]\n"
+               "  - {name: crm, site: east, zone: e-dc, address: 10.10.7.2, roles: [custom]}\n"
+               "  - {name: mrpg, site: east, zone: e-dc, address: 10.10.7.3, roles: [mr-pg]}\n"
+               "endpoints:\n") +
+      "channels:\n"
+      "  - {kind: ged-188, server: pg-a, client: crm}\n"
+      "  - {kind: ged-145, server: crm, client: rgr-a, port: 9999}\n");
   // A custom host with a listener serves its channel to the catalog's clients.
   const Edge* mr = g.find("mr", "ece", "mrpg");
   ASSERT_NE(mr, nullptr);
@@ -265,7 +273,8 @@ TEST(Graph, ChannelsAddEdgesForCustomRoles) {
 TEST(Graph, CrossSiteEdgesDoNotDependOnSiteLinks) {
   // Issue #9 item 1: site_links only state a link's protection; the edges are the same.
   auto linked = graphOf(kTwoSites);
-  auto unlinked = graphOf(replaced(kTwoSites, "site_links:\n  - {a: east, b: west, protection: ipsec}\n", ""));
+  auto unlinked =
+      graphOf(replaced(kTwoSites, "site_links:\n  - {a: east, b: west, protection: ipsec}\n", ""));
   ASSERT_EQ(linked.edges.size(), unlinked.edges.size());
   for (std::size_t i = 0; i < linked.edges.size(); ++i)
     EXPECT_EQ(linked.edges[i].id(), unlinked.edges[i].id());
@@ -278,9 +287,11 @@ TEST(Graph, CrossSiteEdgesDoNotDependOnSiteLinks) {
 TEST(Graph, DirectoryFallsBackToEveryControllerOfTheDomain) {
   // A host in a site without a controller of its domain (nor a linked one) uses them all.
   auto g2 = graphOf(replaced(replaced(kTwoSites, "  - name: north\n    zones:\n",
-                                      "  - name: north\n    zones:\n      - {name: n-dc, kind: datacenter, cidr: 10.210.0.0/16}\n"),
+                                      "  - name: north\n    zones:\n      - {name: n-dc, kind: "
+                                      "datacenter, cidr: 10.210.0.0/16}\n"),
                              "endpoints:\n",
-                             "  - {name: n-aw, site: north, zone: n-dc, address: 10.210.0.9, roles: [admin-client], domain: ex.com}\nendpoints:\n"));
+                             "  - {name: n-aw, site: north, zone: n-dc, address: 10.210.0.9, "
+                             "roles: [admin-client], domain: ex.com}\nendpoints:\n"));
   EXPECT_NE(g2.find("directory", "dc-e", "n-aw"), nullptr);
   EXPECT_NE(g2.find("directory", "dc-w", "n-aw"), nullptr);
 }
@@ -291,7 +302,8 @@ TEST(Graph, DeterministicOrderAndLookups) {
   ASSERT_EQ(g1.edges.size(), g2.edges.size());
   for (std::size_t i = 0; i < g1.edges.size(); ++i) EXPECT_EQ(g1.edges[i].id(), g2.edges[i].id());
   EXPECT_TRUE(std::is_sorted(g1.edges.begin(), g1.edges.end(), [](const Edge& a, const Edge& b) {
-    return std::tie(a.kind, a.server, a.client, a.port) < std::tie(b.kind, b.server, b.client, b.port);
+    return std::tie(a.kind, a.server, a.client, a.port) <
+           std::tie(b.kind, b.server, b.client, b.port);
   }));
   for (const Edge* e : g1.into("cucm-e")) EXPECT_EQ(e->server, "cucm-e");
   for (const Edge* e : g1.from("ph-e")) EXPECT_EQ(e->client, "ph-e");

@@ -43,12 +43,14 @@ TEST(LoaderLimits, BinaryGarbage) {
 
 TEST(LoaderLimits, SyntaxError) {
   EXPECT_EQ(one(load("version: 1\ndeployment: {name: x\n")),
-            "3:1: (document): expected valid YAML, found a syntax error: did not find expected ',' or '}' "
+            "3:1: (document): expected valid YAML, found a syntax error: did not find expected ',' "
+            "or '}' "
             "while parsing a flow mapping");
 }
 
 TEST(LoaderLimits, DeepFlowNesting) {
-  std::string deep = "version: 1\nhosts: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
+  std::string deep =
+      "version: 1\nhosts: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
   EXPECT_EQ(one(load(deep)),
             "2:71: (document): expected nesting at most 64 levels deep, found deeper nesting");
 }
@@ -74,13 +76,15 @@ TEST(LoaderLimits, ModerateNestingIsNotRejected) {
 
 TEST(LoaderLimits, HugeFile) {
   std::string huge(kMaxFileBytes + 1, '#');
-  EXPECT_EQ(one(load(huge)), "0:0: (document): expected at most 67108864 bytes, found 67108865 bytes");
+  EXPECT_EQ(one(load(huge)),
+            "0:0: (document): expected at most 67108864 bytes, found 67108865 bytes");
 }
 
 TEST(LoaderLimits, AliasBombStopsAtTheNodeBudget) {
   // 200 aliases of a host whose role list has 1000 entries: 200,000 role nodes to visit, over
   // a budget of 50,000 (+2 per byte). The default budget (kMaxNodes) works the same way.
-  std::string yaml = std::string(kMinimal) + "  - &h {name: bomb, site: s1, zone: dc, address: 10.0.9.9, roles: &r [";
+  std::string yaml = std::string(kMinimal) +
+                     "  - &h {name: bomb, site: s1, zone: dc, address: 10.0.9.9, roles: &r [";
   for (int i = 0; i < 1000; ++i) yaml += i ? ", router" : "router";
   yaml += "]}\n";
   for (int i = 0; i < 200; ++i) yaml += "  - *h\n";
@@ -103,9 +107,10 @@ TEST(LoaderLimits, AliasBombStopsAtTheNodeBudget) {
 TEST(LoaderLimits, AMappingThatMergesItselfIsAnErrorNotARecursion) {
   // Found by the loader fuzzer: `<<: *a` inside the mapping anchored as &a recursed until the
   // stack overflowed.
-  std::string yaml = std::string(kMinimal) +
-                     "  - name: h1\n    site: s1\n    zone: dc\n    address: 10.0.9.9\n    roles: [router]\n"
-                     "    protection: &p\n      <<: *p\n";
+  std::string yaml =
+      std::string(kMinimal) +
+      "  - name: h1\n    site: s1\n    zone: dc\n    address: 10.0.9.9\n    roles: [router]\n"
+      "    protection: &p\n      <<: *p\n";
   auto r = load(yaml);
   ASSERT_FALSE(r.ok());
   bool found = false;
@@ -117,7 +122,8 @@ TEST(LoaderLimits, AMappingThatMergesItselfIsAnErrorNotARecursion) {
 TEST(LoaderLimits, ManyErrorsAreCapped) {
   std::string yaml = kMinimal;
   for (int i = 0; i < 80; ++i)
-    yaml += "  - {name: h" + std::to_string(i) + ", site: s1, zone: dc, address: nowhere, roles: [pg]}\n";
+    yaml += "  - {name: h" + std::to_string(i) +
+            ", site: s1, zone: dc, address: nowhere, roles: [pg]}\n";
   auto r = load(yaml);
   EXPECT_FALSE(r.ok());
   EXPECT_TRUE(r.truncated);
@@ -130,7 +136,8 @@ TEST(LoaderLimits, MissingFile) {
   auto r = loadFile("/nonexistent/inv.yaml");
   ASSERT_EQ(r.diagnostics.size(), 1u);
   EXPECT_EQ(r.diagnostics[0].str(),
-            "/nonexistent/inv.yaml:0:0: (document): expected a readable file, found No such file or directory");
+            "/nonexistent/inv.yaml:0:0: (document): expected a readable file, found No such file "
+            "or directory");
 }
 
 }  // namespace

@@ -1,13 +1,12 @@
 // schema/inventory.v1.json and the loader accept the same keys, object by object.
-#include "ccsec/paths.h"
 #include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 
+#include "ccsec/paths.h"
 #include "inventory/loader.h"
 
 namespace ccsec::inventory {
@@ -46,18 +45,21 @@ TEST(SchemaKeys, EnumsMatchTheModelSpellings) {
   const auto& defs = schema.at("$defs");
   auto values = [&](const char* def, const char* prop) {
     std::set<std::string> out;
-    for (const auto& v : defs.at(def).at("properties").at(prop).at("enum")) out.insert(v.get<std::string>());
+    for (const auto& v : defs.at(def).at("properties").at(prop).at("enum"))
+      out.insert(v.get<std::string>());
     return out;
   };
   EXPECT_EQ(values("deployment", "security_model"),
-            (std::set<std::string>{toString(SecurityModel::kUnsecured), toString(SecurityModel::kSignaling),
-                                   toString(SecurityModel::kAgentMedia), toString(SecurityModel::kEndToEnd)}));
+            (std::set<std::string>{
+                toString(SecurityModel::kUnsecured), toString(SecurityModel::kSignaling),
+                toString(SecurityModel::kAgentMedia), toString(SecurityModel::kEndToEnd)}));
   EXPECT_EQ(values("protection", "ipsec"),
             (std::set<std::string>{toString(IpsecMode::kNone), toString(IpsecMode::kIsolation),
                                    toString(IpsecMode::kPeer)}));
-  EXPECT_EQ(values("endpoint", "kind"),
-            (std::set<std::string>{toString(EndpointKind::kIpPhone), toString(EndpointKind::kSoftphone),
-                                   toString(EndpointKind::kMobileAgent)}));
+  EXPECT_EQ(
+      values("endpoint", "kind"),
+      (std::set<std::string>{toString(EndpointKind::kIpPhone), toString(EndpointKind::kSoftphone),
+                             toString(EndpointKind::kMobileAgent)}));
   std::set<std::string> kinds;
   for (const auto& c : Catalog::builtin().channels()) kinds.insert(c.name);
   EXPECT_EQ(values("channel", "kind"), kinds);

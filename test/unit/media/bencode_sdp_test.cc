@@ -20,7 +20,9 @@ TEST(Bencode, RoundTripIsSortedAndExact) {
   d["flags"] = BValue(BValue::List{"trust-address", "SDES-no-AEAD_AES_128_GCM"});
   d["n"] = std::int64_t{-42};
   const std::string enc = bencode(BValue(d));
-  EXPECT_EQ(enc, "d7:command5:offer5:flagsl13:trust-address24:SDES-no-AEAD_AES_128_GCMe1:ni-42e3:sdp3:v=0e");
+  EXPECT_EQ(
+      enc,
+      "d7:command5:offer5:flagsl13:trust-address24:SDES-no-AEAD_AES_128_GCMe1:ni-42e3:sdp3:v=0e");
   auto back = bdecode(enc);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->getString("command"), "offer");
@@ -49,7 +51,8 @@ constexpr const char* kOffer =
     "a=rtpmap:0 PCMU/8000\r\n"
     "a=rtpmap:101 telephone-event/8000\r\n"
     "a=crypto:1 AEAD_AES_128_GCM inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGw==\r\n"
-    "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:32\r\n"
+    "a=crypto:2 AES_CM_128_HMAC_SHA1_80 "
+    "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:32\r\n"
     "a=crypto:3 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20\r\n"
     "a=crypto:4 F8_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n"
     "a=ice-ufrag:abcd\r\n"
@@ -118,8 +121,9 @@ TEST(Sdp, RewriteToPlainRemovesCryptoIceAndPointsAtAnchor) {
 }
 
 TEST(Sdp, RewriteToSecureAddsOurCryptoAndMux) {
-  auto sdp = parseSdp("v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"
-                      "c=IN IP4 10.0.0.1\r\na=sendonly\r\n");
+  auto sdp = parseSdp(
+      "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"
+      "c=IN IP4 10.0.0.1\r\na=sendonly\r\n");
   ASSERT_TRUE(sdp.ok());
   SdpRewrite rw;
   rw.address = "::1";
@@ -131,7 +135,8 @@ TEST(Sdp, RewriteToSecureAddsOurCryptoAndMux) {
   rw.media[0].crypto.push_back(*c);
   const std::string out = rewriteSdp(*sdp, rw);
   EXPECT_NE(out.find("o=- 1 1 IN IP6 ::1\r\n"), std::string::npos);
-  EXPECT_NE(out.find("m=audio 30002 RTP/SAVP 0\r\nc=IN IP6 ::1\r\na=sendonly\r\na=rtcp-mux\r\na=crypto:1 AEAD_AES_128_GCM inline:"),
+  EXPECT_NE(out.find("m=audio 30002 RTP/SAVP 0\r\nc=IN IP6 "
+                     "::1\r\na=sendonly\r\na=rtcp-mux\r\na=crypto:1 AEAD_AES_128_GCM inline:"),
             std::string::npos)
       << out;
 }
@@ -171,7 +176,6 @@ TEST(Ng, DecodesKamailioFlags) {
 }  // namespace
 }  // namespace ccsec::media
 
-
 namespace ccsec::media {
 namespace {
 
@@ -190,8 +194,9 @@ TEST(MediaConfig, HostPortAndYamlFile) {
   const int fd = ::mkstemp(path);
   ASSERT_GE(fd, 0);
   ::close(fd);
-  std::ofstream(path) << "interface: 127.0.0.2\nlisten-ng: 127.0.0.1:2300\nport-min: 40000\n"
-                         "port-max: 40999\nnum-threads: 2\ntimeout: 30\nsrtp-for: [mobile-agent, dialer]\n";
+  std::ofstream(path)
+      << "interface: 127.0.0.2\nlisten-ng: 127.0.0.1:2300\nport-min: 40000\n"
+         "port-max: 40999\nnum-threads: 2\ntimeout: 30\nsrtp-for: [mobile-agent, dialer]\n";
   ServerConfig cfg;
   ASSERT_TRUE(loadServerConfig(path, cfg).ok());
   EXPECT_EQ(cfg.relay.interface, "127.0.0.2");
@@ -203,11 +208,12 @@ TEST(MediaConfig, HostPortAndYamlFile) {
   std::ofstream(path) << "port-minn: 1\n";
   auto bad = loadServerConfig(path, cfg);
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().message,
-            std::string(path) +
-                ":1:1: port-minn: expected one of interface|listen-ng|listen-http|ng-allow|"
-                "port-min|port-max|num-threads|timeout|srtp-for|srtp_for|packet-path, found unknown key "
-                "\"port-minn\" (did you mean \"port-min\"?)");
+  EXPECT_EQ(
+      bad.error().message,
+      std::string(path) +
+          ":1:1: port-minn: expected one of interface|listen-ng|listen-http|ng-allow|"
+          "port-min|port-max|num-threads|timeout|srtp-for|srtp_for|packet-path, found unknown key "
+          "\"port-minn\" (did you mean \"port-min\"?)");
   std::remove(path);
 }
 
@@ -243,7 +249,8 @@ TEST(MediaConfig, StrictReaderRejectsWhatWasSilentlyIgnored) {
             file + ":1:11: port-min: expected an integer 1..65535, found \"70000\"");
   r = load("num-threads: 65\ntimeout: -1\nng-allow: [10.0.0.0/33]\n");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, file + ":1:14: num-threads: expected an integer 0..64, found \"65\"");
+  EXPECT_EQ(r.error().message,
+            file + ":1:14: num-threads: expected an integer 0..64, found \"65\"");
   EXPECT_NE(
       r.error().detail.find(file + ":2:10: timeout: expected an integer 1..86400, found \"-1\""),
       std::string::npos)

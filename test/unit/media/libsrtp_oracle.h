@@ -38,7 +38,9 @@ class Libsrtp {
     p.window_size = 128;
     EXPECT_EQ(srtp_create(&s_, &p), srtp_err_status_ok);
   }
-  ~Libsrtp() { if (s_) srtp_dealloc(s_); }
+  ~Libsrtp() {
+    if (s_) srtp_dealloc(s_);
+  }
   srtp_err_status_t protect(std::vector<std::uint8_t>& p, std::size_t& len) {
     int l = static_cast<int>(len);
     auto st = srtp_protect(s_, p.data(), &l);

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <vector>
 
-#include "media/rtp.h"
 #include "libsrtp_oracle.h"
+#include "media/rtp.h"
 
 namespace ccsec::media {
 namespace {
@@ -48,8 +48,10 @@ struct Keys {
 Keys keysFor(SrtpSuite suite, std::uint8_t seed) {
   const auto p = suiteParams(suite);
   Keys k;
-  for (std::size_t i = 0; i < p.keyLength; ++i) k.key.push_back(static_cast<std::uint8_t>(seed + 3 * i));
-  for (std::size_t i = 0; i < p.saltLength; ++i) k.salt.push_back(static_cast<std::uint8_t>(seed * 7 + i));
+  for (std::size_t i = 0; i < p.keyLength; ++i)
+    k.key.push_back(static_cast<std::uint8_t>(seed + 3 * i));
+  for (std::size_t i = 0; i < p.saltLength; ++i)
+    k.salt.push_back(static_cast<std::uint8_t>(seed * 7 + i));
   k.both = k.key;
   k.both.insert(k.both.end(), k.salt.begin(), k.salt.end());
   return k;
@@ -118,12 +120,12 @@ TEST(ReplayWindowTest, AcceptsNewRejectsSeenAndTooOld) {
 }
 
 TEST(RocEstimation, Rfc3711AppendixA) {
-  EXPECT_EQ(estimateIndex(0, 65530, 3), (1ULL << 16) | 3);       // wrap forward
-  EXPECT_EQ(estimateIndex(1, 2, 65533), 65533ULL);                // late packet from before wrap
+  EXPECT_EQ(estimateIndex(0, 65530, 3), (1ULL << 16) | 3);  // wrap forward
+  EXPECT_EQ(estimateIndex(1, 2, 65533), 65533ULL);          // late packet from before wrap
   EXPECT_EQ(estimateIndex(5, 100, 200), (5ULL << 16) | 200);
   EXPECT_EQ(estimateIndex(5, 40000, 10), (6ULL << 16) | 10);
   EXPECT_EQ(estimateIndex(5, 40000, 39000), (5ULL << 16) | 39000);
-  EXPECT_EQ(estimateIndex(0, 10, 60000), 60000ULL);               // no negative ROC
+  EXPECT_EQ(estimateIndex(0, 10, 60000), 60000ULL);  // no negative ROC
 }
 
 class OracleTest : public ::testing::TestWithParam<SrtpSuite> {};
@@ -149,7 +151,8 @@ TEST_P(OracleTest, LibsrtpToCcsecRtpAcrossWrapsAndLoss) {
     ASSERT_EQ(tx.protect(p, len), srtp_err_status_ok);
     last = p;
     lastLen = len;
-    ASSERT_EQ((*rx)->unprotectRtp(p.data(), len), SrtpStatus::kOk) << "packet " << i << " seq " << seq;
+    ASSERT_EQ((*rx)->unprotectRtp(p.data(), len), SrtpStatus::kOk)
+        << "packet " << i << " seq " << seq;
     ASSERT_EQ(len, 172U);
     EXPECT_EQ(0, std::memcmp(p.data(), plain.data(), 172));
     ++delivered;
@@ -268,9 +271,12 @@ INSTANTIATE_TEST_SUITE_P(AllSuites, OracleTest,
                                            SrtpSuite::kAeadAes128Gcm),
                          [](const auto& param_info) {
                            switch (param_info.param) {
-                             case SrtpSuite::kAesCm128HmacSha1_80: return std::string("CM80");
-                             case SrtpSuite::kAesCm128HmacSha1_32: return std::string("CM32");
-                             case SrtpSuite::kAeadAes128Gcm: return std::string("GCM");
+                             case SrtpSuite::kAesCm128HmacSha1_80:
+                               return std::string("CM80");
+                             case SrtpSuite::kAesCm128HmacSha1_32:
+                               return std::string("CM32");
+                             case SrtpSuite::kAeadAes128Gcm:
+                               return std::string("GCM");
                            }
                            return std::string("x");
                          });

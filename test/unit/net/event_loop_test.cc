@@ -31,7 +31,9 @@ TEST(EventLoop, TimersFireInOrderAndCancel) {
   loop.cancel(id);
   int ticks = 0;
   EventLoop::TimerId every = 0;
-  every = loop.runEvery(5ms, [&] { if (++ticks == 3) loop.cancel(every); });
+  every = loop.runEvery(5ms, [&] {
+    if (++ticks == 3) loop.cancel(every);
+  });
   loop.runAfter(60ms, [&] { loop.stop(); });
   ASSERT_TRUE(loop.run().ok());
   EXPECT_EQ(order, (std::vector<int>{1, 2}));
@@ -43,7 +45,10 @@ TEST(EventLoop, PostFromAnotherThreadWakesTheLoop) {
   std::atomic<int> ran{0};
   std::thread t([&] {
     std::this_thread::sleep_for(20ms);
-    loop.post([&] { ++ran; loop.stop(); });
+    loop.post([&] {
+      ++ran;
+      loop.stop();
+    });
   });
   ASSERT_TRUE(loop.run().ok());
   t.join();

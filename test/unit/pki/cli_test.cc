@@ -1,10 +1,10 @@
 // `ccsec pki` end to end through the real binary: help, exit codes, the inventory forms.
-#include "ccsec/paths.h"
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "ccsec/paths.h"
 #include "pki_test_util.h"
 
 namespace ccsec::pki {

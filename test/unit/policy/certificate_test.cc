@@ -1,12 +1,11 @@
 // CCS-TLS-004/005 on real certificate files made by the openssl CLI in a temporary directory.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "fixture.h"
 
@@ -32,9 +31,10 @@ class CertificateRules : public ::testing::Test {
   void makeCert(const std::string& file, const std::string& san, int days,
                 const std::string& key_from = "") {
     const fs::path key = dir_ / "certs" / (file + ".key");
-    std::string key_opt = key_from.empty()
-        ? fmt::format("-newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout '{}'", key.string())
-        : fmt::format("-key '{}'", (dir_ / "certs" / (key_from + ".key")).string());
+    std::string key_opt =
+        key_from.empty()
+            ? fmt::format("-newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout '{}'", key.string())
+            : fmt::format("-key '{}'", (dir_ / "certs" / (key_from + ".key")).string());
     const std::string cmd = fmt::format(
         "openssl req -x509 -nodes {} -out '{}' -days {} -subj '/CN={}' "
         "-addext 'subjectAltName=DNS:{}' 2>/dev/null",

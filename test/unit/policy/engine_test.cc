@@ -1,12 +1,12 @@
 // Waivers, options, baseline, diff, the output formats and the bundled lab example.
 
-#include "ccsec/paths.h"
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "ccsec/paths.h"
 #include "fixture.h"
 #include "policy/baseline.h"
 #include "policy/output.h"
@@ -153,9 +153,9 @@ TEST(Output, JsonHasExactlyTheDocumentedKeys) {
   ASSERT_EQ(j["findings"].size(), 2u);
   std::vector<std::string> keys;
   for (auto& [k, v] : j["findings"][0].items()) keys.push_back(k);
-  EXPECT_EQ(keys, (std::vector<std::string>{"assumed", "layer", "location", "message",
-                                            "not_stated", "reference", "remediation", "rule",
-                                            "severity", "target", "waived"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"assumed", "layer", "location", "message", "not_stated",
+                                            "reference", "remediation", "rule", "severity",
+                                            "target", "waived"}));
   EXPECT_TRUE(j["findings"][0]["location"]["line"].get<int>() > 0);
   EXPECT_TRUE(j["assumed"].is_array());
   EXPECT_EQ(j["summary"]["total"], 2);
@@ -240,8 +240,7 @@ TEST(Output, JunitFailsOnlyAtOrAboveFailOn) {
   // Issue #9 item 5: below --fail-on, findings are reported as properties, not failures.
   const std::string xml = formatJunit(checkDoc(twoFindings()), Severity::kCritical);
   EXPECT_NE(xml.find("failures=\"1\""), std::string::npos) << xml;
-  EXPECT_NE(xml.find("<property name=\"high aw-1 (below --fail-on critical)\""),
-            std::string::npos)
+  EXPECT_NE(xml.find("<property name=\"high aw-1 (below --fail-on critical)\""), std::string::npos)
       << xml;
 }
 
