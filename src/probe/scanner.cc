@@ -828,7 +828,7 @@ void Scanner::computeCert(Run& run) {
     core::X509StackPtr untrusted(sk_X509_new_null());
     for (const auto& c : run.chain) {
       if (c.get() == run.leaf.get()) continue;
-      X509_up_ref(c.get());
+      // Borrowed: X509StackPtr frees the stack only; run.chain owns the certificates.
       sk_X509_push(untrusted.get(), c.get());
     }
     core::X509StoreCtxPtr sctx(X509_STORE_CTX_new());

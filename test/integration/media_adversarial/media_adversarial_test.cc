@@ -16,6 +16,7 @@
 
 #include "ccsec/paths.h"
 #include "common/metrics.h"
+#include "common/port_block.h"
 #include "common/process.h"
 #include "media/bencode.h"
 
@@ -66,7 +67,8 @@ class Anchor {
     dir_ = fs::temp_directory_path() /
            ("ccsec-media-adv-" + std::to_string(::getpid()) + "-" + std::to_string(++serial_));
     fs::create_directories(dir_);
-    const unsigned base = 20000U + static_cast<unsigned>(::getpid() % 400) * 20U;
+    // A 20-port media range no concurrent test process uses (20000-27999 in blocks of 20).
+    const unsigned base = ports_.first();
     std::vector<std::string> argv = {
         CCSEC_BIN, "media",      "--interface",        "127.0.0.1",  "--listen-ng",
         ng,        "--port-min", std::to_string(base), "--port-max", std::to_string(base + 19)};
@@ -106,6 +108,7 @@ class Anchor {
 
  private:
   static inline int serial_ = 0;
+  ccsec::testing::PortBlock ports_{20000, 20, 400};  // outlives proc_ (declared first)
   fs::path dir_;
   std::unique_ptr<Process> proc_;
   bool ready_ = false;
