@@ -73,33 +73,54 @@ std::string recvFrom(int fd, int ms) {
   return n > 0 ? std::string(b, static_cast<std::size_t>(n)) : std::string();
 }
 
+// The packet I/O of `path` on its own event-loop thread (an io_uring ring is single-issuer: it
+// is created, used and destroyed on that thread). io() is null when creation failed (reported).
+// The destructor stops the loop and joins.
+class IoThread {
+ public:
+  IoThread(PacketPath path, Echo& handler) {
+    std::promise<void> started;
+    thread_ = std::thread([&, path] {
+      auto r = DatagramIo::create(loop_, path, handler);
+      if (r.ok()) {
+        io_ = std::move(*r);
+        handler.io = io_.get();
+      } else {
+        ADD_FAILURE() << r.error().message;
+      }
+      started.set_value();
+      if (!io_) return;
+      (void)loop_.run();
+      io_.reset();
+    });
+    started.get_future().wait();
+  }
+  ~IoThread() { stop(); }
+  /// Stops the loop (the I/O is destroyed on its thread) and joins; idempotent.
+  void stop() {
+    if (!thread_.joinable()) return;
+    if (io_ != nullptr) loop_.stop();
+    thread_.join();
+  }
+  EventLoop& loop() { return loop_; }
+  DatagramIo* io() { return io_.get(); }
+
+ private:
+  EventLoop loop_;
+  std::unique_ptr<DatagramIo> io_;
+  std::thread thread_;
+};
+
 class DatagramIoPaths : public ::testing::TestWithParam<PacketPath> {};
 
 TEST_P(DatagramIoPaths, EchoesOnEverySocketAndRemoveSilences) {
   if (GetParam() == PacketPath::kUring && !choosePacketPath(PacketPath::kUring).ok())
     GTEST_SKIP() << "io_uring unavailable here";
-  EventLoop loop;
   Echo echo;
-  std::unique_ptr<DatagramIo> io;
-  std::promise<void> started;
-  std::thread t([&] {
-    auto r = DatagramIo::create(loop, GetParam(), echo);
-    if (r.ok()) {
-      io = std::move(*r);
-      echo.io = io.get();
-    } else {
-      ADD_FAILURE() << r.error().message;
-    }
-    started.set_value();
-    if (!io) return;
-    (void)loop.run();
-    io.reset();
-  });
-  started.get_future().wait();
-  if (echo.io == nullptr) {
-    t.join();
-    return;
-  }
+  IoThread worker(GetParam(), echo);
+  if (worker.io() == nullptr) return;
+  EventLoop& loop = worker.loop();
+  DatagramIo* io = worker.io();
   auto at = Endpoint::of("127.0.0.1", 0);
   auto udp = [&at] {
     auto r = bindUdp(*at);
@@ -141,8 +162,7 @@ TEST_P(DatagramIoPaths, EchoesOnEverySocketAndRemoveSilences) {
   EXPECT_TRUE(recvFrom(client.get(), 300).empty()) << "removed socket still served";
   ::sendto(client.get(), "y", 1, 0, where[2].addr(), where[2].length());
   EXPECT_EQ(recvFrom(client.get(), 2000), "Y!");
-  loop.stop();
-  t.join();
+  worker.stop();
   EXPECT_EQ(echo.failed, 0U);
 }
 
@@ -161,28 +181,11 @@ class Unreceivable : public Echo {
 
 TEST(UringDatagramIo, AnFdThatCannotReceiveIsReportedOnceAndOthersGoOn) {
   if (!choosePacketPath(PacketPath::kUring).ok()) GTEST_SKIP() << "io_uring unavailable here";
-  EventLoop loop;
   Unreceivable h;
-  std::unique_ptr<DatagramIo> io;
-  std::promise<void> started;
-  std::thread t([&] {
-    auto r = DatagramIo::create(loop, PacketPath::kUring, h);
-    if (r.ok()) {
-      io = std::move(*r);
-      h.io = io.get();
-    } else {
-      ADD_FAILURE() << r.error().message;
-    }
-    started.set_value();
-    if (!io) return;
-    (void)loop.run();
-    io.reset();
-  });
-  started.get_future().wait();
-  if (h.io == nullptr) {
-    t.join();
-    return;
-  }
+  IoThread worker(PacketPath::kUring, h);
+  if (worker.io() == nullptr) return;
+  EventLoop& loop = worker.loop();
+  DatagramIo* io = worker.io();
   int pipeFds[2] = {-1, -1};
   ASSERT_EQ(::pipe2(pipeFds, O_NONBLOCK | O_CLOEXEC), 0);
   UniqueFd pipeIn(pipeFds[0]), pipeOut(pipeFds[1]);
@@ -214,8 +217,7 @@ TEST(UringDatagramIo, AnFdThatCannotReceiveIsReportedOnceAndOthersGoOn) {
     removed.set_value();
   });
   removed.get_future().wait();
-  loop.stop();
-  t.join();
+  worker.stop();
   std::lock_guard lock(h.mu);
   ASSERT_EQ(h.dead.size(), 1U) << "reported once, not re-armed";
   EXPECT_EQ(h.dead[0].first, &badFd);
