@@ -18,6 +18,7 @@
 #include "common/metrics.h"
 #include "common/port_block.h"
 #include "common/process.h"
+#include "common/udp_peer.h"
 #include "media/bencode.h"
 
 namespace ccsec::media {
@@ -30,35 +31,7 @@ using testing::Process;
 using testing::readFile;
 using testing::waitFor;
 
-class Udp {
- public:
-  explicit Udp(const char* from = "127.0.0.1") {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    ::inet_pton(AF_INET, from, &a.sin_addr);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  }
-  ~Udp() { ::close(fd_); }
-  void sendTo(std::uint16_t port, const std::string& s) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::sendto(fd_, s.data(), s.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  }
-  std::string recv(int ms) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, ms) <= 0) return {};
-    std::string b(65536, '\0');
-    const ssize_t n = ::recv(fd_, b.data(), b.size(), 0);
-    b.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-    return b;
-  }
-
- private:
-  int fd_ = -1;
-};
+using Udp = testing::UdpPeer;
 
 /// One `ccsec media` process; ports read from its ready line.
 class Anchor {
@@ -95,10 +68,10 @@ class Anchor {
 
   /// One ng command from `from`; the decoded reply (or empty when none within `ms`).
   BValue ng(const BValue& req, int ms = 1000, const char* from = "127.0.0.1") {
-    Udp c(from);
+    Udp c(0, from);
     const std::string cookie = "c" + std::to_string(++cookie_);
     c.sendTo(ngPort_, cookie + " " + bencode(req));
-    const std::string r = c.recv(ms);
+    const std::string r = c.recvText(ms);
     if (r.rfind(cookie + " ", 0) != 0) return BValue();
     auto v = bdecode(std::string_view(r).substr(cookie.size() + 1));
     return v.ok() ? *v : BValue();
@@ -215,7 +188,7 @@ TEST(MediaAdversarial, DefaultIsLoopbackOnlyAndCookieDropsAreCounted) {
   Udp c;
   c.sendTo(a.ngPort(), "d7:command4:pinge");                           // no cookie
   c.sendTo(a.ngPort(), std::string(300, 'k') + " d7:command4:pinge");  // oversized cookie
-  EXPECT_EQ(c.recv(300), "");
+  EXPECT_EQ(c.recvText(300), "");
   const std::string m = a.metrics();
   EXPECT_NE(m.find("ccsec_media_ng_dropped_total{reason=\"cookie\"} 2"), std::string::npos) << m;
 }

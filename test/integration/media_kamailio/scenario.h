@@ -24,6 +24,7 @@
 
 #include "ccsec/paths.h"
 #include "common/process.h"
+#include "common/udp_peer.h"
 #include "libsrtp_oracle.h"
 #include "media/bencode.h"
 #include "media/rtp.h"
@@ -75,46 +76,7 @@ inline std::string missingTool() {
 }
 
 /// A UDP socket bound on 127.0.0.1 (port 0: any).
-class Udp {
- public:
-  explicit Udp(std::uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  }
-  ~Udp() { ::close(fd_); }
-  Udp(const Udp&) = delete;
-  Udp& operator=(const Udp&) = delete;
-  bool ok() const { return ok_; }
-  void sendTo(std::uint16_t port, const void* data, std::size_t len,
-              const std::string& host = "127.0.0.1") {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    ::inet_pton(AF_INET, host.c_str(), &a.sin_addr);
-    ::sendto(fd_, data, len, 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  }
-  std::vector<std::uint8_t> recv(int ms = 1000) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, ms) <= 0) return {};
-    std::vector<std::uint8_t> b(4096);
-    const ssize_t n = ::recv(fd_, b.data(), b.size(), 0);
-    b.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-    return b;
-  }
-  /// Discards whatever is queued.
-  void drain() {
-    while (!recv(0).empty()) {
-    }
-  }
-
- private:
-  int fd_ = -1;
-  bool ok_ = false;
-};
+using Udp = ccsec::testing::UdpPeer;
 
 /// A 172-byte G.711 RTP packet (20 ms), with 64 spare bytes for the SRTP trailer.
 inline std::vector<std::uint8_t> rtp(std::uint32_t ssrc, std::uint16_t seq, std::uint8_t fill) {

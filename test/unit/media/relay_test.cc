@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "common/port_block.h"
+#include "common/udp_peer.h"
 #include "libsrtp_oracle.h"
 #include "media/bencode.h"
 #include "media/rtp.h"
@@ -24,47 +25,7 @@
 namespace ccsec::media {
 namespace {
 
-class Udp {
- public:
-  explicit Udp(std::uint16_t port = 0) {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~Udp() { ::close(fd_); }
-  bool ok() const { return ok_; }
-  std::uint16_t port() const { return port_; }
-  void sendTo(std::uint16_t port, const std::uint8_t* data, std::size_t len) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::sendto(fd_, data, len, 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  }
-  void sendTo(std::uint16_t port, const std::string& s) {
-    sendTo(port, reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
-  }
-  /// Receives one datagram within `ms`, or an empty vector.
-  std::vector<std::uint8_t> recv(int ms = 1000) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, ms) <= 0) return {};
-    std::vector<std::uint8_t> b(4096);
-    const ssize_t n = ::recv(fd_, b.data(), b.size(), 0);
-    b.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-    return b;
-  }
-
- private:
-  int fd_ = -1;
-  bool ok_ = false;
-  std::uint16_t port_ = 0;
-};
+using Udp = testing::UdpPeer;
 
 // Fixed ports are never shared with another test process that ctest runs at the same time (see
 // port_block.h): the anchors take blocks of 35000-35999, this process's peers one of 36000-36999.
