@@ -41,6 +41,7 @@ struct Args {
   std::string ngHost = "127.0.0.1";
   std::uint16_t ngPort = 2223;
   int pid = 0;
+  int relayCpu = -1;  // the CPU the relay is pinned to: its softirq time is reported
   int calls = 1000;
   std::string mode = "srtp2rtp";
   double rate = 100000;
@@ -48,6 +49,12 @@ struct Args {
   bool replay = false;
   std::string suite = "AES_CM_128_HMAC_SHA1_80";
 };
+
+// The generator's own address (its sockets and SDP) and the relay's media address: both
+// 127.0.0.1 unless --local / --relay-ip (e.g. across two network namespaces joined by a veth).
+std::string gLocalIp = "127.0.0.1";
+in_addr gLocal{htonl(INADDR_LOOPBACK)};
+in_addr gRelay{htonl(INADDR_LOOPBACK)};
 
 int udpSocket(std::uint16_t port = 0) {
   const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
@@ -57,7 +64,7 @@ int udpSocket(std::uint16_t port = 0) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_addr = gLocal;
   if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return -1;
   return fd;
 }
@@ -73,7 +80,7 @@ sockaddr_in addr(std::uint16_t port) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_addr = gRelay;
   return a;
 }
 
@@ -81,6 +88,32 @@ struct Cpu {
   double user = 0, sys = 0;
   double total() const { return user + sys; }
 };
+
+// Softirq and busy (non-idle) seconds of one CPU from /proc/stat (tick-sampled, like the
+// process times). Without CONFIG_IRQ_TIME_ACCOUNTING, softirq work that runs while a task is
+// current (e.g. loopback delivery at the end of a send) is also in that task's stime.
+struct CpuTimes {
+  double softirq = 0, busy = 0;
+};
+
+CpuTimes cpuTimes(int cpu) {
+  if (cpu < 0) return {};
+  std::ifstream in("/proc/stat");
+  const std::string want = "cpu" + std::to_string(cpu);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string name;
+    f >> name;
+    if (name != want) continue;
+    unsigned long long v[8] = {};  // user nice system idle iowait irq softirq steal
+    for (auto& x : v) f >> x;
+    const auto tck = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    return {static_cast<double>(v[6]) / tck,
+            static_cast<double>(v[0] + v[1] + v[2] + v[5] + v[6]) / tck};
+  }
+  return {};
+}
 
 Cpu cpuSplit(int pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -158,7 +191,14 @@ int main(int argc, char** argv) {
       a.ngPort = static_cast<std::uint16_t>(std::stoi(v.substr(v.rfind(':') + 1)));
     } else if (k == "--pid")
       a.pid = std::stoi(v);
-    else if (k == "--calls")
+    else if (k == "--relay-cpu")
+      a.relayCpu = std::stoi(v);
+    else if (k == "--local") {
+      gLocalIp = v;
+      if (inet_pton(AF_INET, v.c_str(), &gLocal) != 1) return 2;
+    } else if (k == "--relay-ip") {
+      if (inet_pton(AF_INET, v.c_str(), &gRelay) != 1) return 2;
+    } else if (k == "--calls")
       a.calls = std::stoi(v);
     else if (k == "--mode")
       a.mode = v;
@@ -176,7 +216,8 @@ int main(int argc, char** argv) {
   auto suite = suiteFromName(a.suite);
   if (!suite || a.pid <= 0) {
     std::cerr << "usage: media_loadgen --ng HOST:PORT --pid RELAY_PID [--calls N] [--mode "
-                 "srtp2rtp|rtp2srtp|both] [--rate PPS] [--seconds S] [--replay]\n";
+                 "srtp2rtp|rtp2srtp|both] [--rate PPS] [--seconds S] [--replay] [--relay-cpu N] "
+                 "[--local IP] [--relay-ip IP]\n";
     return 2;
   }
   // One socket plays every caller, one every callee (the relays latch per call, not per address).
@@ -189,13 +230,14 @@ int main(int argc, char** argv) {
     CallState& c = calls[static_cast<std::size_t>(i)];
     auto key = generateCrypto(*suite, 1);
     const std::string callId = "lg-" + tag + "-" + std::to_string(i);
-    const std::string offer =
-        "v=0\r\no=lg 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-        "m=audio " +
-        std::to_string(callerPort) +
-        " RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
-        "a=" +
-        formatCrypto(*key) + "\r\na=sendrecv\r\n";
+    const std::string offer = "v=0\r\no=lg 1 1 IN IP4 " + gLocalIp + "\r\ns=-\r\nc=IN IP4 " +
+                              gLocalIp +
+                              "\r\nt=0 0\r\n"
+                              "m=audio " +
+                              std::to_string(callerPort) +
+                              " RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+                              "a=" +
+                              formatCrypto(*key) + "\r\na=sendrecv\r\n";
     BValue::Dict o;
     o["command"] = "offer";
     o["call-id"] = callId;
@@ -211,7 +253,8 @@ int main(int argc, char** argv) {
     }
     c.anchorForCallee = mPort(std::string(r.getString("sdp")));
     const std::string answer =
-        "v=0\r\no=lg 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        "v=0\r\no=lg 2 2 IN IP4 " + gLocalIp + "\r\ns=-\r\nc=IN IP4 " + gLocalIp +
+        "\r\nt=0 0\r\n"
         "m=audio " +
         std::to_string(calleePort) + " RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
     BValue::Dict an;
@@ -313,6 +356,7 @@ int main(int argc, char** argv) {
   std::vector<Stored> replayStore;
   if (a.replay) replayStore.reserve(kReplayMax);
   const Cpu cpu0 = cpuSplit(a.pid);
+  const CpuTimes core0 = cpuTimes(a.relayCpu);
   const auto t0 = Clock::now();
   std::size_t nextFwd = 0, nextRev = 0;
   while (true) {
@@ -355,6 +399,7 @@ int main(int argc, char** argv) {
   const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
   std::this_thread::sleep_for(std::chrono::milliseconds(700));  // drain in-flight packets
   const Cpu cpu1 = cpuSplit(a.pid);
+  const CpuTimes core1 = cpuTimes(a.relayCpu);
   const double cpu = cpu1.total() - cpu0.total();
   const double sysShare = cpu > 0 ? (cpu1.sys - cpu0.sys) / cpu : 0.0;
   std::uint64_t replaysForwarded = 0;
@@ -391,11 +436,12 @@ int main(int argc, char** argv) {
   std::printf(
       "mode=%s calls=%d rate=%.0f seconds=%.2f sent=%llu received=%llu lost=%llu "
       "replays_sent=%llu replays_forwarded=%llu relay_cpu_s=%.3f pps_per_cpu_s=%.0f "
-      "kernel_share=%.2f\n",
+      "kernel_share=%.2f relay_core_softirq_s=%.3f relay_core_busy_s=%.3f\n",
       a.mode.c_str(), a.calls, rate, wall, static_cast<unsigned long long>(sent),
       static_cast<unsigned long long>(got), static_cast<unsigned long long>(lost),
       static_cast<unsigned long long>(sentDup), static_cast<unsigned long long>(replaysForwarded),
-      cpu, cpu > 0 ? static_cast<double>(got) / cpu : 0.0, sysShare);
+      cpu, cpu > 0 ? static_cast<double>(got) / cpu : 0.0, sysShare, core1.softirq - core0.softirq,
+      core1.busy - core0.busy);
   for (int i = 0; i < a.calls; ++i) {
     BValue::Dict d;
     d["command"] = "delete";

@@ -10,7 +10,15 @@
 # Env: RELAY_CORE (1), GEN_CORE (0), RATE (pps per direction, 100000), SECONDS (5),
 #      CAP_CALLS (5000), QUICK=1 (skip the transform micro-benchmarks),
 #      RELAYS ("rtpengine ccsec-epoll ccsec-uring"), CAPACITY=0 (skip the capacity runs)
-# kernel_share in the raw results is the relay's stime / (utime + stime) over the run.
+#      An extra RELAYS entry LABEL=PATH runs another ccsec binary (e.g. one built from an earlier
+#      commit) on its io_uring path in the same run, for A/B comparison of packet-path variants.
+#      NETNS=1: relay and generator in two network namespaces joined by a veth pair, each side's
+#      receive processing steered (RPS) to its own CPU, instead of loopback (where every send
+#      delivers into the receiver's socket in the sender's softirq, charged to the sender).
+# kernel_share in the raw results is the relay's stime / (utime + stime) over the run;
+# relay_core_softirq_s is the softirq time of the relay's CPU over the run (/proc/stat): on
+# loopback a send delivers the packet into the receiver's socket in the sender's softirq, which
+# is charged to the sender's stime (no CONFIG_IRQ_TIME_ACCOUNTING).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build/dev}
@@ -39,26 +47,46 @@ fi
 OUT=$(mktemp -d /tmp/ccsec-media-bench-XXXXXX)
 PID=
 stop_relay() { if [[ -n $PID ]]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=; fi; }
-trap stop_relay EXIT
+RELAY_IP=127.0.0.1 GEN_IP=127.0.0.1 IN_RELAY_NS=() IN_GEN_NS=() NG_ALLOW=()
+if [[ ${NETNS:-0} == 1 ]]; then
+  NS_R=ccsec-bench-relay-$$ NS_G=ccsec-bench-gen-$$
+  RELAY_IP=10.199.0.1 GEN_IP=10.199.0.2
+  IN_RELAY_NS=(ip netns exec "$NS_R") IN_GEN_NS=(ip netns exec "$NS_G") NG_ALLOW=(--ng-allow $GEN_IP/32)
+  ip netns add "$NS_R"; ip netns add "$NS_G"
+  ip link add vr$$ type veth peer name vg$$
+  ip link set vr$$ netns "$NS_R"; ip link set vg$$ netns "$NS_G"
+  ip -n "$NS_R" addr add $RELAY_IP/24 dev vr$$; ip -n "$NS_G" addr add $GEN_IP/24 dev vg$$
+  for n in "$NS_R" "$NS_G"; do ip -n "$n" link set lo up; done
+  ip -n "$NS_R" link set vr$$ up; ip -n "$NS_G" link set vg$$ up
+  # Each side's receive (softirq) on its own CPU: the relay's on RELAY_CORE, the generator's on GEN_CORE.
+  ip netns exec "$NS_R" sh -c "printf '%x' $((1 << RELAY_CORE)) >/sys/class/net/vr$$/queues/rx-0/rps_cpus"
+  ip netns exec "$NS_G" sh -c "printf '%x' $((1 << GEN_CORE)) >/sys/class/net/vg$$/queues/rx-0/rps_cpus"
+fi
+cleanup() { stop_relay; if [[ ${NETNS:-0} == 1 ]]; then ip netns del "$NS_R" 2>/dev/null; ip netns del "$NS_G" 2>/dev/null; fi; true; }
+trap cleanup EXIT
 
 RELAYS=${RELAYS:-rtpengine ccsec-epoll ccsec-uring}
-start_relay() {  # $1 = rtpengine | ccsec-epoll | ccsec-uring
-  if [[ $1 == rtpengine ]]; then
-    taskset -c "$RELAY_CORE" rtpengine --config-file=none --table=-1 --foreground --log-stderr \
-      --log-level=3 --interface=127.0.0.1 --listen-ng=127.0.0.1:$NG_PORT --port-min=20000 \
+start_relay() {  # $1 = rtpengine | ccsec-epoll | ccsec-uring | LABEL=PATH
+  if [[ $1 == *=* ]]; then
+    "${IN_RELAY_NS[@]}" taskset -c "$RELAY_CORE" "${1#*=}" media --interface $RELAY_IP --listen-ng $RELAY_IP:$NG_PORT \
+      --port-min 20000 --port-max 60999 --num-threads 1 --timeout 600 --packet-path io_uring "${NG_ALLOW[@]}" \
+      >"$OUT/${1%%=*}.log" 2>&1 &
+  elif [[ $1 == rtpengine ]]; then
+    "${IN_RELAY_NS[@]}" taskset -c "$RELAY_CORE" rtpengine --config-file=none --table=-1 --foreground --log-stderr \
+      --log-level=3 --interface=$RELAY_IP --listen-ng=$RELAY_IP:$NG_PORT --port-min=20000 \
       --port-max=60999 --num-threads=1 --timeout=600 --delete-delay=0 >"$OUT/rtpengine.log" 2>&1 &
   else
     local path=${1#ccsec-}; [[ $path == uring ]] && path=io_uring
-    taskset -c "$RELAY_CORE" "$CCSEC" media --interface 127.0.0.1 --listen-ng 127.0.0.1:$NG_PORT \
-      --port-min 20000 --port-max 60999 --num-threads 1 --timeout 600 --packet-path "$path" \
+    "${IN_RELAY_NS[@]}" taskset -c "$RELAY_CORE" "$CCSEC" media --interface $RELAY_IP --listen-ng $RELAY_IP:$NG_PORT \
+      --port-min 20000 --port-max 60999 --num-threads 1 --timeout 600 --packet-path "$path" "${NG_ALLOW[@]}" \
       >"$OUT/$1.log" 2>&1 &
   fi
   PID=$!
   for _ in $(seq 50); do
-    python3 - "$NG_PORT" <<'PY' && return 0
+    "${IN_GEN_NS[@]}" python3 - "$NG_PORT" "$RELAY_IP" <<'PY' && return 0
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.2)
-s.sendto(b"p d7:command4:pinge", ("127.0.0.1", int(sys.argv[1])))
+s.sendto(b"p d7:command4:pinge", (sys.argv[2], int(sys.argv[1])))
 sys.exit(0 if b"pong" in s.recv(100) else 1)
 PY
     sleep 0.2
@@ -67,15 +95,17 @@ PY
 }
 
 run() {  # relay scenario args...
-  local relay=$1 name=$2; shift 2
+  local relay=${1%%=*} name=$2; shift 2
   local line
-  line=$(taskset -c "$GEN_CORE" "$LOADGEN" --ng 127.0.0.1:$NG_PORT --pid "$PID" --seconds "$SECS" "$@")
+  line=$("${IN_GEN_NS[@]}" taskset -c "$GEN_CORE" "$LOADGEN" --ng $RELAY_IP:$NG_PORT --pid "$PID" --seconds "$SECS" \
+    --relay-cpu "$RELAY_CORE" --local $GEN_IP --relay-ip $RELAY_IP "$@")
   echo "$relay $name $line" | tee -a "$OUT/results.txt"
 }
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/load.txt"
 for relay in $RELAYS; do
   start_relay $relay
+  echo "$(date -u +%T) ${relay%%=*}: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/load.txt"
   run $relay srtp2rtp_1000 --calls 1000 --mode srtp2rtp --rate "$RATE"
   run $relay rtp2srtp_1000 --calls 1000 --mode rtp2srtp --rate "$RATE"
   run $relay srtp2rtp_3000 --calls 3000 --mode srtp2rtp --rate "$RATE"
@@ -86,7 +116,7 @@ for relay in $RELAYS; do
 done
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/load.txt"
-field() { grep "^$1 $2 " "$OUT/results.txt" | sed -n "s/.* $3=\([^ ]*\).*/\1/p"; }
+field() { { grep "^$1 $2 " "$OUT/results.txt" || true; } | sed -n "s/.* $3=\([^ ]*\).*/\1/p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a>0 && b>0) printf "%.2fx", b/a; else print "-" }'; }
 echo
 printf '%-20s %11s %11s %11s %8s %8s %22s\n' scenario rtpengine ccsec-epoll ccsec-uring epoll/rte uring/rte "kernel share r/e/u"
@@ -95,6 +125,20 @@ for s in srtp2rtp_1000 rtp2srtp_1000 srtp2rtp_3000 rtp2srtp_3000; do
   printf '%-20s %11s %11s %11s %8s %8s %22s\n' "$s pps/CPU-s" "$a" "$e" "$u" "$(ratio "$a" "$e")" "$(ratio "$a" "$u")" \
     "$(field rtpengine $s kernel_share)/$(field ccsec-epoll $s kernel_share)/$(field ccsec-uring $s kernel_share)"
 done
+labels=()
+for r in $RELAYS; do labels+=("${r%%=*}"); done
+{
+  echo
+  printf '%-20s' scenario; for r in "${labels[@]}"; do printf ' %24s' "$r (x rte, ksh, sirq)"; done; echo
+  for s in srtp2rtp_1000 rtp2srtp_1000 srtp2rtp_3000 rtp2srtp_3000; do
+    a=$(field rtpengine $s pps_per_cpu_s); printf '%-20s' "$s"
+    for r in "${labels[@]}"; do
+      v=$(field "$r" $s pps_per_cpu_s); c=$(field "$r" $s relay_cpu_s); q=$(field "$r" $s relay_core_softirq_s)
+      printf ' %24s' "$v $(ratio "$a" "$v") $(field "$r" $s kernel_share) $(awk -v q="$q" -v c="$c" 'BEGIN{ if (c>0) printf "%.2f", q/c; else print "-" }')"
+    done; echo
+  done
+  echo "(ksh: stime/(utime+stime) of the relay; sirq: softirq seconds on the relay's CPU / relay CPU-s)"
+}
 printf '%-20s %11s %11s %11s\n' "replays forwarded" "$(field rtpengine replay_1000 replays_forwarded)" \
   "$(field ccsec-epoll replay_1000 replays_forwarded)" "$(field ccsec-uring replay_1000 replays_forwarded)"
 if [[ ${CAPACITY:-1} == 1 ]]; then
