@@ -166,6 +166,64 @@ TEST_P(DatagramIoPaths, EchoesOnEverySocketAndRemoveSilences) {
   EXPECT_EQ(echo.failed, 0U);
 }
 
+// Deleting a call removes and closes its sockets while the worker goes on: the port must be
+// free again at once (io_uring: the receive is cancelled and the socket's registered-file slot
+// cleared, else the ring would hold the socket open), and a socket added later, which may take
+// the freed slot, is served as itself: datagrams come with its tag, replies leave from it.
+TEST_P(DatagramIoPaths, RemovedSocketReleasesItsPortAndItsSlotServesOnlyTheNext) {
+  if (GetParam() == PacketPath::kUring && !choosePacketPath(PacketPath::kUring).ok())
+    GTEST_SKIP() << "io_uring unavailable here";
+  Echo echo;
+  IoThread worker(GetParam(), echo);
+  if (worker.io() == nullptr) return;
+  EventLoop& loop = worker.loop();
+  DatagramIo* io = worker.io();
+  auto onLoop = [&](auto fn) {
+    std::promise<void> done;
+    loop.post([&] {
+      fn();
+      done.set_value();
+    });
+    done.get_future().wait();
+  };
+  auto client = bindUdp(*Endpoint::of("127.0.0.1", 0));
+  ASSERT_TRUE(client.ok());
+  for (int round = 0; round < 3; ++round) {
+    auto sock = bindUdp(*Endpoint::of("127.0.0.1", 0));
+    ASSERT_TRUE(sock.ok());
+    const Endpoint where = *localEndpoint(sock->get());
+    int fd = sock->get();
+    onLoop([&] { ASSERT_TRUE(io->add(fd, &fd).ok()); });
+    const std::string msg = "round" + std::to_string(round);
+    ::sendto(client->get(), msg.data(), msg.size(), 0, where.addr(), where.length());
+    sockaddr_storage from{};
+    socklen_t fromLen = sizeof from;
+    pollfd p{client->get(), POLLIN, 0};
+    ASSERT_GT(::poll(&p, 1, 2000), 0) << "round " << round;
+    char b[64];
+    const ssize_t n =
+        ::recvfrom(client->get(), b, sizeof b, 0, reinterpret_cast<sockaddr*>(&from), &fromLen);
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(std::string(b, static_cast<std::size_t>(n)), "ROUND" + std::to_string(round) + "!");
+    EXPECT_EQ(Endpoint::fromSockaddr(reinterpret_cast<const sockaddr*>(&from), fromLen), where)
+        << "the reply left from another socket";
+    onLoop([&] {
+      ASSERT_FALSE(echo.tags.empty());
+      EXPECT_EQ(echo.tags.back(), &fd);
+      io->remove(fd);
+    });
+    *sock = UniqueFd();  // the call is gone: its socket is closed
+    bool rebound = false;
+    for (int i = 0; i < 100 && !rebound; ++i) {
+      rebound = bindUdp(where).ok();
+      if (!rebound) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_TRUE(rebound) << "port " << where.port() << " still held after remove and close";
+  }
+  worker.stop();
+  EXPECT_EQ(echo.failed, 0U);
+}
+
 // io_uring: a receive that ends with an error after which the fd can never receive (here: the fd
 // is a pipe, ENOTSOCK) is reported once and not re-armed (which spun the worker at full speed,
 // an endless arm-fail-rearm cycle); the other sockets go on.
