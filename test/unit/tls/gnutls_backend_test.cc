@@ -331,7 +331,8 @@ TEST_F(GnutlsBackendTest, OpensslSClientInterop) {
                              "/hosts/finesse-a.pem -key " + pki() + "/hosts/finesse-a.key" +
                              " -CAfile " + pki() + "/ca.pem -verify_return_error -quiet";
   std::thread peer([&] {
-    run("printf 'hello\\n' | timeout 10 openssl s_client" + common + " >/dev/null 2>&1");
+    run("printf 'hello\\n' | timeout 10 openssl s_client -msg" + common + " >" + pki() +
+        "/s_client.msg 2>&1");
   });
   int fd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
   ASSERT_GE(fd, 0);
@@ -347,6 +348,15 @@ TEST_F(GnutlsBackendTest, OpensslSClientInterop) {
   }
   ::close(fd);
   peer.join();
+  // One TLS 1.3 ticket per handshake (GnuTLS would send two).
+  std::ifstream msg(pki() + "/s_client.msg");
+  std::string line;
+  int tickets = 0;
+  while (std::getline(msg, line))
+    if (line.find("<<< TLS 1.3, Handshake [length") != std::string::npos &&
+        line.find("NewSessionTicket") != std::string::npos)
+      ++tickets;
+  EXPECT_EQ(tickets, 1);
   std::thread old([&] {
     run("timeout 10 openssl s_client -tls1_1 -cipher DEFAULT@SECLEVEL=0" + common +
         " </dev/null >/dev/null 2>&1");
@@ -362,6 +372,27 @@ TEST_F(GnutlsBackendTest, OpensslSClientInterop) {
   ::close(fd);
   old.join();
   ::close(lfd);
+}
+
+TEST_F(GnutlsBackendTest, BytesThatAreNotTlsAreNamed) {
+  auto s = Context::build(config(Role::kServer, "gw", {"finesse-a"}));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  const std::pair<std::string, std::string> cases[] = {
+      {"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "http request"},
+      {"SSH-2.0-OpenSSH_9.2\r\n", "not a TLS handshake"},
+      {std::string("\x16\x09\x09\x00\x10", 5) + std::string(16, 'a'), "wrong version number"}};
+  for (const auto& [bytes, reason] : cases) {
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    setNonBlocking(sv[0]);
+    ASSERT_TRUE(testing::sendAll(sv[1], bytes.data(), bytes.size()));
+    auto sess = (*s)->newSession(sv[0]);
+    ASSERT_TRUE(sess.ok());
+    EXPECT_EQ(drive(**sess, sv[0]), Io::kFailed);
+    EXPECT_EQ((*sess)->failureReason(), reason);
+    ::close(sv[0]);
+    ::close(sv[1]);
+  }
 }
 
 // The client role against `openssl s_server` (mutual TLS, serverAuth checked by the client).
