@@ -565,7 +565,10 @@ core::Result<std::unique_ptr<Session>> Context::newSession(int fd) const {
   const bool server = config_.role == Role::kServer;
   unsigned int flags =
       (server ? GNUTLS_SERVER : GNUTLS_CLIENT) | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL;
-  if (server) flags |= GNUTLS_NO_AUTO_SEND_TICKET;
+  // Server: one ticket, sent by handshake(). Client: our one certificate is sent even when the
+  // server's CertificateRequest names other CAs (as OpenSSL does), so the server refuses it with
+  // its reason instead of seeing no certificate.
+  flags |= server ? GNUTLS_NO_AUTO_SEND_TICKET : GNUTLS_FORCE_CLIENT_CERT;
   if (int r = gnutls_init(&impl->s, flags); r < 0)
     return core::runtimeError("gnutls_init failed", gnutlsReason(r));
   gnutls_session_t s = impl->s;

@@ -241,6 +241,24 @@ TEST_F(GnutlsBackendTest, ClientAuthUsageIsEnforced) {
   EXPECT_EQ(o.client, Io::kOk) << o.client_reason;
 }
 
+// A client certificate of a foreign CA is sent anyway (GNUTLS_FORCE_CLIENT_CERT, as OpenSSL
+// does) and refused by the server for its issuer, not as a missing certificate.
+TEST_F(GnutlsBackendTest, ForeignCaClientIsRefusedForItsIssuer) {
+  ASSERT_TRUE(run("cd " + pki() + " && cat ca.pem other/ca.pem > both-ca.pem"));
+  auto cc = config(Role::kClient, "finesse-a", {"gw"});
+  cc.cert_file = pki() + "/other/finesse-a.pem";
+  cc.key_file = pki() + "/other/finesse-a.key";
+  cc.ca_file = pki() + "/both-ca.pem";
+  auto c = Context::build(cc);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto s = Context::build(config(Role::kServer, "gw", {"finesse-a"}));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  auto o = handshake(**s, **c);
+  EXPECT_EQ(o.server, Io::kFailed);
+  EXPECT_EQ(o.server_reason, "certificate verify failed: unable to get local issuer certificate");
+  EXPECT_EQ(o.server_saw.common_name, "finesse-a");
+}
+
 TEST_F(GnutlsBackendTest, IntermediatesAreCheckedAgainstTheirCrls) {
   auto s = Context::build(chainConfig(Role::kServer, "gw", {"finesse-a", "finesse-r"}));
   ASSERT_TRUE(s.ok()) << s.error().message;
