@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -303,6 +304,28 @@ TEST_F(GnutlsBackendTest, ResumesWithOneTicketAndNotAfterAReload) {
   o = handshake(**reloaded, **c);
   ASSERT_EQ(o.server, Io::kOk) << o.server_reason;
   EXPECT_FALSE(o.resumed);
+}
+
+// Contexts are shared by worker threads: the server's credentials and ticket key, the client's
+// remembered session (under its mutex) are used from several threads at once.
+TEST_F(GnutlsBackendTest, ContextsAreSharedAcrossThreads) {
+  auto s = Context::build(config(Role::kServer, "gw", {"finesse-a"}));
+  auto c = Context::build(config(Role::kClient, "finesse-a", {"gw"}));
+  ASSERT_TRUE(s.ok() && c.ok());
+  std::atomic<int> ok{0};
+  std::atomic<int> resumed{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w)
+    workers.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        auto o = handshake(**s, **c);
+        if (o.server == Io::kOk && o.client == Io::kOk) ++ok;
+        if (o.resumed) ++resumed;
+      }
+    });
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(ok.load(), 40);
+  EXPECT_GT(resumed.load(), 0);
 }
 
 // An OpenSSL client over TLS 1.2 (GnuTLS 3.7 has no switch to refuse renegotiation).
