@@ -640,8 +640,15 @@ Io Session::handshake() {
 
 IoResult Session::read(std::uint8_t* buf, std::size_t cap) {
   Impl& im = *impl_;
-  ssize_t r = gnutls_record_recv(im.s, buf, cap);
-  if (im.ctx->role() == Role::kClient) im.afterHandshakeIo();
+  ssize_t r = 0;
+  // GnuTLS returns GNUTLS_E_AGAIN after handling a TLS 1.3 post-handshake message (a ticket, a
+  // key update) even when records follow: go on reading until the socket itself says EAGAIN.
+  for (int handled = 0;; ++handled) {
+    errno = 0;
+    r = gnutls_record_recv(im.s, buf, cap);
+    if (im.ctx->role() == Role::kClient) im.afterHandshakeIo();
+    if (r != GNUTLS_E_AGAIN || errno == EAGAIN || errno == EWOULDBLOCK || handled == 8) break;
+  }
   if (r > 0) return {Io::kOk, static_cast<std::size_t>(r)};
   if (r == 0) return {Io::kClosed, 0};
   if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) return {im.wantOf(), 0};

@@ -306,6 +306,39 @@ TEST_F(GnutlsBackendTest, ResumesWithOneTicketAndNotAfterAReload) {
   EXPECT_FALSE(o.resumed);
 }
 
+// A ticket followed by data in the socket: one read returns the data (GnuTLS alone answers
+// GNUTLS_E_AGAIN after handling the ticket, although the socket holds the next record).
+TEST_F(GnutlsBackendTest, ReadAfterTheTicketReturnsTheData) {
+  auto s = Context::build(config(Role::kServer, "gw", {"finesse-a"}));
+  auto c = Context::build(config(Role::kClient, "finesse-a", {"gw"}));
+  ASSERT_TRUE(s.ok() && c.ok());
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  setNonBlocking(sv[0]);
+  setNonBlocking(sv[1]);
+  auto ss = (*s)->newSession(sv[0]);
+  auto cs = (*c)->newSession(sv[1]);
+  ASSERT_TRUE(ss.ok() && cs.ok());
+  Io ci = Io::kWantRead;
+  std::thread t([&] { ci = drive(**cs, sv[1]); });
+  ASSERT_EQ(drive(**ss, sv[0]), Io::kOk) << (*ss)->failureReason();
+  t.join();
+  ASSERT_EQ(ci, Io::kOk);
+  const std::uint8_t x = 'x';
+  ASSERT_EQ((*ss)->write(&x, 1).status, Io::kOk);  // after the ticket handshake() sent
+  pollfd p{sv[1], POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 5000), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::uint8_t b = 0;
+  auto r = (*cs)->read(&b, 1);
+  EXPECT_EQ(r.status, Io::kOk);
+  EXPECT_EQ(b, 'x');
+  ss->reset();
+  cs->reset();
+  ::close(sv[0]);
+  ::close(sv[1]);
+}
+
 // Contexts are shared by worker threads: the server's credentials and ticket key, the client's
 // remembered session (under its mutex) are used from several threads at once.
 TEST_F(GnutlsBackendTest, ContextsAreSharedAcrossThreads) {
