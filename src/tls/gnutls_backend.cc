@@ -158,10 +158,13 @@ std::string statusReason(unsigned int status) {
 
 // GnuTLS priority string equivalent to tls/policy.h's OpenSSL lists: TLS 1.3 suites, and for
 // TLS 1.2 only ECDHE with AES-GCM or ChaCha20-Poly1305; legacy 1.0/1.1 add ECDHE CBC-SHA1.
-// GnuTLS has no TLS compression; %SAFE_RENEGOTIATION requires RFC 5746 of every peer.
+// GnuTLS has no TLS compression; %SAFE_RENEGOTIATION requires RFC 5746 of every peer. Groups in
+// OpenSSL's default order: X25519 first (GNUTLS' GROUP-ALL puts P-256 first, which on a server
+// that picks by its own precedence costs nettle's slower P-256 on every handshake).
 std::string priorityString(const Policy& p) {
   std::string s =
-      "NONE:+CTYPE-X509:+SIGN-ALL:+GROUP-ALL:+COMP-NULL:+ECDHE-ECDSA:+ECDHE-RSA:"
+      "NONE:+CTYPE-X509:+SIGN-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-X448:+GROUP-SECP521R1:"
+      "+GROUP-SECP384R1:+COMP-NULL:+ECDHE-ECDSA:+ECDHE-RSA:"
       "+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:+AEAD";
   s += ":+VERS-TLS1.3";
   if (p.min_version <= Version::kTls12) s += ":+VERS-TLS1.2";
