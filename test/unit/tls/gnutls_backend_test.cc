@@ -405,7 +405,7 @@ TEST_F(GnutlsBackendTest, OpensslSClientInterop) {
                              "/hosts/finesse-a.pem -key " + pki() + "/hosts/finesse-a.key" +
                              " -CAfile " + pki() + "/ca.pem -verify_return_error -quiet";
   std::thread peer([&] {
-    run("printf 'hello\\n' | timeout 10 openssl s_client -msg" + common + " >" + pki() +
+    run("printf 'hello\\n' | timeout 10 openssl s_client -msg -brief" + common + " >" + pki() +
         "/s_client.msg 2>&1");
   });
   int fd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -431,6 +431,11 @@ TEST_F(GnutlsBackendTest, OpensslSClientInterop) {
         line.find("NewSessionTicket") != std::string::npos)
       ++tickets;
   EXPECT_EQ(tickets, 1);
+  // The key exchange takes X25519 as OpenSSL peers offer it first (no P-256, no retry).
+  std::ifstream brief(pki() + "/s_client.msg");
+  const std::string all((std::istreambuf_iterator<char>(brief)), std::istreambuf_iterator<char>());
+  EXPECT_NE(all.find("Server Temp Key: X25519"), std::string::npos);
+  EXPECT_EQ(all.find("HelloRetryRequest"), std::string::npos);
   std::thread old([&] {
     run("timeout 10 openssl s_client -tls1_1 -cipher DEFAULT@SECLEVEL=0" + common +
         " </dev/null >/dev/null 2>&1");
