@@ -159,7 +159,7 @@ std::string statusReason(unsigned int status) {
 // GnuTLS priority string equivalent to tls/policy.h's OpenSSL lists: TLS 1.3 suites, and for
 // TLS 1.2 only ECDHE with AES-GCM or ChaCha20-Poly1305; legacy 1.0/1.1 add ECDHE CBC-SHA1.
 // GnuTLS has no TLS compression; %SAFE_RENEGOTIATION requires RFC 5746 of every peer. Groups in
-// OpenSSL's default order: X25519 first (GNUTLS' GROUP-ALL puts P-256 first, which on a server
+// OpenSSL's default order: X25519 first (GnuTLS's GROUP-ALL puts P-256 first, which on a server
 // that picks by its own precedence costs nettle's slower P-256 on every handshake).
 std::string priorityString(const Policy& p) {
   std::string s =
