@@ -1,5 +1,7 @@
-// tls_levers: the server-side cost of one OpenSSL lever at a time, in one process (no kernel TCP,
-// no other tunnel), for #17.1 and #17.3. Client and server run on one thread over a non-blocking
+// tls_levers: the server-side cost of the gateway's TLS data path (the tls::Session seam, on
+// whichever library this build uses: OpenSSL or GnuTLS) and, on OpenSSL builds, of one OpenSSL
+// lever at a time, in one process (no kernel TCP, no other tunnel), for #17.1 and #17.3. The
+// client is always plain OpenSSL. Client and server run on one thread over a non-blocking
 // AF_UNIX socketpair; only the server's calls are timed (thread CPU time) and only the heap the
 // server's calls keep is counted (mallinfo2 before/after each server call).
 //   tls_levers PKI [ROUNDS] [N]
@@ -25,14 +27,17 @@
 #include <string>
 #include <vector>
 
+#include "core/handles.h"
 #include "tls/context.h"
+#include "tls/session.h"
 
 namespace {
 
 using ccsec::tls::Context;
 using ccsec::tls::ContextConfig;
-using ccsec::tls::HandshakeInfo;
+using ccsec::tls::Io;
 using ccsec::tls::Role;
+using ccsec::tls::Session;
 
 double threadCpuUs() {
   timespec ts{};
@@ -73,12 +78,12 @@ ccsec::core::SslCtxPtr clientCtx(const std::string& cert, const std::string& key
   return ctx;
 }
 
-// One connection: server SSL from the ccsec Context (the gateway's verify callback and
-// HandshakeInfo), client SSL from `cctx`.
+// One connection: server session from the ccsec Context (the gateway's data path), client SSL
+// from `cctx`.
 struct Conn {
   int sv[2] = {-1, -1};
-  HandshakeInfo info;
-  ccsec::core::SslPtr s, c;
+  std::unique_ptr<Session> s;
+  ccsec::core::SslPtr c;
   ~Conn() {
     s.reset();
     c.reset();
@@ -94,7 +99,7 @@ bool connectOnce(const Context& sctx, SSL_CTX* cctx, SSL_SESSION* offer, ServerC
   auto conn = std::make_unique<Conn>();
   ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, conn->sv);
   bool ok = server(cost, [&] {
-    auto s = sctx.newSsl(conn->sv[0], &conn->info);
+    auto s = sctx.newSession(conn->sv[0]);
     if (!s) return false;
     conn->s = std::move(*s);
     return true;
@@ -114,27 +119,31 @@ bool connectOnce(const Context& sctx, SSL_CTX* cctx, SSL_SESSION* offer, ServerC
         return false;
     }
     if (!sdone) {
-      int r = server(cost, [&] { return SSL_do_handshake(conn->s.get()); });
-      if (r == 1)
+      const Io r = server(cost, [&] { return conn->s->handshake(); });
+      if (r == Io::kOk)
         sdone = true;
-      else if (SSL_get_error(conn->s.get(), r) != SSL_ERROR_WANT_READ)
+      else if (r != Io::kWantRead)
         return false;
     }
   }
   if (!sdone || !cdone) return false;
   char b = 'x';
+  std::uint8_t sb = 0;
   if (SSL_write(conn->c.get(), &b, 1) != 1) return false;
-  if (server(cost, [&] { return SSL_read(conn->s.get(), &b, 1); }) != 1) return false;
-  if (server(cost, [&] { return SSL_write(conn->s.get(), &b, 1); }) != 1) return false;
+  if (server(cost, [&] { return conn->s->read(&sb, 1).bytes; }) != 1) return false;
+  if (server(cost, [&] { return conn->s->write(&sb, 1).bytes; }) != 1) return false;
   if (SSL_read(conn->c.get(), &b, 1) != 1) return false;
-  if (resumed != nullptr) *resumed = SSL_session_reused(conn->s.get()) == 1;
+  if (resumed != nullptr) *resumed = conn->s->resumed();
   if (ticket != nullptr) *ticket = SSL_get1_session(conn->c.get());
   if (keep != nullptr) {
     *keep = std::move(conn);
     return true;
   }
   // Clean close on both sides (as the gateway does), so that the session stays resumable.
-  server(cost, [&] { return SSL_shutdown(conn->s.get()); });
+  server(cost, [&] {
+    conn->s->close();
+    return 0;
+  });
   SSL_shutdown(conn->c.get());
   server(cost, [&] {
     conn->s.reset();
@@ -182,20 +191,23 @@ int main(int argc, char** argv) {
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 7;
   const int n = argc > 3 ? std::atoi(argv[3]) : 200;
 
+  std::printf("library=%s\n", ccsec::tls::libraryVersion().c_str());
   // Variants. "auto-chain": the same context with OpenSSL's default (chain rebuilt per handshake).
   auto cfg = serverConfig(pki, "hosts", "gw", "finesse-a");
   auto tuned = build(cfg);
+  auto stateless_cfg = cfg;
+  stateless_cfg.session_cache = 0;
+  auto chain_cfg = serverConfig(pki, "chain", "gw", "finesse-a");
+#if CCSEC_TLS_OPENSSL
   auto autochain = build(cfg);
   SSL_CTX_clear_mode(autochain->raw(), SSL_MODE_NO_AUTO_CHAIN);
   SSL_CTX_clear_chain_certs(autochain->raw());
-  auto stateless_cfg = cfg;
-  stateless_cfg.session_cache = 0;
   auto stateless = build(stateless_cfg);
-  auto chain_cfg = serverConfig(pki, "chain", "gw", "finesse-a");
   auto checkall = build(chain_cfg);
   auto leafonly = build(chain_cfg);
   X509_VERIFY_PARAM_clear_flags(X509_STORE_get0_param(SSL_CTX_get_cert_store(leafonly->raw())),
                                 X509_V_FLAG_CRL_CHECK_ALL);
+#endif
 
   const std::string h = pki + "/hosts/";
   auto cfull = clientCtx(h + "finesse-a.pem", h + "finesse-a.key", pki + "/ca.pem", false);
@@ -233,14 +245,20 @@ int main(int argc, char** argv) {
     us[label].push_back(cost.us / n);
   };
   for (int r = 0; r < rounds; ++r) {  // interleaved: every variant in every round
-    full("full_autochain", *autochain, cfull.get());
     full("full_nochain", *tuned, cfull.get());
-    resume("resume_stateless", *stateless);
     resume("resume_stateful", *tuned);
+#if CCSEC_TLS_OPENSSL
+    full("full_autochain", *autochain, cfull.get());
+    resume("resume_stateless", *stateless);
     full("full_chain_crl_leaf_only", *leafonly, cchain.get());
     full("full_chain_crl_check_all", *checkall, cchain.get());
+#else
+    full("full_chain_crl_check_all", *build(chain_cfg), cchain.get());
+#endif
   }
   for (const auto& [k, v] : us) std::printf("%s_us=%.1f\n", k.c_str(), median(v));
+  std::printf("resume_vs_full=%.2f\n", median(us["resume_stateful"]) / median(us["full_nochain"]));
+#if CCSEC_TLS_OPENSSL
   std::printf("autochain_vs_nochain=%.2f\n",
               median(us["full_autochain"]) / median(us["full_nochain"]));
   std::printf("resume_stateless_vs_full=%.2f\nresume_stateful_vs_full=%.2f\n",
@@ -248,6 +266,7 @@ int main(int argc, char** argv) {
               median(us["resume_stateful"]) / median(us["full_nochain"]));
   std::printf("check_all_vs_leaf_only=%.2f\n",
               median(us["full_chain_crl_check_all"]) / median(us["full_chain_crl_leaf_only"]));
+#endif
 
   // Idle memory: the heap the server keeps per open, idle connection (after one byte each way,
   // buffers released), for a full handshake and a resumed one, stateless and stateful.
@@ -271,7 +290,10 @@ int main(int argc, char** argv) {
     // After the connections close (cleanly), what stays in the server's session cache.
     ServerCost after;
     for (auto& c : held) {
-      server(after, [&] { return SSL_shutdown(c->s.get()); });
+      server(after, [&] {
+        c->s->close();
+        return 0;
+      });
       server(after, [&] {
         c->s.reset();
         return 0;

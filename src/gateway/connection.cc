@@ -1,7 +1,5 @@
 #include "gateway/connection.h"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -13,6 +11,7 @@
 
 #include "gateway/ged188.h"
 #include "gateway/session_audit.h"
+#include "tls/session.h"
 
 namespace ccsec::gateway {
 namespace {
@@ -66,10 +65,9 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
   // Server mode: the accepted socket is the TLS side.
   void startServer(net::UniqueFd fd) override {
     tls_fd_ = std::move(fd);
-    ctx_ = l_->holder->get();
-    auto ssl = ctx_->newSsl(tls_fd_.get(), &info_);
-    if (!ssl) return fail("ssl_setup_failed", ssl.error().message);
-    ssl_ = std::move(*ssl);
+    auto tls = l_->holder->get()->newSession(tls_fd_.get());
+    if (!tls) return fail("ssl_setup_failed", tls.error().message);
+    tls_ = std::move(*tls);
     state_ = State::kHandshake;
     if (!env_.loop.add(tls_fd_.get(), EPOLLIN, &tls_side_))
       return fail("internal", "epoll add failed");
@@ -97,10 +95,9 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
         if (err != 0)
           return fail("forward_failed",
                       "cannot connect to " + l_->config.forward.str() + ": " + std::strerror(err));
-        ctx_ = l_->holder->get();
-        auto ssl = ctx_->newSsl(tls_fd_.get(), &info_);
-        if (!ssl) return fail("ssl_setup_failed", ssl.error().message);
-        ssl_ = std::move(*ssl);
+        auto tls = l_->holder->get()->newSession(tls_fd_.get());
+        if (!tls) return fail("ssl_setup_failed", tls.error().message);
+        tls_ = std::move(*tls);
         state_ = State::kHandshake;
         return handshake();
       }
@@ -164,9 +161,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
       if (now >= deadline_) {
         if (state_ == State::kHandshake || state_ == State::kConnectingTls) {
           m_.handshakes_timeout.fetch_add(1, std::memory_order_relaxed);
-          env_.audit.emit(l_, "handshake_failed", peer_.str(),
-                          info_.peer.empty() ? std::string() : info_.peer.str(),
-                          "handshake timeout");
+          env_.audit.emit(l_, "handshake_failed", peer_.str(), peerIdentity(), "handshake timeout");
           return closeQuietly();
         }
         return fail("forward_failed", "timeout connecting to " + l_->config.forward.str());
@@ -205,39 +200,31 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
   bool isServer() const { return l_->config.mode == Mode::kServer; }
 
   void handshake() {
-    ERR_clear_error();
-    int r = SSL_do_handshake(ssl_.get());
-    if (r == 1) return handshakeDone();
-    int err = SSL_get_error(ssl_.get(), r);
-    if (err == SSL_ERROR_WANT_READ) return setTls(EPOLLIN);
-    if (err == SSL_ERROR_WANT_WRITE) return setTls(EPOLLOUT);
-    std::string reason = tls::handshakeFailureReason(err, info_);
+    switch (tls_->handshake()) {
+      case tls::Io::kOk:
+        return handshakeDone();
+      case tls::Io::kWantRead:
+        return setTls(EPOLLIN);
+      case tls::Io::kWantWrite:
+        return setTls(EPOLLOUT);
+      default:
+        break;
+    }
+    const std::string& reason = tls_->failureReason();
     m_.handshakes_failed.fetch_add(1, std::memory_order_relaxed);
-    env_.audit.emit(l_, "handshake_failed", peer_.str(), info_.peer.str(), reason,
+    env_.audit.emit(l_, "handshake_failed", peer_.str(), tls_->peer().str(), reason,
                     nlohmann::json{{"mode", isServer() ? "server" : "client"}}.dump());
     gatewayLog().info("{}: handshake with {} failed: {}", l_->config.name, peer_.str(), reason);
     closeQuietly();
   }
 
+  // The session is established with a verified, allowed peer (tls::Session's contract).
   void handshakeDone() {
-    // Defense in depth: the name was checked during verification already.
-    X509* cert = SSL_get0_peer_certificate(ssl_.get());
-    if (cert != nullptr &&
-        info_.peer.empty())  // resumed session: verification callback did not run
-      info_.peer = tls::identityOf(cert);
-    if (cert == nullptr || SSL_get_verify_result(ssl_.get()) != X509_V_OK ||
-        !tls::peerNameAllowed(info_.peer, ctx_->config().allowed_peers)) {
-      m_.handshakes_failed.fetch_add(1, std::memory_order_relaxed);
-      env_.audit.emit(l_, "handshake_failed", peer_.str(), info_.peer.str(),
-                      "peer name not allowed");
-      return closeQuietly();
-    }
     m_.handshakes_ok.fetch_add(1, std::memory_order_relaxed);
-    if (SSL_session_reused(ssl_.get()))
-      m_.handshakes_resumed.fetch_add(1, std::memory_order_relaxed);
+    if (tls_->resumed()) m_.handshakes_resumed.fetch_add(1, std::memory_order_relaxed);
     established_ = true;
-    env_.audit.emit(l_, "session_open", peer_.str(), info_.peer.str(), "handshake ok",
-                    sessionOpenDetail(ssl_.get()));
+    env_.audit.emit(l_, "session_open", peer_.str(), tls_->peer().str(), "handshake ok",
+                    sessionOpenDetail(*tls_));
     last_activity_ = Clock::now();
     if (isServer()) {
       auto out = net::connectTcp(l_->config.forward);
@@ -285,7 +272,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
     m_.malformed_frames.fetch_add(1, std::memory_order_relaxed);
     const char* dir = &d == &down_ ? (isServer() ? "client->server" : "server->client")
                                    : (isServer() ? "server->client" : "client->server");
-    env_.audit.emit(l_, "malformed_frame", peer_.str(), info_.peer.str(), reason,
+    env_.audit.emit(l_, "malformed_frame", peer_.str(), tls_->peer().str(), reason,
                     nlohmann::json{{"direction", dir}}.dump());
     close("malformed GED-188 frame");
   }
@@ -346,37 +333,30 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
       const std::size_t held = down_.hold_len;
       std::size_t filled = held;
       bool drained = false;
-      int fatal = 0;
-      std::string fatal_reason;
+      tls::Io fatal = tls::Io::kOk;  // kLost or kFailed
       while (filled < kBatchSize) {
-        clearErrorQueue();
-        int r = SSL_read(ssl_.get(), s + filled, static_cast<int>(kBatchSize - filled));
-        if (r > 0) {
-          filled += static_cast<std::size_t>(r);
-          // Less than a full record and nothing buffered inside OpenSSL: the last recv() most
-          // likely emptied the socket, so skip the read that would only return EAGAIN.
-          if (static_cast<std::size_t>(r) < kRecordPlain && SSL_has_pending(ssl_.get()) == 0) {
+        const tls::IoResult r = tls_->read(s + filled, kBatchSize - filled);
+        filled += r.bytes;
+        if (r.status == tls::Io::kOk) {
+          // Less than a full record and nothing buffered inside the library: the last recv()
+          // most likely emptied the socket, so skip the read that would only return EAGAIN.
+          if (r.bytes < kRecordPlain && !tls_->hasPending()) {
             drained = true;
             break;
           }
           continue;
         }
-        int err = SSL_get_error(ssl_.get(), r);
-        if (err == SSL_ERROR_WANT_READ) {
+        if (r.status == tls::Io::kWantRead) {
           drained = true;
-        } else if (err == SSL_ERROR_WANT_WRITE) {
+        } else if (r.status == tls::Io::kWantWrite) {
           down_wants_write_ = true;
           drained = true;
-        } else if (err == SSL_ERROR_ZERO_RETURN) {
+        } else if (r.status == tls::Io::kClosed) {
           down_.eof = true;
         } else {
-          // A TCP close without close_notify is the peer going away (OpenSSL 3 reports it as an
-          // SSL error "unexpected eof"): like a lost connection, it may cut a frame short.
-          const bool lost = err == SSL_ERROR_SYSCALL ||
-                            ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
-          fatal = lost ? SSL_ERROR_SYSCALL : err;
-          if (!lost) fatal_reason = tls::sessionErrorReason(err, info_);
-          ERR_clear_error();
+          // kLost: a TCP close without close_notify is the peer going away; like a lost
+          // connection, it may cut a frame short. kFailed: a TLS error.
+          fatal = r.status;
         }
         break;
       }
@@ -384,12 +364,12 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
         if (held != 0) std::memcpy(s, down_.hold, held);
         if (!forwardDown(s, filled)) return false;
       }
-      if (fatal == SSL_ERROR_SYSCALL) {
+      if (fatal == tls::Io::kLost) {
         if (endOfStream(down_)) close("TLS peer connection lost");
         return false;
       }
-      if (fatal != 0 || info_.renegotiation_attempt) {
-        close(fatal != 0 ? fatal_reason : tls::sessionErrorReason(0, info_));
+      if (fatal == tls::Io::kFailed) {
+        close(tls_->failureReason());
         return false;
       }
       if (down_.len > 0 || down_.eof) continue;  // retry the stalled write / report the close
@@ -431,23 +411,21 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
     up_wants_write_ = false;
     for (int budget = kPumpBudget; budget > 0; --budget) {
       if (up_.len > 0) {
-        clearErrorQueue();
-        int r = SSL_write(ssl_.get(), up_.buf + up_.off, static_cast<int>(up_.len));
-        if (r <= 0) {
-          int err = SSL_get_error(ssl_.get(), r);
-          if (err == SSL_ERROR_WANT_WRITE) {
+        const tls::IoResult r = tls_->write(up_.buf + up_.off, up_.len);
+        if (r.status != tls::Io::kOk) {
+          if (r.status == tls::Io::kWantWrite) {
             up_wants_write_ = true;
             return true;
           }
-          if (err == SSL_ERROR_WANT_READ) {
+          if (r.status == tls::Io::kWantRead) {
             up_wants_read_ = true;
             return true;
           }
-          close(tls::sessionErrorReason(err, info_));
+          close(writeFailure(r.status));
           return false;
         }
-        up_.off += static_cast<std::uint32_t>(r);
-        up_.len -= static_cast<std::uint32_t>(r);
+        up_.off += static_cast<std::uint32_t>(r.bytes);
+        up_.len -= static_cast<std::uint32_t>(r.bytes);
         if (up_.len > 0) continue;
         env_.pool.give(up_.buf);
         up_.buf = nullptr;
@@ -481,21 +459,15 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
       }
       bytes_to_tls_ += len;
       m_.bytes_to_tls.fetch_add(len, std::memory_order_relaxed);
-      clearErrorQueue();
-      int r = SSL_write(ssl_.get(), s, static_cast<int>(len));
-      std::size_t done = 0;
-      if (r > 0) {
-        done = static_cast<std::size_t>(r);
-      } else {
-        int err = SSL_get_error(ssl_.get(), r);
-        if (err == SSL_ERROR_WANT_WRITE)
-          up_wants_write_ = true;
-        else if (err == SSL_ERROR_WANT_READ)
-          up_wants_read_ = true;
-        else {
-          close(tls::sessionErrorReason(err, info_));
-          return false;
-        }
+      const tls::IoResult r = tls_->write(s, len);
+      const std::size_t done = r.bytes;
+      if (r.status == tls::Io::kWantWrite) {
+        up_wants_write_ = true;
+      } else if (r.status == tls::Io::kWantRead) {
+        up_wants_read_ = true;
+      } else if (r.status != tls::Io::kOk) {
+        close(writeFailure(r.status));
+        return false;
       }
       if (done < len) {
         std::uint8_t* b = takeBuffer(up_);
@@ -512,7 +484,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
     return true;
   }
 
-  // The budget ran out with work possibly pending inside OpenSSL or the sockets: come back
+  // The budget ran out with work possibly pending inside the TLS library or the sockets: come back
   // after this batch instead of starving other connections.
   void rescheduleIfPending() {
     if (rescheduled_) return;
@@ -549,9 +521,17 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
     setPlain(p);
   }
 
+  // The peer's identity for audit, empty before its certificate was seen.
+  std::string peerIdentity() const {
+    return tls_ && !tls_->peer().empty() ? tls_->peer().str() : std::string();
+  }
+  // Why a write to the TLS side failed (kLost or kFailed).
+  std::string writeFailure(tls::Io status) const {
+    return status == tls::Io::kFailed ? tls_->failureReason() : "TLS error: connection lost";
+  }
+
   void fail(const std::string& kind, const std::string& reason) {
-    env_.audit.emit(l_, kind, peer_.str(), info_.peer.empty() ? std::string() : info_.peer.str(),
-                    reason);
+    env_.audit.emit(l_, kind, peer_.str(), peerIdentity(), reason);
     if (kind == "forward_failed") gatewayLog().warn("{}: {}", l_->config.name, reason);
     closeQuietly();
   }
@@ -563,7 +543,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
       sum.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
       sum.bytes_from_tls = bytes_from_tls_;
       sum.bytes_to_tls = bytes_to_tls_;
-      sum.ssl = ssl_.get();
+      sum.tls = tls_->describe();
       if (l_->config.protocol == Protocol::kGed188) {
         const auto& c2s = isServer() ? down_.parser : up_.parser;
         sum.ged188 = true;
@@ -573,15 +553,9 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
         sum.sensitive_fields = (up_.parser ? up_.parser->sensitiveFields() : 0) +
                                (down_.parser ? down_.parser->sensitiveFields() : 0);
       }
-      env_.audit.emit(l_, "session_close", peer_.str(), info_.peer.str(), why,
+      env_.audit.emit(l_, "session_close", peer_.str(), tls_->peer().str(), why,
                       sessionCloseDetail(sum));
-      if (ssl_) {
-        // Best-effort close_notify (never blocks: non-blocking socket). It also keeps the
-        // session resumable: OpenSSL drops sessions of SSL objects freed without it.
-        ERR_clear_error();
-        SSL_shutdown(ssl_.get());
-        ERR_clear_error();
-      }
+      tls_->close();  // best-effort close_notify; keeps the session resumable
     }
     closeQuietly();
   }
@@ -592,7 +566,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
     m_.connections_active.fetch_sub(1, std::memory_order_relaxed);
     if (tls_fd_.valid()) env_.loop.remove(tls_fd_.get());
     if (plain_fd_.valid()) env_.loop.remove(plain_fd_.get());
-    ssl_.reset();
+    tls_.reset();
     tls_fd_.reset();
     plain_fd_.reset();
     releaseBuffers();
@@ -607,9 +581,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
   Side plain_side_;
   net::UniqueFd tls_fd_;
   net::UniqueFd plain_fd_;
-  std::shared_ptr<const tls::Context> ctx_;
-  tls::HandshakeInfo info_;
-  core::SslPtr ssl_;
+  std::unique_ptr<tls::Session> tls_;  // from the listener's context current at the start
   State state_ = State::kHandshake;
   std::uint32_t tls_events_ = 0;
   std::uint32_t plain_events_ = 0;

@@ -130,8 +130,9 @@ core::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config, uns
 core::Result<void> Gateway::start() {
   auto& d = *impl_;
   if (d.started) return core::makeError("gateway already started");
-  // A peer that vanishes must not kill the process: OpenSSL's socket BIO writes without
-  // MSG_NOSIGNAL, so SIGPIPE is ignored process-wide while a gateway runs (EPIPE is handled).
+  // A peer that vanishes must not kill the process: a TLS library's socket writes may go
+  // without MSG_NOSIGNAL (OpenSSL's socket BIO does), so SIGPIPE is ignored process-wide while a
+  // gateway runs (EPIPE is handled).
   ::signal(SIGPIPE, SIG_IGN);
   const WorkerEnv env{d.config.limits, d.worker_count, *d.metrics,
                       *d.sink,         d.active,       *d.peer_limiter};
@@ -165,7 +166,9 @@ core::Result<void> Gateway::start() {
   d.started = true;
   std::string where;
   for (auto& l : d.listeners) where += " " + l.config.name + "=" + l.bound.str();
-  d.sink->emit(nullptr, "start", {}, {}, "listening:" + where);
+  d.sink->emit(nullptr, "start", {}, {}, "listening:" + where,
+               nlohmann::json{{"tls_library", tls::libraryVersion()}}.dump());
+  gatewayLog().info("listening:{} (TLS data path: {})", where, tls::libraryVersion());
   return {};
 }
 

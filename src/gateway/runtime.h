@@ -3,8 +3,6 @@
 // connections (connection.h) share: relay constants, listener state, the buffer pools and the
 // audit sink. Not part of the module's interface.
 
-#include <openssl/err.h>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -38,12 +36,6 @@ inline constexpr int kPumpBudget =
 inline constexpr std::size_t kPooledBlocks = 64;                 // free blocks a pool keeps
 inline constexpr std::size_t kAcceptBurst = 64;                  // accepts per listener wake-up
 inline constexpr std::chrono::milliseconds kSweepInterval{100};  // timer checks
-
-// SSL_get_error() needs an empty error queue before each TLS call. Every failure path clears
-// it, so it is almost always empty already: peeking is cheaper than clearing 16 slots per record.
-inline void clearErrorQueue() {
-  if (ERR_peek_error() != 0) ERR_clear_error();
-}
 
 struct ListenerState {
   std::size_t index = 0;

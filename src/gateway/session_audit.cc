@@ -2,15 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tls/context.h"
-
 namespace ccsec::gateway {
 
-std::string sessionOpenDetail(SSL* ssl) {
-  return nlohmann::json{{"tls", tls::describeSession(ssl)},
-                        {"resumed", SSL_session_reused(ssl) == 1},
-                        {"ktls_tx", BIO_get_ktls_send(SSL_get_wbio(ssl)) == 1},
-                        {"ktls_rx", BIO_get_ktls_recv(SSL_get_rbio(ssl)) == 1}}
+std::string sessionOpenDetail(const tls::Session& tls) {
+  return nlohmann::json{{"tls", tls.describe()},
+                        {"resumed", tls.resumed()},
+                        {"ktls_tx", tls.ktlsSend()},
+                        {"ktls_rx", tls.ktlsRecv()}}
       .dump();
 }
 
@@ -18,7 +16,7 @@ std::string sessionCloseDetail(const SessionSummary& s) {
   nlohmann::json d{{"duration_ms", s.duration.count()},
                    {"bytes_from_tls", s.bytes_from_tls},
                    {"bytes_to_tls", s.bytes_to_tls},
-                   {"tls", s.ssl != nullptr ? tls::describeSession(s.ssl) : std::string()}};
+                   {"tls", s.tls}};
   if (s.ged188) {
     nlohmann::json frames = nlohmann::json::object();
     for (std::size_t b = 0; b < s.frames.size(); ++b)

@@ -436,7 +436,7 @@ TEST_F(GatewayAttack, AuditFailuresAreExportedOnMetrics) {
   // timeout, so the gateway's next commit fails. The marker file says the lock is held.
   const std::string marker = dir_ + "/locked";
   const std::string lock_cmd =
-      "(echo \"BEGIN IMMEDIATE; INSERT INTO "
+      "(echo \".timeout 5000\"; echo \"BEGIN IMMEDIATE; INSERT INTO "
       "audit_events(time_ms,source,kind,peer_address,peer_identity,reason,"
       "detail) VALUES(0,'t','lock','','','','');\"; echo '.shell touch " +
       marker + "'; sleep 9; echo 'COMMIT;') | sqlite3 " + dir_ + "/audit.db";
