@@ -325,8 +325,13 @@ std::string sessionErrorReason(int ssl_error, const HandshakeInfo& info) {
   if (info.renegotiation_attempt) {
     reason = "renegotiation attempt";
   } else if (first != 0) {
+    const int code = ERR_GET_REASON(first);
     const char* r = ERR_reason_error_string(first);
-    reason = r != nullptr ? r : "error " + std::to_string(ERR_GET_REASON(first));
+    if (code == SSL_R_PACKET_LENGTH_TOO_LONG || code == SSL_R_ENCRYPTED_LENGTH_TOO_LONG ||
+        code == SSL_R_DATA_LENGTH_TOO_LONG)
+      reason = "record overflow";  // the contract's word for an oversized record
+    else
+      reason = r != nullptr ? r : "error " + std::to_string(code);
   } else if (ssl_error == SSL_ERROR_SYSCALL) {
     reason = "connection lost";
   } else {
