@@ -14,8 +14,9 @@
 // revoked peer resumes); client contexts remember the last session and offer it on the next
 // connect.
 //
-// The library behind the seam is chosen when ccsec is built (CMake CCSEC_TLS_DATA_PATH: openssl,
-// the default, or gnutls; `libraryVersion()` names it). One library per data path in a binary;
+// The library behind the seam is chosen when ccsec is built (CMake CCSEC_TLS_DATA_PATH: gnutls,
+// the default since it halves the memory per idle connection, or openssl; `libraryVersion()`
+// names it; docs/gateway.md has the measurements). One library per data path in a binary;
 // `ccsec pki` and the probe stay on OpenSSL whatever this is. Everything a caller needs is in
 // this header and tls/session.h; no library type crosses them (only OpenSSL builds expose
 // `raw()`, for OpenSSL-specific tests and the lever benchmark).
