@@ -12,6 +12,13 @@ core::Result<void> checkKeyFileMode(const std::string& path) {
   return core::checkKeyFileMode(path, ", or set allow_insecure_key_permissions: true");
 }
 
+core::Result<void> validateContextConfig(const ContextConfig& c) {
+  if (auto v = validatePolicy(c.policy); !v) return v.error();
+  if (c.allowed_peers.empty())
+    return core::makeError("allowed_peers is empty: mutual TLS needs at least one peer name");
+  return {};
+}
+
 std::string PeerIdentity::str() const {
   if (empty()) return "no certificate";
   std::string s = "CN=" + common_name + " dns=[";

@@ -86,6 +86,10 @@ struct PeerIdentity {
 /// (core/cert_identity.h: a SAN DNS name, or the CN only when there is no SAN DNS name).
 bool peerNameAllowed(const PeerIdentity& peer, const std::vector<std::string>& allowed);
 
+/// The checks of a ContextConfig every backend makes first in Context::build (policy valid, at
+/// least one allowed peer).
+core::Result<void> validateContextConfig(const ContextConfig& c);
+
 /// The TLS library of this build's data path and its runtime version, e.g. "OpenSSL 3.0.17" or
 /// "GnuTLS 3.7.9" (logged at start).
 std::string libraryVersion();

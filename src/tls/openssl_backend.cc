@@ -182,9 +182,7 @@ Context::~Context() = default;
 SSL_CTX* Context::raw() const { return impl_->ctx.get(); }
 
 core::Result<std::shared_ptr<Context>> Context::build(const ContextConfig& c) {
-  if (auto v = validatePolicy(c.policy); !v) return v.error();
-  if (c.allowed_peers.empty())
-    return core::makeError("allowed_peers is empty: mutual TLS needs at least one peer name");
+  if (auto v = validateContextConfig(c); !v) return v.error();
   std::shared_ptr<Context> self(new Context());
   self->config_ = c;
   const SSL_METHOD* method = c.role == Role::kServer ? TLS_server_method() : TLS_client_method();
