@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "seam_fixture.h"
 #include "test_peers.h"
 #include "tls/session.h"
 
@@ -35,82 +36,8 @@ TEST(TlsPolicy, DefaultSuitesAreAeadOnly) {
   }
 }
 
-class TlsContextTest : public ::testing::Test {
+class TlsContextTest : public SeamTest {
  protected:
-  static void SetUpTestSuite() {
-    ::signal(SIGPIPE, SIG_IGN);  // peers below close abruptly on purpose
-    pki_ = new std::string(testing::makeTempDir("tlspki"));
-    ASSERT_TRUE(testing::makeTestPki(*pki_));
-  }
-  static void TearDownTestSuite() {
-    std::filesystem::remove_all(*pki_);
-    delete pki_;
-  }
-  static ContextConfig config(Role role, const std::string& name,
-                              std::vector<std::string> allowed) {
-    ContextConfig c;
-    c.role = role;
-    c.cert_file = *pki_ + "/hosts/" + name + ".pem";
-    c.key_file = *pki_ + "/hosts/" + name + ".key";
-    c.ca_file = *pki_ + "/ca.pem";
-    c.crl_file = *pki_ + "/crl.pem";
-    c.allowed_peers = std::move(allowed);
-    return c;
-  }
-  // Blocking handshake over a socketpair; returns {server ok, client ok, server info}.
-  // Certificates of the intermediate PKI (make_certs.sh: chain/).
-  static ContextConfig chainConfig(Role role, const std::string& name,
-                                   std::vector<std::string> allowed) {
-    ContextConfig c = config(role, name, std::move(allowed));
-    c.cert_file = *pki_ + "/chain/" + name + ".pem";
-    c.key_file = *pki_ + "/chain/" + name + ".key";
-    c.ca_file = *pki_ + "/chain/ca.pem";
-    c.crl_file = *pki_ + "/chain/crl.pem";
-    return c;
-  }
-  struct Outcome {
-    bool server_ok;
-    bool client_ok;
-    PeerIdentity server_peer;  // what the server saw of the client
-    std::string reason;        // the server's failure reason
-    bool server_resumed = false;
-    bool client_resumed = false;
-  };
-  // Blocking handshake over a socketpair through the seam on both sides; one byte each way after
-  // it (the client's read brings the TLS 1.3 ticket), then close_notify as the gateway does.
-  static Outcome handshake(const Context& server, const Context& client) {
-    int sv[2];
-    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    Outcome o{};
-    auto s = server.newSession(sv[0]);
-    auto c = client.newSession(sv[1]);
-    EXPECT_TRUE(s.ok() && c.ok());
-    std::thread t([&] {
-      o.client_ok = (*c)->handshake() == Io::kOk;
-      if (o.client_ok) {
-        o.client_resumed = (*c)->resumed();
-        std::uint8_t b;
-        (void)(*c)->read(&b, 1);
-        (*c)->close();
-      }
-      ::shutdown(sv[1], SHUT_RDWR);
-    });
-    o.server_ok = (*s)->handshake() == Io::kOk;
-    o.server_peer = (*s)->peer();
-    if (!o.server_ok) {
-      o.reason = (*s)->failureReason();
-    } else {
-      o.server_resumed = (*s)->resumed();
-      const std::uint8_t x = 'x';
-      EXPECT_EQ((*s)->write(&x, 1).status, Io::kOk);
-      (*s)->close();
-    }
-    ::shutdown(sv[0], SHUT_RDWR);
-    t.join();
-    ::close(sv[0]);
-    ::close(sv[1]);
-    return o;
-  }
   // The certificates a server session sends, as a plain OpenSSL client counts them (whatever
   // the backend): the client presents hosts/<name> of `dir` and does not verify.
   static int chainSentBy(const Context& server, const std::string& dir, const std::string& name) {
@@ -139,7 +66,6 @@ class TlsContextTest : public ::testing::Test {
     ::close(sv[1]);
     return chain;
   }
-  static inline std::string* pki_ = nullptr;
 };
 
 TEST_F(TlsContextTest, MutualHandshakeWithAllowedNames) {
@@ -147,8 +73,8 @@ TEST_F(TlsContextTest, MutualHandshakeWithAllowedNames) {
   auto c = Context::build(config(Role::kClient, "finesse-a", {"gw"}));
   ASSERT_TRUE(s.ok() && c.ok());
   auto o = handshake(**s, **c);
-  EXPECT_TRUE(o.server_ok) << o.reason;
-  EXPECT_TRUE(o.client_ok);
+  EXPECT_TRUE((o.server == Io::kOk)) << o.server_reason;
+  EXPECT_TRUE((o.client == Io::kOk));
   EXPECT_EQ(o.server_peer.common_name, "finesse-a");
   EXPECT_EQ(o.server_peer.fingerprint_sha256.rfind("sha256:", 0), 0U);
 }
@@ -158,8 +84,8 @@ TEST_F(TlsContextTest, PeerNotAllowedFailsTheHandshake) {
   auto c = Context::build(config(Role::kClient, "finesse-a", {"gw"}));
   ASSERT_TRUE(s.ok() && c.ok());
   auto o = handshake(**s, **c);
-  EXPECT_FALSE(o.server_ok);
-  EXPECT_EQ(o.reason, "peer name not allowed");
+  EXPECT_FALSE((o.server == Io::kOk));
+  EXPECT_EQ(o.server_reason, "peer name not allowed");
   EXPECT_EQ(o.server_peer.common_name, "finesse-a");
 }
 
@@ -169,23 +95,23 @@ TEST_F(TlsContextTest, RevokedAndExpiredPeersAreRefused) {
   auto revoked = Context::build(config(Role::kClient, "revoked", {"gw"}));
   ASSERT_TRUE(revoked.ok());
   auto o = handshake(**s, **revoked);
-  EXPECT_FALSE(o.server_ok);
-  EXPECT_EQ(o.reason, "certificate verify failed: certificate revoked");
+  EXPECT_FALSE((o.server == Io::kOk));
+  EXPECT_EQ(o.server_reason, "certificate verify failed: certificate revoked");
   auto expired = Context::build(config(Role::kClient, "expired", {"gw"}));
   ASSERT_TRUE(expired.ok());
   o = handshake(**s, **expired);
-  EXPECT_FALSE(o.server_ok);
-  EXPECT_EQ(o.reason, "certificate verify failed: certificate has expired");
+  EXPECT_FALSE((o.server == Io::kOk));
+  EXPECT_EQ(o.server_reason, "certificate verify failed: certificate has expired");
 }
 
 TEST_F(TlsContextTest, BuildErrorsNameTheFile) {
   auto c = config(Role::kServer, "gw", {"x"});
-  c.key_file = *pki_ + "/hosts/finesse-a.key";
+  c.key_file = pki() + "/hosts/finesse-a.key";
   auto r = Context::build(c);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("finesse-a.key"), std::string::npos) << r.error().message;
   c = config(Role::kServer, "gw", {"x"});
-  c.crl_file = *pki_ + "/ca.pem";
+  c.crl_file = pki() + "/ca.pem";
   r = Context::build(c);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("CRL"), std::string::npos);
@@ -197,11 +123,11 @@ TEST_F(TlsContextTest, ClientResumesWithTickets) {
   auto s = Context::build(config(Role::kServer, "gw", {"finesse-a"}));
   auto c = Context::build(config(Role::kClient, "finesse-a", {"gw"}));
   ASSERT_TRUE(s.ok() && c.ok());
-  ASSERT_TRUE(handshake(**s, **c).server_ok);
+  ASSERT_TRUE((handshake(**s, **c).server == Io::kOk));
   // The ticket arrived with the first read; the second handshake resumes on both sides, and the
   // resumed session still knows its peer.
   auto o = handshake(**s, **c);
-  ASSERT_TRUE(o.server_ok) << o.reason;
+  ASSERT_TRUE((o.server == Io::kOk)) << o.server_reason;
   EXPECT_TRUE(o.server_resumed);
   EXPECT_TRUE(o.client_resumed);
   EXPECT_EQ(o.server_peer.common_name, "finesse-a");
@@ -213,17 +139,17 @@ TEST_F(TlsContextTest, RevokedPeerDoesNotResumeAfterCrlReload) {
   for (std::uint32_t cache : {20000u, 0u}) {
     SCOPED_TRACE("session_cache " + std::to_string(cache));
     auto sc = config(Role::kServer, "gw", {"revoked"});
-    sc.crl_file = *pki_ + "/crl-none.pem";  // "revoked" is not revoked yet
+    sc.crl_file = pki() + "/crl-none.pem";  // "revoked" is not revoked yet
     sc.session_cache = cache;
     auto s = Context::build(sc);
     auto c = Context::build(config(Role::kClient, "revoked", {"gw"}));
     ASSERT_TRUE(s.ok() && c.ok());
     auto o = handshake(**s, **c);
-    ASSERT_TRUE(o.server_ok) << o.reason;
+    ASSERT_TRUE((o.server == Io::kOk)) << o.server_reason;
     EXPECT_FALSE(o.server_resumed);
     for (int i = 0; i < 2; ++i) {  // each resumption brings the next ticket
       o = handshake(**s, **c);
-      ASSERT_TRUE(o.server_ok) << o.reason;
+      ASSERT_TRUE((o.server == Io::kOk)) << o.server_reason;
       EXPECT_TRUE(o.server_resumed) << "resumption " << i;
     }
 #if CCSEC_TLS_OPENSSL
@@ -233,13 +159,13 @@ TEST_F(TlsContextTest, RevokedPeerDoesNotResumeAfterCrlReload) {
       EXPECT_EQ(SSL_CTX_get_timeout((*s)->raw()), 7200);
     }
 #endif
-    sc.crl_file = *pki_ + "/crl.pem";  // reload: the CRL now revokes the client
+    sc.crl_file = pki() + "/crl.pem";  // reload: the CRL now revokes the client
     auto reloaded = Context::build(sc);
     ASSERT_TRUE(reloaded.ok());
     o = handshake(**reloaded, **c);
-    EXPECT_FALSE(o.server_ok);
+    EXPECT_FALSE((o.server == Io::kOk));
     EXPECT_FALSE(o.server_resumed);
-    EXPECT_NE(o.reason.find("revoked"), std::string::npos) << o.reason;
+    EXPECT_NE(o.server_reason.find("revoked"), std::string::npos) << o.server_reason;
   }
 }
 
@@ -253,7 +179,7 @@ TEST_F(TlsContextTest, SessionCacheIsBounded) {
   for (int i = 0; i < 6; ++i) {
     auto c = Context::build(config(Role::kClient, "finesse-a", {"gw"}));  // a new client each
     ASSERT_TRUE(c.ok());
-    ASSERT_TRUE(handshake(**s, **c).server_ok);
+    ASSERT_TRUE((handshake(**s, **c).server == Io::kOk));
   }
   EXPECT_GE(SSL_CTX_sess_number((*s)->raw()), 1);
   EXPECT_LE(SSL_CTX_sess_number((*s)->raw()), 3);
@@ -274,14 +200,14 @@ TEST_F(TlsContextTest, ChainIsSentAndRevokedIntermediateIsRefused) {
   auto good = Context::build(chainConfig(Role::kClient, "finesse-a", {"gw"}));
   ASSERT_TRUE(good.ok()) << good.error().message;
   auto o = handshake(**s, **good);
-  EXPECT_TRUE(o.server_ok) << o.reason;
-  EXPECT_TRUE(o.client_ok);
-  EXPECT_EQ(chainSentBy(**s, *pki_ + "/chain", "finesse-a"), 3);
+  EXPECT_TRUE((o.server == Io::kOk)) << o.server_reason;
+  EXPECT_TRUE((o.client == Io::kOk));
+  EXPECT_EQ(chainSentBy(**s, pki() + "/chain", "finesse-a"), 3);
   auto bad = Context::build(chainConfig(Role::kClient, "finesse-r", {"gw"}));
   ASSERT_TRUE(bad.ok()) << bad.error().message;
   o = handshake(**s, **bad);
-  EXPECT_FALSE(o.server_ok);
-  EXPECT_EQ(o.reason, "certificate verify failed: certificate revoked");
+  EXPECT_FALSE((o.server == Io::kOk));
+  EXPECT_EQ(o.server_reason, "certificate verify failed: certificate revoked");
   EXPECT_EQ(o.server_peer.common_name, "finesse-r");
 }
 
@@ -291,8 +217,8 @@ TEST_F(TlsContextTest, LoneRootSendsLeafAndRoot) {
   auto c = Context::build(config(Role::kClient, "finesse-a", {"gw"}));
   ASSERT_TRUE(s.ok() && c.ok());
   auto o = handshake(**s, **c);
-  EXPECT_TRUE(o.server_ok) << o.reason;
-  EXPECT_EQ(chainSentBy(**s, *pki_ + "/hosts", "finesse-a"), 2);
+  EXPECT_TRUE((o.server == Io::kOk)) << o.server_reason;
+  EXPECT_EQ(chainSentBy(**s, pki() + "/hosts", "finesse-a"), 2);
 #if CCSEC_TLS_OPENSSL
   const X509_VERIFY_PARAM* p = X509_STORE_get0_param(SSL_CTX_get_cert_store((*s)->raw()));
   EXPECT_NE(X509_VERIFY_PARAM_get_flags(p) & X509_V_FLAG_CRL_CHECK, 0UL);

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "core/x509_info.h"
+#include "seam_fixture.h"
 #include "test_peers.h"
 #include "tls/context.h"
 #include "tls/session.h"
@@ -26,69 +27,10 @@
 namespace ccsec::tls {
 namespace {
 
-void setNonBlocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
-
-// Drives a handshake on a non-blocking fd to its end (kOk or a failure).
-Io drive(Session& s, int fd) {
-  for (;;) {
-    Io io = s.handshake();
-    if (io != Io::kWantRead && io != Io::kWantWrite) return io;
-    pollfd p{fd, static_cast<short>(io == Io::kWantRead ? POLLIN : POLLOUT), 0};
-    if (::poll(&p, 1, 5000) <= 0) return Io::kLost;
-  }
-}
-
-// Reads until `n` bytes, a close or a failure.
-IoResult readSome(Session& s, int fd, std::string* out, std::size_t n) {
-  IoResult last{};
-  while (out->size() < n) {
-    std::uint8_t buf[4096];
-    last = s.read(buf, sizeof buf);
-    out->append(reinterpret_cast<char*>(buf), last.bytes);
-    if (last.status == Io::kWantRead || last.status == Io::kWantWrite) {
-      pollfd p{fd, static_cast<short>(last.status == Io::kWantRead ? POLLIN : POLLOUT), 0};
-      if (::poll(&p, 1, 5000) <= 0) return {Io::kLost, 0};
-      continue;
-    }
-    if (last.status != Io::kOk) return last;
-  }
-  return last;
-}
-
 bool run(const std::string& cmd) { return std::system(cmd.c_str()) == 0; }
 
-class GnutlsBackendTest : public ::testing::Test {
+class GnutlsBackendTest : public SeamTest {
  protected:
-  static void SetUpTestSuite() {
-    ::signal(SIGPIPE, SIG_IGN);
-    pki_ = new std::string(testing::makeTempDir("gnutlspki"));
-    ASSERT_TRUE(testing::makeTestPki(*pki_));
-  }
-  static void TearDownTestSuite() {
-    std::filesystem::remove_all(*pki_);
-    delete pki_;
-  }
-  static const std::string& pki() { return *pki_; }
-  static ContextConfig config(Role role, const std::string& name,
-                              std::vector<std::string> allowed) {
-    ContextConfig c;
-    c.role = role;
-    c.cert_file = pki() + "/hosts/" + name + ".pem";
-    c.key_file = pki() + "/hosts/" + name + ".key";
-    c.ca_file = pki() + "/ca.pem";
-    c.crl_file = pki() + "/crl.pem";
-    c.allowed_peers = std::move(allowed);
-    return c;
-  }
-  static ContextConfig chainConfig(Role role, const std::string& name,
-                                   std::vector<std::string> allowed) {
-    ContextConfig c = config(role, name, std::move(allowed));
-    c.cert_file = pki() + "/chain/" + name + ".pem";
-    c.key_file = pki() + "/chain/" + name + ".key";
-    c.ca_file = pki() + "/chain/ca.pem";
-    c.crl_file = pki() + "/chain/crl.pem";
-    return c;
-  }
   // A CRL of the test CA (make_certs.sh: ca.cnf) valid for `seconds` from now (negative: in the
   // past), written to `name` in the PKI directory.
   static std::string crlValidFor(const std::string& name, long seconds) {
@@ -110,54 +52,6 @@ class GnutlsBackendTest : public ::testing::Test {
     std::strftime(buf, sizeof buf, "%Y%m%d%H%M%SZ", &tm);
     return buf;
   }
-
-  struct Outcome {
-    Io server = Io::kFailed;
-    Io client = Io::kFailed;
-    std::string server_reason;
-    std::string client_reason;
-    PeerIdentity server_saw;
-    bool resumed = false;
-    std::string describe;
-  };
-  // Both roles of the backend over a socketpair; the client reads one byte so that the server's
-  // ticket arrives (and is remembered) before the close.
-  static Outcome handshake(const Context& server, const Context& client) {
-    int sv[2];
-    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    setNonBlocking(sv[0]);
-    setNonBlocking(sv[1]);
-    Outcome o;
-    auto s = server.newSession(sv[0]);
-    auto c = client.newSession(sv[1]);
-    EXPECT_TRUE(s.ok() && c.ok());
-    std::thread t([&] {
-      o.client = drive(**c, sv[1]);
-      o.client_reason = (*c)->failureReason();
-      if (o.client == Io::kOk) {
-        std::string got;
-        readSome(**c, sv[1], &got, 1);
-        (*c)->close();
-      }
-      ::shutdown(sv[1], SHUT_RDWR);
-    });
-    o.server = drive(**s, sv[0]);
-    o.server_reason = (*s)->failureReason();
-    o.server_saw = (*s)->peer();
-    if (o.server == Io::kOk) {
-      o.resumed = (*s)->resumed();
-      o.describe = (*s)->describe();
-      const std::uint8_t x = 'x';
-      (*s)->write(&x, 1);
-      (*s)->close();
-    }
-    ::shutdown(sv[0], SHUT_RDWR);
-    t.join();
-    ::close(sv[0]);
-    ::close(sv[1]);
-    return o;
-  }
-  static inline std::string* pki_ = nullptr;
 };
 
 TEST_F(GnutlsBackendTest, NamesGnutlsAndMatchesTheOpensslIdentityFormats) {
@@ -172,10 +66,10 @@ TEST_F(GnutlsBackendTest, NamesGnutlsAndMatchesTheOpensslIdentityFormats) {
   EXPECT_EQ(o.describe.rfind("TLSv1.3 TLS_", 0), 0U) << o.describe;
   auto info = core::readCertificateFile(pki() + "/hosts/finesse-a.pem");
   ASSERT_TRUE(info.ok());
-  EXPECT_EQ(o.server_saw.common_name, info->common_name);
-  EXPECT_EQ(o.server_saw.dns_names, info->dns_names);
-  EXPECT_EQ(o.server_saw.serial_hex, info->serial_hex);
-  EXPECT_EQ(o.server_saw.fingerprint_sha256, info->fingerprint_sha256);
+  EXPECT_EQ(o.server_peer.common_name, info->common_name);
+  EXPECT_EQ(o.server_peer.dns_names, info->dns_names);
+  EXPECT_EQ(o.server_peer.serial_hex, info->serial_hex);
+  EXPECT_EQ(o.server_peer.fingerprint_sha256, info->fingerprint_sha256);
   auto own = core::readCertificateFile(pki() + "/hosts/gw.pem");
   EXPECT_EQ((*s)->ownFingerprint(), own->fingerprint_sha256);
 }
@@ -213,7 +107,7 @@ TEST_F(GnutlsBackendTest, CrlExpiringWhileRunningRefusesEveryHandshake) {
   o = handshake(**s, **fresh);
   EXPECT_EQ(o.server, Io::kFailed);
   EXPECT_EQ(o.server_reason, "certificate verify failed: CRL has expired");
-  EXPECT_EQ(o.server_saw.common_name, "finesse-a");  // recorded although refused
+  EXPECT_EQ(o.server_peer.common_name, "finesse-a");  // recorded although refused
 }
 
 TEST_F(GnutlsBackendTest, ClientAuthUsageIsEnforced) {
@@ -233,7 +127,7 @@ TEST_F(GnutlsBackendTest, ClientAuthUsageIsEnforced) {
   auto o = handshake(**s, **c);
   EXPECT_EQ(o.server, Io::kFailed);
   EXPECT_EQ(o.server_reason, "certificate verify failed: unsupported certificate purpose");
-  EXPECT_EQ(o.server_saw.common_name, "srvonly");
+  EXPECT_EQ(o.server_peer.common_name, "srvonly");
   // The same certificate serves as a server: the client asks for serverAuth only.
   auto s2 = Context::build(config(Role::kServer, "srvonly", {"finesse-a"}));
   auto c2 = Context::build(config(Role::kClient, "finesse-a", {"srvonly"}));
@@ -257,7 +151,7 @@ TEST_F(GnutlsBackendTest, ForeignCaClientIsRefusedForItsIssuer) {
   auto o = handshake(**s, **c);
   EXPECT_EQ(o.server, Io::kFailed);
   EXPECT_EQ(o.server_reason, "certificate verify failed: unable to get local issuer certificate");
-  EXPECT_EQ(o.server_saw.common_name, "finesse-a");
+  EXPECT_EQ(o.server_peer.common_name, "finesse-a");
 }
 
 TEST_F(GnutlsBackendTest, IntermediatesAreCheckedAgainstTheirCrls) {
@@ -274,7 +168,7 @@ TEST_F(GnutlsBackendTest, IntermediatesAreCheckedAgainstTheirCrls) {
   o = handshake(**s, **bad);
   EXPECT_EQ(o.server, Io::kFailed);
   EXPECT_EQ(o.server_reason, "certificate verify failed: certificate revoked");
-  EXPECT_EQ(o.server_saw.common_name, "finesse-r");
+  EXPECT_EQ(o.server_peer.common_name, "finesse-r");
   // Without the CRL of "int", a chain through it fails closed.
   ASSERT_TRUE(
       run("cd " + pki() + "/chain && cat root-crl.pem int-revoked-crl.pem > crl-no-int.pem"));
@@ -294,16 +188,16 @@ TEST_F(GnutlsBackendTest, ResumesWithOneTicketAndNotAfterAReload) {
   ASSERT_TRUE(s.ok() && c.ok());
   auto o = handshake(**s, **c);
   ASSERT_EQ(o.server, Io::kOk) << o.server_reason;
-  EXPECT_FALSE(o.resumed);
+  EXPECT_FALSE(o.server_resumed);
   o = handshake(**s, **c);
   ASSERT_EQ(o.server, Io::kOk) << o.server_reason;
-  EXPECT_TRUE(o.resumed);
-  EXPECT_EQ(o.server_saw.common_name, "finesse-a");  // from the ticket
-  auto reloaded = Context::build(sc);                // a reload: a new ticket key
+  EXPECT_TRUE(o.server_resumed);
+  EXPECT_EQ(o.server_peer.common_name, "finesse-a");  // from the ticket
+  auto reloaded = Context::build(sc);                 // a reload: a new ticket key
   ASSERT_TRUE(reloaded.ok());
   o = handshake(**reloaded, **c);
   ASSERT_EQ(o.server, Io::kOk) << o.server_reason;
-  EXPECT_FALSE(o.resumed);
+  EXPECT_FALSE(o.server_resumed);
 }
 
 // A ticket followed by data in the socket: one read returns the data (GnuTLS alone answers
@@ -353,7 +247,7 @@ TEST_F(GnutlsBackendTest, ContextsAreSharedAcrossThreads) {
       for (int i = 0; i < 10; ++i) {
         auto o = handshake(**s, **c);
         if (o.server == Io::kOk && o.client == Io::kOk) ++ok;
-        if (o.resumed) ++resumed;
+        if (o.server_resumed) ++resumed;
       }
     });
   for (auto& t : workers) t.join();
