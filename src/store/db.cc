@@ -1,5 +1,8 @@
 #include "store/db.h"
 
+#include <chrono>
+#include <thread>
+
 namespace ccsec::store::db {
 
 core::Result<Sqlite> Sqlite::open(const std::string& path, std::string_view what) {
@@ -12,9 +15,20 @@ core::Result<Sqlite> Sqlite::open(const std::string& path, std::string_view what
     return core::runtimeError("cannot open " + std::string(what) + " " + path + ": " +
                               (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
   Sqlite s(std::move(db), path, std::string(what) + " " + path);
-  for (const char* sql :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000"})
-    if (auto r = s.exec(sql); !r) return r.error();
+  if (auto r = s.exec("PRAGMA busy_timeout=5000"); !r) return r.error();
+  // Switching a fresh file to WAL upgrades a shared lock to an exclusive one. When another
+  // process opens the same store at that moment (two `ccsec check` runs, parallel tests), SQLite
+  // reports the lock-upgrade deadlock at once, without calling the busy handler; one side must
+  // back off and retry, within the same 5 s the busy handler allows.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (sqlite3_exec(s.db_.get(), "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) !=
+         SQLITE_OK) {
+    if ((sqlite3_errcode(s.db_.get()) & 0xff) != SQLITE_BUSY ||
+        std::chrono::steady_clock::now() >= deadline)
+      return s.fail("PRAGMA journal_mode=WAL");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (auto r = s.exec("PRAGMA synchronous=FULL"); !r) return r.error();
   return s;
 }
 

@@ -69,25 +69,39 @@ constexpr const char* kFindingColumns =
     "SELECT rule,severity,target,message,waived,waiver_owner,waiver_reason,waiver_expires,line "
     "FROM probe_findings";
 
-/// Brings a store at version `from` to kFindingsSchemaVersion: each step in one transaction
-/// (`begin` opens it), the version row updated in the same transaction.
-core::Result<int> migrate(int from, const std::string& where, bool postgres, const char* begin,
-                          const std::function<core::Result<void>(const char*)>& exec) {
-  if (from > kFindingsSchemaVersion)
+/// Brings the store to kFindingsSchemaVersion: each step in one transaction (`begin` opens it
+/// and takes the write lock), the version row updated in the same transaction. The version is
+/// read inside that transaction, so when several processes open a store at once, one migrates
+/// and the others find the step done instead of replaying it.
+core::Result<int> migrate(const std::string& where, bool postgres, const char* begin,
+                          const std::function<core::Result<void>(const char*)>& exec,
+                          const std::function<core::Result<int>()>& readVersion) {
+  auto newer = [&](int v) {
     return core::makeError("findings store " + where + " has schema version " +
-                           std::to_string(from) + ", newer than this ccsec (" +
+                           std::to_string(v) + ", newer than this ccsec (" +
                            std::to_string(kFindingsSchemaVersion) + ")");
-  int v = from;
+  };
+  auto v = readVersion();
+  if (!v) return v.error();
+  if (*v > kFindingsSchemaVersion) return newer(*v);
   for (const Migration& m : migrations()) {
-    if (m.version <= v) continue;
+    if (m.version <= *v) continue;
     if (auto r = exec(begin); !r) return r.error();
-    auto step = [&]() -> core::Result<void> {
+    auto step = [&]() -> core::Result<bool> {
+      if (postgres)  // BEGIN alone takes no lock: serialize migrating processes on the table
+        if (auto r = exec("LOCK TABLE ccsec_schema IN SHARE ROW EXCLUSIVE MODE"); !r)
+          return r.error();
+      auto now = readVersion();
+      if (!now) return now.error();
+      if (*now > kFindingsSchemaVersion) return newer(*now);
+      if (*now >= m.version) return false;  // another process migrated meanwhile
       for (const char* sql : postgres ? m.postgres : m.sqlite)
-        if (auto r = exec(sql); !r) return r;
+        if (auto r = exec(sql); !r) return r.error();
       const std::string up = "INSERT INTO ccsec_schema(component, version) VALUES('findings', " +
                              std::to_string(m.version) +
                              ") ON CONFLICT (component) DO UPDATE SET version = excluded.version";
-      return exec(up.c_str());
+      if (auto r = exec(up.c_str()); !r) return r.error();
+      return true;
     }();
     if (!step) {
       (void)exec("ROLLBACK");
@@ -95,9 +109,9 @@ core::Result<int> migrate(int from, const std::string& where, bool postgres, con
                                step.error());
     }
     if (auto r = exec("COMMIT"); !r) return r.error();
-    v = m.version;
+    *v = m.version;
   }
-  return v;
+  return *v;
 }
 
 void addCount(RunRecord& r, const std::string& severity, bool waived, int n) {
@@ -115,14 +129,13 @@ class SqliteFindings final : public FindingsStore {
 
   core::Result<void> init() {
     if (auto r = db_.exec(kSchemaTable); !r) return r;
-    int v = 0;
-    {
-      auto st = db_.prepare("SELECT version FROM ccsec_schema WHERE component='findings'");
-      if (!st) return st.error();
-      if (sqlite3_step(st->get()) == SQLITE_ROW) v = sqlite3_column_int(st->get(), 0);
-    }
-    auto m = migrate(v, db_.path(), false, "BEGIN IMMEDIATE",
-                     [this](const char* sql) { return db_.exec(sql); });
+    auto m = migrate(
+        db_.path(), false, "BEGIN IMMEDIATE", [this](const char* sql) { return db_.exec(sql); },
+        [this]() -> core::Result<int> {
+          auto st = db_.prepare("SELECT version FROM ccsec_schema WHERE component='findings'");
+          if (!st) return st.error();
+          return sqlite3_step(st->get()) == SQLITE_ROW ? sqlite3_column_int(st->get(), 0) : 0;
+        });
     if (!m) return m.error();
     version_ = *m;
     return {};
@@ -269,12 +282,14 @@ class PostgresFindings final : public FindingsStore {
 
   core::Result<void> init() {
     if (auto r = pg_.command(kSchemaTable); !r) return r;
-    core::PgResultPtr res(
-        PQexec(pg_.get(), "SELECT version FROM ccsec_schema WHERE component='findings'"));
-    if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) return pg_.fail("read schema version");
-    const int v = PQntuples(res.get()) > 0 ? std::stoi(PQgetvalue(res.get(), 0, 0)) : 0;
-    auto m = migrate(v, "(PostgreSQL)", true, "BEGIN",
-                     [this](const char* sql) { return pg_.command(sql); });
+    auto m = migrate(
+        "(PostgreSQL)", true, "BEGIN", [this](const char* sql) { return pg_.command(sql); },
+        [this]() -> core::Result<int> {
+          core::PgResultPtr res(
+              PQexec(pg_.get(), "SELECT version FROM ccsec_schema WHERE component='findings'"));
+          if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) return pg_.fail("read schema version");
+          return PQntuples(res.get()) > 0 ? std::stoi(PQgetvalue(res.get(), 0, 0)) : 0;
+        });
     if (!m) return m.error();
     version_ = *m;
     return {};

@@ -4,6 +4,9 @@
 #include <ccsec/paths.h>
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -20,17 +23,23 @@ using testing::SlapdLab;
 
 struct Run {
   int status = -1;
-  std::string out;
+  std::string out;  // stdout: the report, parsed as JSON/SARIF/JUnit
+  std::string err;  // stderr: errors and warnings, never mixed into the report
 };
 
 Run runCcsec(const std::string& args) {
   Run r;
-  FILE* p = ::popen((std::string(CCSEC_BIN) + " " + args + " 2>&1").c_str(), "r");
+  char errPath[] = "/tmp/ccsec-dircheck-err-XXXXXX";
+  const int fd = ::mkstemp(errPath);
+  if (fd >= 0) ::close(fd);
+  FILE* p = ::popen((std::string(CCSEC_BIN) + " " + args + " 2>" + errPath).c_str(), "r");
   char buf[4096];
   std::size_t n = 0;
   while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
   const int st = ::pclose(p);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  r.err = readFile(errPath);
+  ::unlink(errPath);
   return r;
 }
 
@@ -56,7 +65,8 @@ class DirectoryCheck : public ::testing::Test {
 
 TEST_F(DirectoryCheck, ReportsDriftWithEvidence) {
   auto r = runCcsec("directory check " + common_ + " --format json");
-  ASSERT_EQ(r.status, 1) << r.out;
+  ASSERT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_EQ(r.err, "");  // nothing to warn about: the run was checked and stored
   auto doc = nlohmann::json::parse(r.out);
   std::set<std::string> got;
   std::map<std::string, std::string> msg;
@@ -101,7 +111,7 @@ TEST_F(DirectoryCheck, ReportsDriftWithEvidence) {
 // JUnit and SARIF list the CCS-DIR rules (one testcase / driver rule each) and carry the live
 // findings, as `check` does for its rules; JUnit honours --fail-on.
 TEST_F(DirectoryCheck, JunitAndSarifCarryTheDirectoryRules) {
-  auto j = runCcsec("directory check " + common_ + " --format junit 2>/dev/null");
+  auto j = runCcsec("directory check " + common_ + " --format junit");
   EXPECT_EQ(j.status, 1);
   EXPECT_NE(j.out.find("<testsuites name=\"ccsec directory check\" tests=\"6\""), std::string::npos)
       << j.out;
@@ -119,11 +129,11 @@ TEST_F(DirectoryCheck, JunitAndSarifCarryTheDirectoryRules) {
   EXPECT_EQ(j.out.substr(j.out.find('>', at3) - 1, 2), "/>");
   // --fail-on critical: the high/medium findings are properties, not failures.
   auto crit =
-      runCcsec("directory check " + common_ + " --format junit --fail-on critical 2>/dev/null");
+      runCcsec("directory check " + common_ + " --format junit --fail-on critical");
   EXPECT_EQ(crit.status, 0);
   EXPECT_NE(crit.out.find("failures=\"0\""), std::string::npos) << crit.out;
   EXPECT_NE(crit.out.find("below --fail-on critical"), std::string::npos) << crit.out;
-  auto s = runCcsec("directory check " + common_ + " --format sarif 2>/dev/null");
+  auto s = runCcsec("directory check " + common_ + " --format sarif");
   auto doc = nlohmann::json::parse(s.out, nullptr, false);
   ASSERT_FALSE(doc.is_discarded()) << s.out;
   std::set<std::string> rules, results;
@@ -139,20 +149,21 @@ TEST_F(DirectoryCheck, RefusesPlaintextAndBadCredentials) {
   auto plain = runCcsec("directory check " + std::string(CCSEC_SOURCE_DIR) +
                         "/examples/lab.yaml --ldap " + lab_->ldapUrl() + " --ca " + lab_->caFile() +
                         " --bind-dn x --password-file " + (lab_->dir() / "pw").string());
-  EXPECT_EQ(plain.status, 2) << plain.out;
-  EXPECT_NE(plain.out.find("refusing plaintext"), std::string::npos);
+  EXPECT_EQ(plain.status, 2) << plain.err;
+  EXPECT_NE(plain.err.find("refusing plaintext"), std::string::npos) << plain.err;
   auto starttls = runCcsec("directory check " + std::string(CCSEC_SOURCE_DIR) +
                            "/examples/lab.yaml --starttls --ldap " + lab_->ldapUrl() + " --ca " +
                            lab_->caFile() + " --bind-dn cn=admin,dc=lab,dc=example,dc=com" +
                            " --password-file " + (lab_->dir() / "pw").string());
-  EXPECT_EQ(starttls.status, 1) << starttls.out;
+  EXPECT_EQ(starttls.status, 1) << starttls.err;
   std::ofstream(lab_->dir() / "bad") << "nope\n";
   auto bad = runCcsec("directory check " + std::string(CCSEC_SOURCE_DIR) +
                       "/examples/lab.yaml --ldap " + lab_->ldapsUrl() + " --ca " + lab_->caFile() +
                       " --bind-dn cn=admin,dc=lab,dc=example,dc=com" + " --password-file " +
                       (lab_->dir() / "bad").string());
-  EXPECT_EQ(bad.status, 3) << bad.out;
+  EXPECT_EQ(bad.status, 3) << bad.err;
   EXPECT_EQ(bad.out.find("nope"), std::string::npos);
+  EXPECT_EQ(bad.err.find("nope"), std::string::npos);
 }
 
 }  // namespace

@@ -2,12 +2,16 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "ccsec/paths.h"
 #include "common/postgres_server.h"
@@ -129,6 +133,54 @@ TEST(FindingsStore, RunsGetIdsAndKeepTheirFindingsInOrder) {
   auto runs = (*s)->runs();
   ASSERT_TRUE(runs);
   EXPECT_EQ(runs->size(), 2u);
+  std::filesystem::remove_all(dir);
+}
+
+// Two `ccsec check` runs on one host share the default store: runs opened and saved at the same
+// moment by separate processes (a fresh store, so the first opens also create the schema and
+// switch it to WAL) all land; none fails with "database is locked".
+TEST(FindingsStore, ConcurrentProcessesAllStoreTheirRuns) {
+  const std::string dir = tempDir();
+  constexpr int kProcs = 8;
+  constexpr int kRuns = 5;
+  std::vector<pid_t> kids;
+  for (int p = 0; p < kProcs; ++p) {
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int failed = 0;
+      for (int i = 0; i < kRuns; ++i) {
+        auto s = openFindingsStore("sqlite:" + dir + "/f.db");
+        if (!s) {
+          std::fprintf(stderr, "open: %s\n", s.error().message.c_str());
+          ++failed;
+          continue;
+        }
+        RunRecord r;
+        r.time_ms = 1700000000000 + i;
+        r.command = "check";
+        r.inventory = "inv.yaml";
+        r.summary = "1 finding";
+        auto id = (*s)->saveRun(r, {finding("CCS-NET-001", "critical", "cg-a", false)});
+        if (!id) {
+          std::fprintf(stderr, "save: %s\n", id.error().message.c_str());
+          ++failed;
+        }
+      }
+      ::_exit(failed);
+    }
+    kids.push_back(pid);
+  }
+  for (pid_t pid : kids) {
+    int st = 0;
+    ASSERT_EQ(::waitpid(pid, &st, 0), pid);
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "a writer lost runs";
+  }
+  auto s = openFindingsStore(dir + "/f.db");
+  ASSERT_TRUE(s) << s.error().message;
+  auto runs = (*s)->runs();
+  ASSERT_TRUE(runs);
+  EXPECT_EQ(runs->size(), static_cast<std::size_t>(kProcs * kRuns));
   std::filesystem::remove_all(dir);
 }
 
