@@ -77,9 +77,9 @@ core::Result<int> migrate(const std::string& where, bool postgres, const char* b
                           const std::function<core::Result<void>(const char*)>& exec,
                           const std::function<core::Result<int>()>& readVersion) {
   auto newer = [&](int v) {
-    return core::makeError("findings store " + where + " has schema version " +
-                           std::to_string(v) + ", newer than this ccsec (" +
-                           std::to_string(kFindingsSchemaVersion) + ")");
+    return core::makeError("findings store " + where + " has schema version " + std::to_string(v) +
+                           ", newer than this ccsec (" + std::to_string(kFindingsSchemaVersion) +
+                           ")");
   };
   auto v = readVersion();
   if (!v) return v.error();

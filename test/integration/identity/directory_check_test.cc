@@ -3,7 +3,6 @@
 // directory, with the observed evidence, and a repaired account stops being reported.
 #include <ccsec/paths.h>
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,8 +127,7 @@ TEST_F(DirectoryCheck, JunitAndSarifCarryTheDirectoryRules) {
   ASSERT_NE(at3, std::string::npos);
   EXPECT_EQ(j.out.substr(j.out.find('>', at3) - 1, 2), "/>");
   // --fail-on critical: the high/medium findings are properties, not failures.
-  auto crit =
-      runCcsec("directory check " + common_ + " --format junit --fail-on critical");
+  auto crit = runCcsec("directory check " + common_ + " --format junit --fail-on critical");
   EXPECT_EQ(crit.status, 0);
   EXPECT_NE(crit.out.find("failures=\"0\""), std::string::npos) << crit.out;
   EXPECT_NE(crit.out.find("below --fail-on critical"), std::string::npos) << crit.out;
