@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -72,6 +73,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
     if (!env_.loop.add(tls_fd_.get(), EPOLLIN, &tls_side_))
       return fail("internal", "epoll add failed");
     tls_events_ = EPOLLIN;
+    armTimer(deadline_);
   }
 
   // Client mode: the accepted socket is the plaintext side; dial the TLS peer.
@@ -86,6 +88,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
     if (!env_.loop.add(tls_fd_.get(), EPOLLOUT, &tls_side_))
       return fail("internal", "epoll add failed");
     tls_events_ = EPOLLOUT;
+    armTimer(deadline_);
   }
 
   void onTls(std::uint32_t ev) {
@@ -132,6 +135,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
                       "cannot connect to " + l_->config.forward.str() + ": " + std::strerror(err));
         state_ = State::kRelay;
         last_activity_ = Clock::now();
+        armIdleTimer();
         if (!pumpDown() || !pumpUp()) return;
         return updateInterest();
       }
@@ -154,22 +158,44 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
     }
   }
 
-  // Periodic check from the worker; returns nothing, may close.
-  void checkTimers(Clock::time_point now) override {
+  // One loop timer per connection, re-armed lazily: relay traffic only stamps last_activity_
+  // (no timer work on the hot path); when the timer fires it closes the connection if its
+  // deadline has passed, or arms itself again for the next possible expiry. A connection is
+  // touched once per handshake deadline and once per idle period, not on a periodic sweep of all
+  // connections (which cost 0.44 µs per connection every 100 ms: 4 % of a core at 9,000 idle).
+  void armTimer(Clock::time_point at) {
+    if (timer_ != 0) env_.loop.cancel(timer_);
+    const auto delay = std::max(std::chrono::milliseconds(0),
+                                std::chrono::ceil<std::chrono::milliseconds>(at - Clock::now()));
+    timer_ = env_.loop.runAfter(delay, [this] {
+      timer_ = 0;
+      onTimer(Clock::now());
+    });
+  }
+
+  // Entering the relay: the setup deadline no longer applies; the idle timeout does.
+  void armIdleTimer() {
+    const auto idle = std::chrono::milliseconds(env_.limits.idle_timeout_ms);
+    if (idle.count() > 0) return armTimer(last_activity_ + idle);
+    if (timer_ != 0) env_.loop.cancel(timer_);
+    timer_ = 0;
+  }
+
+  void onTimer(Clock::time_point now) {
     if (state_ == State::kClosed) return;
     if (state_ != State::kRelay) {
-      if (now >= deadline_) {
-        if (state_ == State::kHandshake || state_ == State::kConnectingTls) {
-          m_.handshakes_timeout.fetch_add(1, std::memory_order_relaxed);
-          env_.audit.emit(l_, "handshake_failed", peer_.str(), peerIdentity(), "handshake timeout");
-          return closeQuietly();
-        }
-        return fail("forward_failed", "timeout connecting to " + l_->config.forward.str());
+      if (now < deadline_) return armTimer(deadline_);  // the deadline moved (forward connect)
+      if (state_ == State::kHandshake || state_ == State::kConnectingTls) {
+        m_.handshakes_timeout.fetch_add(1, std::memory_order_relaxed);
+        env_.audit.emit(l_, "handshake_failed", peer_.str(), peerIdentity(), "handshake timeout");
+        return closeQuietly();
       }
-      return;
+      return fail("forward_failed", "timeout connecting to " + l_->config.forward.str());
     }
-    auto idle = env_.limits.idle_timeout_ms;
-    if (idle > 0 && now - last_activity_ >= std::chrono::milliseconds(idle)) close("idle timeout");
+    const auto idle = std::chrono::milliseconds(env_.limits.idle_timeout_ms);
+    if (idle.count() <= 0) return;  // no idle limit: the timer is not armed again
+    if (now - last_activity_ >= idle) return close("idle timeout");
+    armTimer(last_activity_ + idle);
   }
 
   void shutdownNow(const std::string& why) override { close(why); }
@@ -239,6 +265,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
       return;
     }
     state_ = State::kRelay;
+    armIdleTimer();
     if (!pumpDown() || !pumpUp()) return;
     updateInterest();
   }
@@ -563,6 +590,8 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
   void closeQuietly() {
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
+    if (timer_ != 0) env_.loop.cancel(timer_);
+    timer_ = 0;
     m_.connections_active.fetch_sub(1, std::memory_order_relaxed);
     if (tls_fd_.valid()) env_.loop.remove(tls_fd_.get());
     if (plain_fd_.valid()) env_.loop.remove(plain_fd_.get());
@@ -595,6 +624,7 @@ class RelayConnection final : public Connection, public ged188::FrameObserver {
   Clock::time_point started_;
   Clock::time_point deadline_;
   Clock::time_point last_activity_;
+  net::EventLoop::TimerId timer_ = 0;  // armed while open (see armTimer)
   std::uint64_t bytes_from_tls_ = 0;
   std::uint64_t bytes_to_tls_ = 0;
   struct FrameCount {

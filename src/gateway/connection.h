@@ -2,7 +2,8 @@
 // One relayed connection: TLS handshake, forward connect, the relay in both directions (TLS pump,
 // GED-188 inspection with validate-before-forward) and its audit events. Connections see only a
 // narrow environment (ConnectionEnv), not the gateway: their worker's loop, buffer pools and
-// scratch buffer, the limits, their listener's metrics and an audit sink.
+// scratch buffer, the limits, their listener's metrics and an audit sink. Each connection keeps
+// its own handshake deadline and idle timeout on the loop's timers.
 //
 // Threading: a connection lives on its worker's loop thread.
 
@@ -42,8 +43,6 @@ class Connection {
   virtual void startServer(net::UniqueFd fd) = 0;
   /// Client mode: the accepted socket is the plaintext side; dials the TLS peer.
   virtual void startClient(net::UniqueFd fd) = 0;
-  /// Handshake deadline and idle timeout; may close.
-  virtual void checkTimers(Clock::time_point now) = 0;
   virtual void shutdownNow(const std::string& why) = 0;
 };
 

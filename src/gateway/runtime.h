@@ -33,9 +33,8 @@ inline constexpr std::size_t kBatchSize = 64 * 1024;
 inline constexpr std::size_t kRecordPlain = 16 * 1024;  // TLS maximum plaintext per record
 inline constexpr int kPumpBudget =
     16;  // relay steps per wake-up per direction before yielding (1 MiB)
-inline constexpr std::size_t kPooledBlocks = 64;                 // free blocks a pool keeps
-inline constexpr std::size_t kAcceptBurst = 64;                  // accepts per listener wake-up
-inline constexpr std::chrono::milliseconds kSweepInterval{100};  // timer checks
+inline constexpr std::size_t kPooledBlocks = 64;  // free blocks a pool keeps
+inline constexpr std::size_t kAcceptBurst = 64;   // accepts per listener wake-up
 
 struct ListenerState {
   std::size_t index = 0;

@@ -24,7 +24,6 @@ void Worker::start() {
   for (auto& ls : listeners_)
     if (auto r = loop_.add(ls->fd(), EPOLLIN, ls.get()); !r)
       gatewayLog().error("{}", r.error().message);
-  loop_.runEvery(kSweepInterval, [this] { sweep(); });
   accept_refill_ = Clock::now();
   thread_ = std::thread([this] {
     auto r = loop_.run();
@@ -128,14 +127,6 @@ void Worker::remove(Connection* c) {
   loop_.runAfterBatch([owned] { owned->reset(); });
   (void)c;
   if (draining_ && conns_.empty()) loop_.stop();
-}
-
-void Worker::sweep() {
-  auto now = Clock::now();
-  std::vector<Connection*> all;
-  all.reserve(conns_.size());
-  for (auto& [p, c] : conns_) all.push_back(p);
-  for (auto* c : all) c->checkTimers(now);
 }
 
 }  // namespace ccsec::gateway

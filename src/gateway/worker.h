@@ -66,7 +66,6 @@ class Worker final : public ConnectionOwner {
  private:
   bool takeAcceptToken(Clock::time_point now);
   void resumeAccepting();
-  void sweep();
 
   WorkerEnv env_;
   unsigned id_;

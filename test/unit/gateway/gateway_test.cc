@@ -139,6 +139,34 @@ TEST_F(GatewayTest, HandshakeTimeoutClosesAndAudits) {
   EXPECT_EQ(echo_.accepted(), 0);
 }
 
+// idle_timeout_ms: traffic keeps a session open past the timeout; a silent one is closed once
+// the timeout has passed since its last byte (not since it opened), and the close is audited.
+TEST_F(GatewayTest, IdleTimeoutClosesOnlySilentSessions) {
+  Limits lim;
+  lim.idle_timeout_ms = 400;
+  startPair(Protocol::kRaw, lim);
+  int fd = tt::connectTo(out_port_);
+  ASSERT_GE(fd, 0);
+  const auto opened = std::chrono::steady_clock::now();
+  for (int i = 0; i < 8; ++i) {  // 8 x 150 ms = three idle periods with traffic
+    ASSERT_TRUE(tt::sendAll(fd, "k", 1));
+    ASSERT_EQ(tt::recvExactly(fd, 1), "k") << "closed while active, round " << i;
+    std::this_thread::sleep_for(150ms);
+  }
+  const auto lastByte = std::chrono::steady_clock::now();
+  EXPECT_GE(lastByte - opened, 1100ms);
+  EXPECT_TRUE(tt::waitClosed(fd, nullptr, 5000)) << "a silent session stayed open";
+  const auto closedAfter = std::chrono::steady_clock::now() - lastByte;
+  ::close(fd);
+  EXPECT_GE(closedAfter, 250ms) << "closed before the idle timeout";
+  client_->audit().flush();
+  auto cl = client_->audit().store().list();
+  ASSERT_TRUE(cl.ok());
+  int idle = count("session_close", "idle timeout");
+  for (const auto& e : *cl) idle += e.kind == "session_close" && e.reason == "idle timeout";
+  EXPECT_GE(idle, 1) << "no idle-timeout close was audited";
+}
+
 TEST_F(GatewayTest, MalformedGed188FrameClosesAndAudits) {
   startPair(Protocol::kGed188);
   int fd = tt::connectTo(out_port_);
