@@ -136,6 +136,44 @@ TEST_F(GnutlsBackendTest, ClientAuthUsageIsEnforced) {
   EXPECT_EQ(o.client, Io::kOk) << o.client_reason;
 }
 
+// The server remembers chains it has verified (so a reconnect storm does not verify the same
+// client certificates again): a remembered chain still expires with its certificate, and a chain
+// that failed is never remembered.
+TEST_F(GnutlsBackendTest, RememberedChainsExpireWithTheirCertificate) {
+  const std::string end = stamp(4);
+  ASSERT_TRUE(run("cd " + pki() +
+                  " && openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+                  " -subj /CN=shortlived -addext subjectAltName=DNS:shortlived"
+                  " -keyout hosts/shortlived.key -out hosts/shortlived.csr 2>/dev/null"
+                  " && chmod 600 hosts/shortlived.key"
+                  " && openssl ca -batch -config ca.cnf -enddate " +
+                  end.substr(2) +
+                  " -in hosts/shortlived.csr -out hosts/shortlived.pem -notext 2>/dev/null"))
+      << "cannot issue a certificate ending " << end;
+  const auto issued = std::chrono::steady_clock::now();
+  auto s = Context::build(config(Role::kServer, "gw", {"shortlived"}));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  for (int i = 0; i < 2; ++i) {  // full handshakes: a fresh client context each time
+    auto c = Context::build(config(Role::kClient, "shortlived", {"gw"}));
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    auto o = handshake(**s, **c);
+    ASSERT_EQ(o.server, Io::kOk) << o.server_reason;
+    EXPECT_FALSE(o.server_resumed);
+    EXPECT_EQ(o.server_peer.common_name, "shortlived");
+  }
+  std::this_thread::sleep_until(issued + std::chrono::seconds(6));
+  auto c = Context::build(config(Role::kClient, "shortlived", {"gw"}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto o = handshake(**s, **c);
+  EXPECT_EQ(o.server, Io::kFailed);
+  EXPECT_EQ(o.server_reason, "certificate verify failed: certificate has expired");
+  EXPECT_EQ(o.server_peer.common_name, "shortlived");
+  // A refused chain is refused again: nothing of it was remembered.
+  o = handshake(**s, **c);
+  EXPECT_EQ(o.server, Io::kFailed);
+  EXPECT_EQ(o.server_reason, "certificate verify failed: certificate has expired");
+}
+
 // A client certificate of a foreign CA is sent anyway (GNUTLS_FORCE_CLIENT_CERT, as OpenSSL
 // does) and refused by the server for its issuer, not as a missing certificate.
 TEST_F(GnutlsBackendTest, ForeignCaClientIsRefusedForItsIssuer) {
