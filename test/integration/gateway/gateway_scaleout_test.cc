@@ -64,6 +64,18 @@ TEST_F(GatewayScaleOut, TwoGatewaysShareOnePostgresAuditStoreThroughKill9) {
   const std::uint16_t a_port = survivor.ports["gw-a"];
   std::thread ta([&] { load([&] { return a_port; }, a_sessions); });
   std::thread tb([&] { load([&] { return b_port.load(); }, b_sessions); });
+  // A failed ASSERT returns from here: the load threads are stopped and joined first (a joinable
+  // std::thread destroyed would abort the test binary and leave the gateways running).
+  struct JoinOnExit {
+    std::atomic<bool>& stop;
+    std::thread& a;
+    std::thread& b;
+    ~JoinOnExit() {
+      stop = true;
+      for (std::thread* t : {&a, &b})
+        if (t->joinable()) t->join();
+    }
+  } join_on_exit{stop, ta, tb};
 
   constexpr int kKills = 5;
   std::map<std::string, long> acked;  // incarnation -> acknowledged events seen before its kill
