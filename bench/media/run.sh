@@ -86,8 +86,11 @@ start_relay() {  # $1 = rtpengine | ccsec-epoll | ccsec-uring | LABEL=PATH
     "${IN_GEN_NS[@]}" python3 - "$NG_PORT" "$RELAY_IP" <<'PY' && return 0
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.2)
-s.sendto(b"p d7:command4:pinge", (sys.argv[2], int(sys.argv[1])))
-sys.exit(0 if b"pong" in s.recv(100) else 1)
+try:  # not up yet: no answer within 0.2 s (retried, silently)
+    s.sendto(b"p d7:command4:pinge", (sys.argv[2], int(sys.argv[1])))
+    sys.exit(0 if b"pong" in s.recv(100) else 1)
+except OSError:
+    sys.exit(1)
 PY
     sleep 0.2
   done
