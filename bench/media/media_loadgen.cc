@@ -7,6 +7,10 @@
 //                 --rate PPS --seconds S [--replay] [--suite AES_CM_128_HMAC_SHA1_80]
 //
 // One line of key=value results on stdout. --rate is per direction (aggregate over all calls);
+// transit_* is a packet's time from the generator's send to its kernel receive timestamp
+// (SO_TIMESTAMPNS), jitter_* the change in transit between consecutive arrivals of one stream
+// (RFC 3550's D), both over the measured phase, from histograms of 1 us resolution: the delay
+// and jitter the relay adds, plus the harness's own (veth, the generator's scheduling).
 // --rate 0 means 50 pps per call and direction (real G.711 pacing).
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,10 +18,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -92,12 +99,39 @@ struct Cpu {
 // Softirq and busy (non-idle) seconds of one CPU from /proc/stat (tick-sampled, like the
 // process times). Without CONFIG_IRQ_TIME_ACCOUNTING, softirq work that runs while a task is
 // current (e.g. loopback delivery at the end of a send) is also in that task's stime.
+// `idle` is the CPU's cpuidle residency (exact, not tick-sampled; -1 without cpuidle) and `at`
+// when it was read: wall time minus idle time is the CPU's exact active time. On this VM the
+// tick-sampled busy time can miss ~40 % of short wake-ups (a relay that sleeps between batches).
 struct CpuTimes {
-  double softirq = 0, busy = 0;
+  double softirq = 0, busy = 0, idle = -1;
+  Clock::time_point at;
 };
+
+double cpuIdleSeconds(int cpu) {
+  double total = 0;
+  bool any = false;
+  for (int state = 0; state < 16; ++state) {
+    std::ifstream in("/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/cpuidle/state" +
+                     std::to_string(state) + "/time");
+    unsigned long long us = 0;
+    if (!(in >> us)) break;
+    total += static_cast<double>(us) / 1e6;
+    any = true;
+  }
+  return any ? total : -1;
+}
+
+CpuTimes cpuTimesFromStat(int cpu);
 
 CpuTimes cpuTimes(int cpu) {
   if (cpu < 0) return {};
+  CpuTimes t = cpuTimesFromStat(cpu);
+  t.idle = cpuIdleSeconds(cpu);
+  t.at = Clock::now();
+  return t;
+}
+
+CpuTimes cpuTimesFromStat(int cpu) {
   std::ifstream in("/proc/stat");
   const std::string want = "cpu" + std::to_string(cpu);
   std::string line;
@@ -109,8 +143,10 @@ CpuTimes cpuTimes(int cpu) {
     unsigned long long v[8] = {};  // user nice system idle iowait irq softirq steal
     for (auto& x : v) f >> x;
     const auto tck = static_cast<double>(::sysconf(_SC_CLK_TCK));
-    return {static_cast<double>(v[6]) / tck,
-            static_cast<double>(v[0] + v[1] + v[2] + v[5] + v[6]) / tck};
+    CpuTimes t;
+    t.softirq = static_cast<double>(v[6]) / tck;
+    t.busy = static_cast<double>(v[0] + v[1] + v[2] + v[5] + v[6]) / tck;
+    return t;
   }
   return {};
 }
@@ -167,6 +203,83 @@ struct CallState {
   std::unique_ptr<SrtpContext> callerTx;  // caller's key: SRTP the caller sends
   std::uint16_t seqA = 0, seqB = 0;
   std::uint32_t ssrcA = 0, ssrcB = 0;
+};
+
+std::uint32_t nowUs(std::int64_t baseNs) {  // CLOCK_REALTIME, the clock of SO_TIMESTAMPNS
+  timespec t{};
+  ::clock_gettime(CLOCK_REALTIME, &t);
+  return static_cast<std::uint32_t>((t.tv_sec * 1000000000LL + t.tv_nsec - baseNs) / 1000);
+}
+
+// Send times of the last kRing packets of every stream (call x direction), written by the sender,
+// read by the sink threads: transit and jitter per received packet, found by its SSRC and seq
+// (both in clear in RTP and SRTP).
+class Transit {
+ public:
+  static constexpr unsigned kRing = 512;           // packets per stream (>= 2.5 s at 200 pps)
+  static constexpr std::uint32_t kMaxUs = 999999;  // histogram range: 1 us buckets up to 1 s
+
+  Transit(std::size_t calls, std::int64_t baseNs)
+      : calls_(calls), baseNs_(baseNs), sent_(calls * 2 * kRing) {}
+  std::int64_t baseNs() const { return baseNs_; }
+  static std::size_t stream(std::uint32_t ssrc) {  // ssrcA = 1<<28 | i, ssrcB = 2<<28 | i
+    return (ssrc >> 28) == 2 ? 1 : 0;
+  }
+  void sent(std::uint32_t ssrc, std::uint16_t seq, std::uint32_t us) {
+    const std::size_t call = ssrc & 0x0fffffffU;
+    if (call >= calls_) return;
+    sent_[(stream(ssrc) * calls_ + call) * kRing + (seq & (kRing - 1))].store(
+        us + 1, std::memory_order_relaxed);  // 0 = no record
+  }
+  // One sink's view: per-stream last transit and the two histograms.
+  struct Sink {
+    std::vector<std::int64_t> lastTransit;  // INT64_MIN: none yet
+    std::vector<std::uint32_t> transitHist = std::vector<std::uint32_t>(kMaxUs + 1, 0);
+    std::vector<std::uint32_t> jitterHist = std::vector<std::uint32_t>(kMaxUs + 1, 0);
+  };
+  Sink sink() const {
+    Sink k;
+    k.lastTransit.assign(calls_ * 2, INT64_MIN);
+    return k;
+  }
+  void received(Sink& k, const std::uint8_t* p, std::size_t len, std::uint32_t recvUs) const {
+    if (len < 12 || (p[0] >> 6) != 2 || (p[1] >= 200 && p[1] <= 204)) return;  // RTP only
+    const std::uint32_t ssrc = (std::uint32_t{p[8]} << 24) | (std::uint32_t{p[9]} << 16) |
+                               (std::uint32_t{p[10]} << 8) | p[11];
+    const std::uint16_t seq = static_cast<std::uint16_t>((p[2] << 8) | p[3]);
+    const std::size_t call = ssrc & 0x0fffffffU;
+    if (call >= calls_) return;
+    const std::size_t st = stream(ssrc) * calls_ + call;
+    const std::uint32_t at =
+        sent_[st * kRing + (seq & (kRing - 1))].load(std::memory_order_relaxed);
+    if (at == 0) return;
+    const std::int64_t transit = static_cast<std::int64_t>(recvUs) - (at - 1);
+    k.transitHist[static_cast<std::size_t>(std::clamp<std::int64_t>(transit, 0, kMaxUs))]++;
+    if (k.lastTransit[st] != INT64_MIN) {
+      const std::int64_t d = transit - k.lastTransit[st];
+      k.jitterHist[static_cast<std::size_t>(std::min<std::int64_t>(d < 0 ? -d : d, kMaxUs))]++;
+    }
+    k.lastTransit[st] = transit;
+  }
+  // Percentile q (0..1) of the merged histograms of `sinks`; -1 when empty.
+  static long percentile(const std::vector<const std::vector<std::uint32_t>*>& hs, double q) {
+    std::uint64_t total = 0;
+    for (const auto* h : hs)
+      for (const auto v : *h) total += v;
+    if (total == 0) return -1;
+    const auto want = static_cast<std::uint64_t>(q * static_cast<double>(total - 1)) + 1;
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i <= kMaxUs; ++i) {
+      for (const auto* h : hs) seen += (*h)[i];
+      if (seen >= want) return static_cast<long>(i);
+    }
+    return static_cast<long>(kMaxUs);
+  }
+
+ private:
+  std::size_t calls_;
+  std::int64_t baseNs_;
+  std::vector<std::atomic<std::uint32_t>> sent_;
 };
 
 std::uint16_t mPort(const std::string& sdp) {
@@ -283,24 +396,51 @@ int main(int argc, char** argv) {
   const double rate = a.rate > 0 ? a.rate : 50.0 * a.calls;  // per direction
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> recvCaller{0}, recvCallee{0};
-  auto sink = [&stop](int fd, std::atomic<std::uint64_t>& count) {
+  timespec base{};
+  ::clock_gettime(CLOCK_REALTIME, &base);
+  Transit transit(calls.size(), base.tv_sec * 1000000000LL + base.tv_nsec);
+  std::atomic<bool> timing{false};  // the measured phase: transit and jitter are recorded
+  Transit::Sink sinkCaller = transit.sink(), sinkCallee = transit.sink();
+  const int on = 1;
+  for (const int fd : {callerFd, calleeFd})
+    (void)::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  auto sink = [&stop, &timing, &transit](int fd, std::atomic<std::uint64_t>& count,
+                                         Transit::Sink& k) {
     constexpr unsigned kB = 64;
+    constexpr std::size_t kCtlWords = (CMSG_SPACE(sizeof(timespec)) + 7) / 8;
     std::vector<std::uint8_t> bufs(kB * 2048);
+    std::vector<std::uint64_t> ctl(kB * kCtlWords);  // 8-byte aligned control buffers
     mmsghdr m[kB]{};
     iovec io[kB]{};
     for (unsigned i = 0; i < kB; ++i) {
       io[i] = {bufs.data() + i * 2048, 2048};
       m[i].msg_hdr.msg_iov = &io[i];
       m[i].msg_hdr.msg_iovlen = 1;
+      m[i].msg_hdr.msg_control = ctl.data() + i * kCtlWords;
     }
     while (!stop.load(std::memory_order_relaxed)) {
       pollfd p{fd, POLLIN, 0};
       if (::poll(&p, 1, 100) <= 0) continue;
+      for (unsigned i = 0; i < kB; ++i) m[i].msg_hdr.msg_controllen = kCtlWords * 8;
       const int n = ::recvmmsg(fd, m, kB, MSG_DONTWAIT, nullptr);
-      if (n > 0) count.fetch_add(static_cast<unsigned>(n), std::memory_order_relaxed);
+      if (n <= 0) continue;
+      count.fetch_add(static_cast<unsigned>(n), std::memory_order_relaxed);
+      if (!timing.load(std::memory_order_relaxed)) continue;
+      for (int j = 0; j < n; ++j) {
+        msghdr& h = m[j].msg_hdr;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
+          if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+          timespec ts{};
+          std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+          const auto us = static_cast<std::uint32_t>(
+              (ts.tv_sec * 1000000000LL + ts.tv_nsec - transit.baseNs()) / 1000);
+          transit.received(k, static_cast<const std::uint8_t*>(io[j].iov_base), m[j].msg_len, us);
+        }
+      }
     }
   };
-  std::thread s1(sink, callerFd, std::ref(recvCaller)), s2(sink, calleeFd, std::ref(recvCallee));
+  std::thread s1(sink, callerFd, std::ref(recvCaller), std::ref(sinkCaller)),
+      s2(sink, calleeFd, std::ref(recvCallee), std::ref(sinkCallee));
 
   // Warm-up: one packet each way per call so both relays have latched before the clock starts.
   std::uint64_t sentFwd = 0, sentRev = 0, sentDup = 0;
@@ -358,6 +498,7 @@ int main(int argc, char** argv) {
   const Cpu cpu0 = cpuSplit(a.pid);
   const CpuTimes core0 = cpuTimes(a.relayCpu);
   const auto t0 = Clock::now();
+  timing.store(true);
   std::size_t nextFwd = 0, nextRev = 0;
   while (true) {
     const double el = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -383,6 +524,13 @@ int main(int argc, char** argv) {
           msgs[n].msg_hdr.msg_iov = &iov[n];
           msgs[n].msg_hdr.msg_iovlen = 1;
         }
+        const std::uint32_t sentAt = nowUs(transit.baseNs());
+        for (unsigned j = 0; j < n; ++j) {
+          const auto* p = static_cast<const std::uint8_t*>(iov[j].iov_base);
+          transit.sent((std::uint32_t{p[8]} << 24) | (std::uint32_t{p[9]} << 16) |
+                           (std::uint32_t{p[10]} << 8) | p[11],
+                       static_cast<std::uint16_t>((p[2] << 8) | p[3]), sentAt);
+        }
         flushBatch(forward ? callerFd : calleeFd, n);
         if (a.replay && forward) {  // keep copies: they are replayed after the clean phase
           for (unsigned j = 0; j < n && replayStore.size() < kReplayMax; ++j)
@@ -398,6 +546,7 @@ int main(int argc, char** argv) {
   }
   const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
   std::this_thread::sleep_for(std::chrono::milliseconds(700));  // drain in-flight packets
+  timing.store(false);
   const Cpu cpu1 = cpuSplit(a.pid);
   const CpuTimes core1 = cpuTimes(a.relayCpu);
   const double cpu = cpu1.total() - cpu0.total();
@@ -431,17 +580,28 @@ int main(int argc, char** argv) {
       recvCallee.load() - base2 - replaysForwarded;        // SRTP->RTP at the callee
   const std::uint64_t gotRev = recvCaller.load() - base1;  // RTP->SRTP arrives at the caller
   const std::uint64_t got = gotFwd + gotRev;
+  const std::vector<const std::vector<std::uint32_t>*> transitHists{&sinkCaller.transitHist,
+                                                                    &sinkCallee.transitHist};
+  const std::vector<const std::vector<std::uint32_t>*> jitterHists{&sinkCaller.jitterHist,
+                                                                   &sinkCallee.jitterHist};
   const std::uint64_t sent = sentFwd + sentRev;
   const std::uint64_t lost = sent > got ? sent - got : 0;
   std::printf(
       "mode=%s calls=%d rate=%.0f seconds=%.2f sent=%llu received=%llu lost=%llu "
       "replays_sent=%llu replays_forwarded=%llu relay_cpu_s=%.3f pps_per_cpu_s=%.0f "
-      "kernel_share=%.2f relay_core_softirq_s=%.3f relay_core_busy_s=%.3f\n",
+      "kernel_share=%.2f relay_core_softirq_s=%.3f relay_core_busy_s=%.3f "
+      "relay_core_active_s=%.3f transit_p50_us=%ld "
+      "transit_p99_us=%ld jitter_p50_us=%ld jitter_p99_us=%ld\n",
       a.mode.c_str(), a.calls, rate, wall, static_cast<unsigned long long>(sent),
       static_cast<unsigned long long>(got), static_cast<unsigned long long>(lost),
       static_cast<unsigned long long>(sentDup), static_cast<unsigned long long>(replaysForwarded),
       cpu, cpu > 0 ? static_cast<double>(got) / cpu : 0.0, sysShare, core1.softirq - core0.softirq,
-      core1.busy - core0.busy);
+      core1.busy - core0.busy,
+      core0.idle < 0 || core1.idle < 0
+          ? -1.0
+          : std::chrono::duration<double>(core1.at - core0.at).count() - (core1.idle - core0.idle),
+      Transit::percentile(transitHists, 0.5), Transit::percentile(transitHists, 0.99),
+      Transit::percentile(jitterHists, 0.5), Transit::percentile(jitterHists, 0.99));
   for (int i = 0; i < a.calls; ++i) {
     BValue::Dict d;
     d["command"] = "delete";

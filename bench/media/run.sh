@@ -7,14 +7,25 @@
 #
 #   bench/media/run.sh [BUILD_DIR]        (default build/dev; needs targets ccsec, media_loadgen,
 #                                          media_transform_bench)
-# Env: RELAY_CORE (1), GEN_CORE (0), RATE (pps per direction, 100000), SECONDS (5),
-#      CAP_CALLS (5000), QUICK=1 (skip the transform micro-benchmarks),
+# Env: RELAY_CORE (1), GEN_CORE (0), RATE (pps per direction, 30000), SECONDS (5),
+#      CAP_CALLS (5000), QUICK=1 (skip the transform micro-benchmarks), ROUNDS (1: the efficiency
+#      rows are repeated ROUNDS times, every relay once per round, and the table gives medians; the
+#      ratio is the median of the rounds' ratios, each from relays measured minutes apart),
 #      RELAYS ("rtpengine ccsec-epoll ccsec-uring"), CAPACITY=0 (skip the capacity runs)
 #      An extra RELAYS entry LABEL=PATH runs another ccsec binary (e.g. one built from an earlier
 #      commit) on its io_uring path in the same run, for A/B comparison of packet-path variants.
 #      NETNS=1: relay and generator in two network namespaces joined by a veth pair, each side's
 #      receive processing steered (RPS) to its own CPU, instead of loopback (where every send
 #      delivers into the receiver's socket in the sender's softirq, charged to the sender).
+# Efficiency (pps per CPU-second) is measured at RATE, below every relay's saturation on this
+# machine (2 vCPUs; rtpengine userspace saturates one core near 45k pps, ccsec near 100k): a
+# saturated relay's figure is its core's capacity under receive livelock (the receive softirq
+# pre-empts the relay, which then forwards less of what it was charged for), not its cost per
+# packet. A row where a relay lost more than 1 % is marked "saturated". Overload is the
+# capacity run's job. The CPU-seconds are the relay process's (utime+stime) on loopback and the
+# relay CPU's active time with NETNS=1: wall time minus the CPU's cpuidle residency, exact, where
+# /proc/stat's tick-sampled busy time misses short wake-ups (there the receive softirq that runs
+# while the relay sleeps is booked to no process; the relay's CPU must be otherwise idle).
 # kernel_share in the raw results is the relay's stime / (utime + stime) over the run;
 # relay_core_softirq_s is the softirq time of the relay's CPU over the run (/proc/stat): on
 # loopback a send delivers the packet into the receiver's socket in the sender's softirq, which
@@ -27,7 +38,7 @@ LOADGEN=$BUILD/bench/media/media_loadgen
 TBENCH=$BUILD/bench/media/media_transform_bench
 RELAY_CORE=${RELAY_CORE:-1}
 GEN_CORE=${GEN_CORE:-0}
-RATE=${RATE:-100000}
+RATE=${RATE:-30000}
 SECS=${SECONDS_PER_RUN:-5}
 CAP_CALLS=${CAP_CALLS:-5000}
 NG_PORT=${NG_PORT:-22399}
@@ -106,52 +117,106 @@ run() {  # relay scenario args...
 }
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/load.txt"
-for relay in $RELAYS; do
-  start_relay $relay
-  echo "$(date -u +%T) ${relay%%=*}: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/load.txt"
-  run $relay srtp2rtp_1000 --calls 1000 --mode srtp2rtp --rate "$RATE"
-  run $relay rtp2srtp_1000 --calls 1000 --mode rtp2srtp --rate "$RATE"
-  run $relay srtp2rtp_3000 --calls 3000 --mode srtp2rtp --rate "$RATE"
-  run $relay rtp2srtp_3000 --calls 3000 --mode rtp2srtp --rate "$RATE"
-  run $relay replay_1000 --calls 1000 --mode srtp2rtp --rate 20000 --replay
-  [[ ${CAPACITY:-1} == 1 ]] && run $relay capacity_$CAP_CALLS --calls "$CAP_CALLS" --mode both --rate 0
-  stop_relay
+ROUNDS=${ROUNDS:-1}
+for round in $(seq "$ROUNDS"); do
+  for relay in $RELAYS; do
+    start_relay $relay
+    echo "$(date -u +%T) round $round ${relay%%=*}: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/load.txt"
+    run $relay srtp2rtp_1000@$round --calls 1000 --mode srtp2rtp --rate "$RATE"
+    run $relay rtp2srtp_1000@$round --calls 1000 --mode rtp2srtp --rate "$RATE"
+    run $relay srtp2rtp_3000@$round --calls 3000 --mode srtp2rtp --rate "$RATE"
+    run $relay rtp2srtp_3000@$round --calls 3000 --mode rtp2srtp --rate "$RATE"
+    if (( round == 1 )); then
+      run $relay replay_1000 --calls 1000 --mode srtp2rtp --rate 20000 --replay
+      [[ ${CAPACITY:-1} == 1 ]] && run $relay capacity_$CAP_CALLS --calls "$CAP_CALLS" --mode both --rate 0
+    fi
+    stop_relay
+  done
 done
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/load.txt"
 field() { { grep "^$1 $2 " "$OUT/results.txt" || true; } | sed -n "s/.* $3=\([^ ]*\).*/\1/p"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a>0 && b>0) printf "%.2fx", b/a; else print "-" }'; }
-echo
-printf '%-20s %11s %11s %11s %8s %8s %22s\n' scenario rtpengine ccsec-epoll ccsec-uring epoll/rte uring/rte "kernel share r/e/u"
-for s in srtp2rtp_1000 rtp2srtp_1000 srtp2rtp_3000 rtp2srtp_3000; do
-  a=$(field rtpengine $s pps_per_cpu_s); e=$(field ccsec-epoll $s pps_per_cpu_s); u=$(field ccsec-uring $s pps_per_cpu_s)
-  printf '%-20s %11s %11s %11s %8s %8s %22s\n' "$s pps/CPU-s" "$a" "$e" "$u" "$(ratio "$a" "$e")" "$(ratio "$a" "$u")" \
-    "$(field rtpengine $s kernel_share)/$(field ccsec-epoll $s kernel_share)/$(field ccsec-uring $s kernel_share)"
-done
+CPU_FIELD=relay_cpu_s; CPU_NAME="relay process CPU-s"
+[[ ${NETNS:-0} == 1 ]] && CPU_FIELD=relay_core_active_s CPU_NAME="active s of the relay's CPU"
+# pps per CPU-second of relay $1 in scenario $2 (a round's name, e.g. srtp2rtp_1000@1); empty if
+# not measured; marked * when the relay lost > 1 % (saturated).
+eff() {  # active time needs cpuidle; without it, the tick-sampled busy time
+  local c; c=$(field "$1" "$2" $CPU_FIELD)
+  [[ $CPU_FIELD == relay_core_active_s && ${c:--1} == -* ]] && c=$(field "$1" "$2" relay_core_busy_s)
+  awk -v g="$(field "$1" "$2" received)" -v c="$c" -v s="$(field "$1" "$2" sent)" \
+    'BEGIN{ if (g>0 && c>0) printf "%.0f%s", g/c, (s-g > s/100 ? "*" : "") }'
+}
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END {
+  if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.6f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+fmt() { awk -v v="$1" -v f="$2" 'BEGIN{ if (v == "-" || v == "") print "-"; else printf f, v }'; }
 labels=()
 for r in $RELAYS; do labels+=("${r%%=*}"); done
-{
-  echo
-  printf '%-20s' scenario; for r in "${labels[@]}"; do printf ' %24s' "$r (x rte, ksh, sirq)"; done; echo
+echo
+echo "pps per $CPU_NAME at $RATE pps per direction, median of $ROUNDS round(s)"
+echo "(x: median of the rounds' ratios to rtpengine; * saturated in a round: lost > 1 %)"
+printf '%-16s' scenario; for r in "${labels[@]}"; do printf ' %26s' "$r (x rte, ksh, sirq)"; done; echo
+for s in srtp2rtp_1000 rtp2srtp_1000 srtp2rtp_3000 rtp2srtp_3000; do
+  printf '%-16s' "$s"
+  for r in "${labels[@]}"; do
+    vals="" ratios="" sat="" ksh="" sirq=""
+    for k in $(seq "$ROUNDS"); do
+      v=$(eff "$r" "$s@$k"); a=$(eff rtpengine "$s@$k")
+      [[ $v == *\* ]] && sat="*"
+      vals+=" ${v%\*}"
+      ratios+=" $(awk -v a="${a%\*}" -v b="${v%\*}" 'BEGIN{ if (a>0 && b>0) printf "%.3f", b/a }')"
+      ksh+=" $(field "$r" "$s@$k" kernel_share)"
+      sirq+=" $(awk -v q="$(field "$r" "$s@$k" relay_core_softirq_s)" -v c="$(field "$r" "$s@$k" relay_cpu_s)" 'BEGIN{ if (c>0) printf "%.2f", q/c }')"
+    done
+    printf ' %26s' "$(fmt "$(echo $vals | median)" %.0f)$sat $(fmt "$(echo $ratios | median)" %.2fx) $(fmt "$(echo $ksh | median)" %.2f) $(fmt "$(echo $sirq | median)" %.2f)"
+  done; echo
+done
+echo "(ksh: stime/(utime+stime) of the relay; sirq: softirq seconds on the relay's CPU / relay process CPU-s)"
+if [[ $CPU_FIELD != relay_cpu_s ]]; then  # the same rows against the relay process's CPU-s
+  printf '%-16s' "by process CPU"
   for s in srtp2rtp_1000 rtp2srtp_1000 srtp2rtp_3000 rtp2srtp_3000; do
-    a=$(field rtpengine $s pps_per_cpu_s); printf '%-20s' "$s"
+    printf ' %s:' "$s"
     for r in "${labels[@]}"; do
-      v=$(field "$r" $s pps_per_cpu_s); c=$(field "$r" $s relay_cpu_s); q=$(field "$r" $s relay_core_softirq_s)
-      printf ' %24s' "$v $(ratio "$a" "$v") $(field "$r" $s kernel_share) $(awk -v q="$q" -v c="$c" 'BEGIN{ if (c>0) printf "%.2f", q/c; else print "-" }')"
+      [[ $r == rtpengine ]] && continue
+      ratios=""
+      for k in $(seq "$ROUNDS"); do
+        ratios+=" $(awk -v a="$(field rtpengine "$s@$k" pps_per_cpu_s)" -v b="$(field "$r" "$s@$k" pps_per_cpu_s)" 'BEGIN{ if (a>0 && b>0) printf "%.3f", b/a }')"
+      done
+      printf ' %s %s' "$r" "$(fmt "$(echo $ratios | median)" %.2fx)"
+    done
+  done; echo
+fi
+if (( ROUNDS > 1 )); then
+  for r in "${labels[@]}"; do
+    [[ $r == rtpengine ]] && continue
+    printf '%-16s' "$r per round"
+    for s in srtp2rtp_1000 rtp2srtp_1000 srtp2rtp_3000 rtp2srtp_3000; do
+      printf ' %s:' "$s"
+      for k in $(seq "$ROUNDS"); do
+        v=$(eff "$r" "$s@$k"); a=$(eff rtpengine "$s@$k")
+        printf ' %s' "$(awk -v a="${a%\*}" -v b="${v%\*}" 'BEGIN{ if (a>0 && b>0) printf "%.2f", b/a; else print "-" }')"
+      done
     done; echo
   done
-  echo "(ksh: stime/(utime+stime) of the relay; sirq: softirq seconds on the relay's CPU / relay CPU-s)"
-}
+fi
+echo "p99 transit/jitter in us (round 1):"
+for s in srtp2rtp_1000 rtp2srtp_1000 srtp2rtp_3000 rtp2srtp_3000; do
+  printf '%-16s' "$s"
+  for r in "${labels[@]}"; do printf ' %26s' "$r $(field "$r" "$s@1" transit_p99_us)/$(field "$r" "$s@1" jitter_p99_us) us"; done; echo
+done
 printf '%-20s %11s %11s %11s\n' "replays forwarded" "$(field rtpengine replay_1000 replays_forwarded)" \
   "$(field ccsec-epoll replay_1000 replays_forwarded)" "$(field ccsec-uring replay_1000 replays_forwarded)"
 if [[ ${CAPACITY:-1} == 1 ]]; then
   offered() { awk -v s="$(field "$1" "capacity_$CAP_CALLS" sent)" -v t="$(field "$1" "capacity_$CAP_CALLS" seconds)" 'BEGIN{ if (t > 0) printf "%.0f", s / t; else print "-" }'; }
   for r in $RELAYS; do
-    printf 'capacity %-12s lost %s cpu_s %s pps sent %s (nominal %d)\n' "$r" "$(field "$r" capacity_$CAP_CALLS lost)" \
-      "$(field "$r" capacity_$CAP_CALLS relay_cpu_s)" "$(offered "$r")" $(( CAP_CALLS * 100 ))
+    printf 'capacity %-12s lost %s cpu_s %s pps sent %s (nominal %d) transit p50/p99 %s/%s us, jitter p50/p99 %s/%s us\n' \
+      "$r" "$(field "$r" capacity_$CAP_CALLS lost)" "$(field "$r" capacity_$CAP_CALLS relay_cpu_s)" "$(offered "$r")" \
+      $(( CAP_CALLS * 100 )) "$(field "$r" capacity_$CAP_CALLS transit_p50_us)" "$(field "$r" capacity_$CAP_CALLS transit_p99_us)" \
+      "$(field "$r" capacity_$CAP_CALLS jitter_p50_us)" "$(field "$r" capacity_$CAP_CALLS jitter_p99_us)"
   done
   echo "(capacity: $CAP_CALLS bridged calls, 50 pps each way, ${SECS}s; lost = sent - received; when"
-  echo " 'pps sent' is below nominal the load generator, not the relay, set the pace: no capacity verdict)"
+  echo " 'pps sent' is below nominal the load generator, not the relay, set the pace: no capacity verdict;"
+  echo " transit: send to kernel receive timestamp; jitter: change in transit between consecutive packets"
+  echo " of a stream (RFC 3550 D); both include the harness's own, see the efficiency rows' raw results)"
 fi
 if [[ ${QUICK:-0} != 1 ]]; then
   echo
