@@ -205,10 +205,14 @@ struct CallState {
   std::uint32_t ssrcA = 0, ssrcB = 0;
 };
 
-std::uint32_t nowUs(std::int64_t baseNs) {  // CLOCK_REALTIME, the clock of SO_TIMESTAMPNS
+// Microseconds of the CLOCK_REALTIME time `t` (the clock of SO_TIMESTAMPNS) since `baseNs`.
+std::uint32_t usSince(const timespec& t, std::int64_t baseNs) {
+  return static_cast<std::uint32_t>((t.tv_sec * 1000000000LL + t.tv_nsec - baseNs) / 1000);
+}
+std::uint32_t nowUs(std::int64_t baseNs) {
   timespec t{};
   ::clock_gettime(CLOCK_REALTIME, &t);
-  return static_cast<std::uint32_t>((t.tv_sec * 1000000000LL + t.tv_nsec - baseNs) / 1000);
+  return usSince(t, baseNs);
 }
 
 // Send times of the last kRing packets of every stream (call x direction), written by the sender,
@@ -243,10 +247,11 @@ class Transit {
     return k;
   }
   void received(Sink& k, const std::uint8_t* p, std::size_t len, std::uint32_t recvUs) const {
-    if (len < 12 || (p[0] >> 6) != 2 || (p[1] >= 200 && p[1] <= 204)) return;  // RTP only
-    const std::uint32_t ssrc = (std::uint32_t{p[8]} << 24) | (std::uint32_t{p[9]} << 16) |
-                               (std::uint32_t{p[10]} << 8) | p[11];
-    const std::uint16_t seq = static_cast<std::uint16_t>((p[2] << 8) | p[3]);
+    if (looksLikeRtcp(p, len)) return;
+    const auto h = parseRtpHeader(p, len);
+    if (!h) return;
+    const std::uint32_t ssrc = h->ssrc;
+    const std::uint16_t seq = h->sequence;
     const std::size_t call = ssrc & 0x0fffffffU;
     if (call >= calls_) return;
     const std::size_t st = stream(ssrc) * calls_ + call;
@@ -432,8 +437,7 @@ int main(int argc, char** argv) {
           if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
           timespec ts{};
           std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-          const auto us = static_cast<std::uint32_t>(
-              (ts.tv_sec * 1000000000LL + ts.tv_nsec - transit.baseNs()) / 1000);
+          const std::uint32_t us = usSince(ts, transit.baseNs());
           transit.received(k, static_cast<const std::uint8_t*>(io[j].iov_base), m[j].msg_len, us);
         }
       }
@@ -527,9 +531,7 @@ int main(int argc, char** argv) {
         const std::uint32_t sentAt = nowUs(transit.baseNs());
         for (unsigned j = 0; j < n; ++j) {
           const auto* p = static_cast<const std::uint8_t*>(iov[j].iov_base);
-          transit.sent((std::uint32_t{p[8]} << 24) | (std::uint32_t{p[9]} << 16) |
-                           (std::uint32_t{p[10]} << 8) | p[11],
-                       static_cast<std::uint16_t>((p[2] << 8) | p[3]), sentAt);
+          transit.sent(loadBe32(p + 8), loadBe16(p + 2), sentAt);
         }
         flushBatch(forward ? callerFd : calleeFd, n);
         if (a.replay && forward) {  // keep copies: they are replayed after the clean phase
